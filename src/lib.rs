@@ -1,0 +1,1 @@
+pub use app_identity;
