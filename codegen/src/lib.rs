@@ -1,1 +1,12 @@
-pub fn placeholder() {}
+//! The crosscheck spec compiler: YAML specs → checked model → concrete test
+//! list → Rust tokens. `build.rs` and the `spec!` macro are thin fronts over it.
+
+pub mod app_identity;
+pub mod diagnostic;
+pub mod discover;
+pub mod located;
+pub mod names;
+pub mod schema;
+mod yaml;
+
+pub use diagnostic::{Diagnostic, Diagnostics};

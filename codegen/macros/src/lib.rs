@@ -1,1 +1,36 @@
-use proc_macro::TokenStream; #[proc_macro] pub fn spec(_i: TokenStream) -> TokenStream { TokenStream::new() }
+//! `spec!("specs/app_identity/extra.yaml")`: expands one spec file into a
+//! module of `#[test]` functions at the call site.
+//!
+//! The path is relative to the calling crate's `CARGO_MANIFEST_DIR`. Spec
+//! errors become `compile_error!` carrying the YAML location; the expansion
+//! `include_bytes!`s every spec file it read, so editing one rebuilds.
+
+use std::path::PathBuf;
+
+use proc_macro::TokenStream;
+
+use syn::{LitStr, parse_macro_input};
+
+#[proc_macro]
+pub fn spec(input: TokenStream) -> TokenStream {
+    let literal = parse_macro_input!(input as LitStr);
+    let root = match std::env::var_os("CARGO_MANIFEST_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => {
+            return error(
+                &literal,
+                "CARGO_MANIFEST_DIR is not set; spec! must be expanded by cargo",
+            );
+        }
+    };
+    let path = root.join(literal.value());
+    match crosscheck_codegen::app_identity::compile_file(&path, &root) {
+        Ok(tokens) => tokens.into(),
+        Err(diagnostics) => error(&literal, &diagnostics.to_string()),
+    }
+}
+
+fn error(literal: &LitStr, message: &str) -> TokenStream {
+    let message = format!("crosscheck spec error:\n{message}");
+    quote::quote_spanned! { literal.span() => compile_error!(#message); }.into()
+}

@@ -1,0 +1,727 @@
+//! Checks a loaded family and expands it into the concrete test list.
+//!
+//! Every problem is collected with its location; the plan exists only when
+//! there were none.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::app_identity::load::{LoadedFamily, Parsed};
+use crate::app_identity::model::{
+    AlphabetDoc, CaseDoc, CaseFile, ExpectDoc, GeneratesDoc, IdDoc, ManifestDoc, NonceDoc,
+    PadlockCaseDoc, PadlockDoc, ToolDoc,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::located::Located;
+use crate::names::snake_case;
+
+/// The checked family, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FamilyPlan {
+    pub implementations: Vec<ImplementationPlan>,
+    pub modules: Vec<ModulePlan>,
+    pub known_failures: Vec<KnownFailurePlan>,
+    /// Every spec file read, so emitted code can make rustc track them.
+    pub tracked_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImplementationPlan {
+    pub name: String,
+    pub description: String,
+    pub tool: ToolPlan,
+    pub generate_args: Vec<String>,
+    pub generates_all_cases: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ToolPlan {
+    CargoBin(String),
+    Npm { package_dir: String, bin: String },
+    Command(Vec<String>),
+}
+
+/// One case file: a module of cases.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModulePlan {
+    pub name: String,
+    pub file: String,
+    pub upstream: bool,
+    pub cases: Vec<CasePlan>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasePlan {
+    /// Position in the family's case table.
+    pub index: usize,
+    pub name: String,
+    pub data: CaseData,
+    pub tests: Vec<TestPlan>,
+}
+
+/// A case's suite-description data, mirroring `app_identity::case::CaseSpec`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseData {
+    pub description: String,
+    pub spec_version: u32,
+    pub expect_pass: bool,
+    pub required: bool,
+    pub app_version: u8,
+    pub fuzz: Option<u32>,
+    pub app_id: AppIdData,
+    pub proof_version: u8,
+    pub proof_id: Option<String>,
+    pub proof_secret: Option<String>,
+    pub standard_alphabet: bool,
+    pub padded: bool,
+    pub nonce: NonceData,
+    pub padlock: PadlockData,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AppIdData {
+    Random,
+    Text(String),
+    Number(u64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NonceData {
+    Default,
+    Value(String),
+    Empty,
+    Timestamp {
+        offset_minutes: i64,
+        fraction_digits: u8,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PadlockData {
+    Default,
+    Value(String),
+    Build {
+        nonce: Option<String>,
+        case: PadlockCaseData,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PadlockCaseData {
+    Upper,
+    Lower,
+    Random,
+}
+
+/// A declared failure, resolved to case and implementation indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownFailurePlan {
+    pub case: usize,
+    pub generator: Option<usize>,
+    pub verifier: Option<usize>,
+    pub reason: String,
+    pub declared_at: String,
+}
+
+/// One `#[test]`: a (generator, verifier) pair for a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestPlan {
+    pub name: String,
+    pub generator: usize,
+    pub verifier: usize,
+    pub outcome: PlannedOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlannedOutcome {
+    /// Runs; the runtime weighs the verdict against the known failures.
+    Runs,
+    /// Cannot run; compiled to `#[ignore = reason]`.
+    Ignored { reason: String },
+}
+
+/// Checks and expands a loaded family.
+pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let manifest_source = &family.manifest.source;
+    let manifest = &family.manifest.doc;
+    let implementations = plan_implementations(
+        manifest,
+        manifest_source,
+        &family.directory,
+        &mut diagnostics,
+    );
+    let settings = file_settings(family, &mut diagnostics);
+
+    let mut modules = Vec::new();
+    let mut module_names: HashMap<String, String> = HashMap::new();
+    let mut next_index = 0;
+    let mut descriptions: HashMap<String, String> = HashMap::new();
+    for parsed in &family.case_files {
+        let file_name = file_name(&parsed.source);
+        let (required, upstream) = settings
+            .get(file_name.as_str())
+            .copied()
+            .unwrap_or((false, false));
+        let stem = file_name.trim_end_matches(".yaml");
+        let module_name = match snake_case(stem) {
+            Ok(name) => name,
+            Err(message) => {
+                diagnostics.push(Diagnostic::without_position(
+                    &parsed.source.display_path,
+                    message,
+                ));
+                continue;
+            }
+        };
+        if let Some(other) =
+            module_names.insert(module_name.clone(), parsed.source.display_path.clone())
+        {
+            diagnostics.push(Diagnostic::without_position(
+                &parsed.source.display_path,
+                format!("file name gives module `{module_name}`, like {other}; rename one"),
+            ));
+        }
+        let cases = plan_cases(
+            parsed,
+            required,
+            &mut next_index,
+            &mut descriptions,
+            &mut diagnostics,
+        );
+        modules.push(ModulePlan {
+            name: module_name,
+            file: parsed.source.display_path.clone(),
+            upstream,
+            cases,
+        });
+    }
+
+    let known_failures = check_known_failures(
+        manifest,
+        manifest_source,
+        &implementations,
+        &modules,
+        &mut diagnostics,
+    );
+    expand_tests(&mut modules, &implementations);
+
+    let mut tracked_files = vec![manifest_source.absolute_path.display().to_string()];
+    tracked_files.extend(
+        family
+            .case_files
+            .iter()
+            .map(|p| p.source.absolute_path.display().to_string()),
+    );
+    diagnostics.into_result(FamilyPlan {
+        implementations,
+        modules,
+        known_failures,
+        tracked_files,
+    })
+}
+
+fn file_name(source: &SourceFile) -> String {
+    source
+        .absolute_path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// (required, upstream) per case-file name, from the manifest.
+fn file_settings<'a>(
+    family: &'a LoadedFamily,
+    diagnostics: &mut Diagnostics,
+) -> HashMap<&'a str, (bool, bool)> {
+    let source = &family.manifest.source;
+    let present: Vec<String> = family
+        .case_files
+        .iter()
+        .map(|p| file_name(&p.source))
+        .collect();
+    let mut settings = HashMap::new();
+    for entry in &family.manifest.doc.case_files {
+        let name = entry.file.value.as_str();
+        if !present.iter().any(|p| p == name) {
+            diagnostics.push(Diagnostic::at(
+                source,
+                entry.file.position,
+                format!(
+                    "no case file `{name}` next to the manifest (found: {})",
+                    present.join(", ")
+                ),
+            ));
+        }
+        if settings
+            .insert(name, (entry.required, entry.upstream))
+            .is_some()
+        {
+            diagnostics.push(Diagnostic::at(
+                source,
+                entry.file.position,
+                format!("`{name}` is listed twice"),
+            ));
+        }
+    }
+    settings
+}
+
+fn plan_implementations(
+    manifest: &ManifestDoc,
+    source: &SourceFile,
+    directory: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Vec<ImplementationPlan> {
+    if manifest.implementations.is_empty() {
+        diagnostics.push(Diagnostic::without_position(
+            &source.display_path,
+            "`implementations` must name at least one implementation",
+        ));
+    }
+    let mut seen: HashMap<String, &Located<String>> = HashMap::new();
+    let mut plans = Vec::new();
+    for implementation in &manifest.implementations {
+        let name = match snake_case(&implementation.name) {
+            Ok(name) => name,
+            Err(message) => {
+                diagnostics.push(Diagnostic::at(
+                    source,
+                    implementation.name.position,
+                    message,
+                ));
+                continue;
+            }
+        };
+        if let Some(first) = seen.insert(name.clone(), &implementation.name) {
+            diagnostics.push(Diagnostic::at(
+                source,
+                implementation.name.position,
+                format!(
+                    "implementation `{name}` is declared twice (first at {})",
+                    source.locate(first.position)
+                ),
+            ));
+        }
+        let tool = match &implementation.tool.value {
+            ToolDoc::CargoBin(bin) if bin.trim().is_empty() => {
+                diagnostics.push(Diagnostic::at(
+                    source,
+                    implementation.tool.position,
+                    "`cargo_bin` needs a binary name",
+                ));
+                continue;
+            }
+            ToolDoc::CargoBin(bin) => ToolPlan::CargoBin(bin.clone()),
+            ToolDoc::Npm { package_dir, bin } => {
+                let dir = directory.join(&package_dir.value);
+                for required in ["package.json", "package-lock.json"] {
+                    if !dir.join(required).is_file() {
+                        diagnostics.push(Diagnostic::at(
+                            source,
+                            package_dir.position,
+                            format!("`{}` has no {required}; the npm package must be pinned by a committed lockfile", package_dir.value),
+                        ));
+                    }
+                }
+                let absolute = std::fs::canonicalize(&dir).unwrap_or(dir);
+                ToolPlan::Npm {
+                    package_dir: absolute.display().to_string(),
+                    bin: bin.clone(),
+                }
+            }
+            ToolDoc::Command(argv) if argv.is_empty() => {
+                diagnostics.push(Diagnostic::at(
+                    source,
+                    implementation.tool.position,
+                    "`command` needs a program",
+                ));
+                continue;
+            }
+            ToolDoc::Command(argv) => ToolPlan::Command(argv.clone()),
+        };
+        plans.push(ImplementationPlan {
+            name,
+            description: implementation.description.clone(),
+            tool,
+            generate_args: implementation.generate_args.clone(),
+            generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
+        });
+    }
+    plans
+}
+
+/// `descriptions` maps every description seen in the family to its location:
+/// known failures and suite lookups name cases by description.
+fn plan_cases(
+    parsed: &Parsed<CaseFile>,
+    required: bool,
+    next_index: &mut usize,
+    descriptions: &mut HashMap<String, String>,
+    diagnostics: &mut Diagnostics,
+) -> Vec<CasePlan> {
+    let source = &parsed.source;
+    let mut by_name: HashMap<String, &Located<String>> = HashMap::new();
+    let mut plans = Vec::new();
+    for case in &parsed.doc.0 {
+        let mut problems = Diagnostics::default();
+        let name = match snake_case(&case.description) {
+            Ok(name) => name,
+            Err(message) => {
+                problems.push(Diagnostic::at(source, case.description.position, message));
+                String::new()
+            }
+        };
+        if let Some(first) = descriptions.get(&case.description.value) {
+            problems.push(Diagnostic::at(
+                source,
+                case.description.position,
+                format!(
+                    "duplicate case `{}` (first at {first})",
+                    case.description.value
+                ),
+            ));
+        } else if let Some(first) = by_name.get(&name) {
+            let message = {
+                format!(
+                    "`{}` and `{}` (at {}) both become the test name `{name}`; reword one",
+                    case.description.value,
+                    first.value,
+                    source.locate(first.position)
+                )
+            };
+            problems.push(Diagnostic::at(source, case.description.position, message));
+        } else if !name.is_empty() {
+            by_name.insert(name.clone(), &case.description);
+        }
+        descriptions
+            .entry(case.description.value.clone())
+            .or_insert_with(|| source.locate(case.description.position));
+        let data = case_data(case, required, source, &mut problems);
+        let failed = !problems.is_empty();
+        diagnostics.extend(problems);
+        if failed {
+            continue;
+        }
+        plans.push(CasePlan {
+            index: *next_index,
+            name,
+            data,
+            tests: Vec::new(),
+        });
+        *next_index += 1;
+    }
+    plans
+}
+
+fn version(
+    value: &Located<i64>,
+    what: &str,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) -> u8 {
+    match u8::try_from(value.value) {
+        Ok(v @ 1..=4) => v,
+        _ => {
+            problems.push(Diagnostic::at(
+                source,
+                value.position,
+                format!("{what} must be 1, 2, 3 or 4, not {}", value.value),
+            ));
+            1
+        }
+    }
+}
+
+fn non_empty(
+    value: &Option<Located<String>>,
+    what: &str,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) -> Option<String> {
+    let value = value.as_ref()?;
+    if value.value.is_empty() {
+        problems.push(Diagnostic::at(
+            source,
+            value.position,
+            format!("{what} must not be empty"),
+        ));
+    }
+    Some(value.value.clone())
+}
+
+fn case_data(
+    case: &CaseDoc,
+    required: bool,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) -> CaseData {
+    let spec_version = *case.spec_version;
+    if spec_version == 0 {
+        problems.push(Diagnostic::at(
+            source,
+            case.spec_version.position,
+            "spec_version must be 1 or more",
+        ));
+    }
+    let (app_version, fuzz, app_id) = match &case.app {
+        None => (1, None, AppIdData::Random),
+        Some(app) => {
+            let version = version(&app.version, "app.version", source, problems);
+            let fuzz = app
+                .config
+                .as_ref()
+                .map(|config| match u32::try_from(config.fuzz.value) {
+                    Ok(fuzz) if fuzz > 0 => fuzz,
+                    _ => {
+                        problems.push(Diagnostic::at(
+                            source,
+                            config.fuzz.position,
+                            format!(
+                                "app.config.fuzz must be a positive number of seconds, not {}",
+                                config.fuzz.value
+                            ),
+                        ));
+                        600
+                    }
+                });
+            let id = match app.id.as_ref().map(|id| (&id.value, id.position)) {
+                None => AppIdData::Random,
+                Some((IdDoc::Number(n), _)) => AppIdData::Number(*n),
+                Some((IdDoc::Text(text), position)) => {
+                    if text.is_empty() || text.contains(':') {
+                        problems.push(Diagnostic::at(
+                            source,
+                            position,
+                            "app.id must be non-empty and contain no `:`",
+                        ));
+                    }
+                    AppIdData::Text(text.clone())
+                }
+            };
+            (version, fuzz, id)
+        }
+    };
+    let proof_version = version(&case.proof.version, "proof.version", source, problems);
+    CaseData {
+        description: case.description.value.clone(),
+        spec_version,
+        expect_pass: case.expect == ExpectDoc::Pass,
+        required,
+        app_version,
+        fuzz,
+        app_id,
+        proof_version,
+        proof_id: non_empty(&case.proof.id, "proof.id", source, problems),
+        proof_secret: non_empty(&case.proof.secret, "proof.secret", source, problems),
+        standard_alphabet: case.proof.alphabet == Some(AlphabetDoc::Standard),
+        padded: case.proof.padded.unwrap_or(true),
+        nonce: case.nonce.as_ref().map_or(NonceData::Default, |nonce| {
+            nonce_data(nonce, source, problems)
+        }),
+        padlock: case
+            .padlock
+            .as_ref()
+            .map_or(PadlockData::Default, |padlock| {
+                padlock_data(padlock, source, problems)
+            }),
+    }
+}
+
+fn nonce_data(
+    nonce: &Located<NonceDoc>,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) -> NonceData {
+    let doc = &nonce.value;
+    let timestamp = doc.offset_minutes.is_some() || doc.fraction_digits.is_some();
+    let forms = usize::from(doc.value.is_some())
+        + usize::from(doc.empty.is_some())
+        + usize::from(timestamp);
+    if forms != 1 {
+        problems.push(Diagnostic::at(
+            source,
+            nonce.position,
+            "nonce needs exactly one of `value`, `empty: true`, or a timestamp (`offset_minutes` and/or `fraction_digits`)",
+        ));
+        return NonceData::Default;
+    }
+    if let Some(value) = &doc.value {
+        return NonceData::Value(value.clone());
+    }
+    if let Some(empty) = &doc.empty {
+        if !empty.value {
+            problems.push(Diagnostic::at(
+                source,
+                empty.position,
+                "nonce.empty may only be true",
+            ));
+        }
+        return NonceData::Empty;
+    }
+    let fraction_digits = match &doc.fraction_digits {
+        None => 3,
+        Some(digits) => match u8::try_from(digits.value) {
+            Ok(d @ 0..=9) => d,
+            _ => {
+                problems.push(Diagnostic::at(
+                    source,
+                    digits.position,
+                    format!("nonce.fraction_digits must be 0 to 9, not {}", digits.value),
+                ));
+                3
+            }
+        },
+    };
+    NonceData::Timestamp {
+        offset_minutes: doc.offset_minutes.unwrap_or(0),
+        fraction_digits,
+    }
+}
+
+fn padlock_data(
+    padlock: &Located<PadlockDoc>,
+    source: &SourceFile,
+    problems: &mut Diagnostics,
+) -> PadlockData {
+    let doc = &padlock.value;
+    match (&doc.value, &doc.nonce, doc.case) {
+        (Some(value), None, None) => {
+            if value.value.is_empty() {
+                problems.push(Diagnostic::at(
+                    source,
+                    value.position,
+                    "padlock.value must not be empty",
+                ));
+            }
+            PadlockData::Value(value.value.clone())
+        }
+        (Some(value), _, _) => {
+            problems.push(Diagnostic::at(
+                source,
+                value.position,
+                "padlock.value cannot be combined with padlock.nonce or padlock.case",
+            ));
+            PadlockData::Default
+        }
+        (None, None, None) => {
+            problems.push(Diagnostic::at(
+                source,
+                padlock.position,
+                "padlock needs at least one of `value`, `nonce` or `case`",
+            ));
+            PadlockData::Default
+        }
+        (None, nonce, case) => PadlockData::Build {
+            nonce: non_empty(nonce, "padlock.nonce", source, problems),
+            case: match case {
+                Some(PadlockCaseDoc::Upper) => PadlockCaseData::Upper,
+                Some(PadlockCaseDoc::Lower) => PadlockCaseData::Lower,
+                Some(PadlockCaseDoc::Random) | None => PadlockCaseData::Random,
+            },
+        },
+    }
+}
+
+fn check_known_failures(
+    manifest: &ManifestDoc,
+    source: &SourceFile,
+    implementations: &[ImplementationPlan],
+    modules: &[ModulePlan],
+    diagnostics: &mut Diagnostics,
+) -> Vec<KnownFailurePlan> {
+    let implementation = |name: &Option<Located<String>>,
+                          diagnostics: &mut Diagnostics|
+     -> Result<Option<usize>, ()> {
+        let Some(name) = name else { return Ok(None) };
+        match implementations.iter().position(|i| i.name == name.value) {
+            Some(index) => Ok(Some(index)),
+            None => {
+                let known: Vec<&str> = implementations.iter().map(|i| i.name.as_str()).collect();
+                diagnostics.push(Diagnostic::at(
+                    source,
+                    name.position,
+                    format!(
+                        "unknown implementation `{}`; expected one of {}",
+                        name.value,
+                        known.join(", ")
+                    ),
+                ));
+                Err(())
+            }
+        }
+    };
+    let mut resolved = Vec::new();
+    for entry in &manifest.known_failures {
+        let doc = &entry.value;
+        if doc.reason.trim().is_empty() {
+            diagnostics.push(Diagnostic::at(
+                source,
+                doc.reason.position,
+                "a known failure needs a reason",
+            ));
+        }
+        let case = modules
+            .iter()
+            .flat_map(|m| &m.cases)
+            .find(|c| c.data.description == doc.case.value)
+            .map(|c| c.index);
+        if case.is_none() {
+            diagnostics.push(Diagnostic::at(
+                source,
+                doc.case.position,
+                format!("no case is described `{}` in any case file", doc.case.value),
+            ));
+        }
+        let generator = implementation(&doc.generator, diagnostics);
+        let verifier = implementation(&doc.verifier, diagnostics);
+        if let (Some(case), Ok(generator), Ok(verifier)) = (case, generator, verifier) {
+            let duplicate = resolved.iter().any(|k: &KnownFailurePlan| {
+                k.case == case && k.generator == generator && k.verifier == verifier
+            });
+            if duplicate {
+                diagnostics.push(Diagnostic::at(
+                    source,
+                    entry.position,
+                    "this known failure is declared twice",
+                ));
+            }
+            resolved.push(KnownFailurePlan {
+                case,
+                generator,
+                verifier,
+                reason: doc.reason.value.clone(),
+                declared_at: source.locate(entry.position),
+            });
+        }
+    }
+    resolved
+}
+
+fn expand_tests(modules: &mut [ModulePlan], implementations: &[ImplementationPlan]) {
+    for module in modules {
+        let upstream = module.upstream;
+        for case in &mut module.cases {
+            for (generator, producer) in implementations.iter().enumerate() {
+                for (verifier, checker) in implementations.iter().enumerate() {
+                    let outcome = if !producer.generates_all_cases && !upstream {
+                        PlannedOutcome::Ignored {
+                            reason: format!(
+                                "the `{}` generator builds only the upstream cases it embeds",
+                                producer.name
+                            ),
+                        }
+                    } else {
+                        PlannedOutcome::Runs
+                    };
+                    case.tests.push(TestPlan {
+                        name: format!("{}_to_{}", producer.name, checker.name),
+                        generator,
+                        verifier,
+                        outcome,
+                    });
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! Spec errors with their file, line and column, rendered with a source snippet.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
+
+use crate::located::Position;
+
+/// A spec file's path as shown to users, and its text.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as it should appear in messages (relative to the project when possible).
+    pub display_path: String,
+    pub absolute_path: PathBuf,
+    pub text: String,
+}
+
+impl SourceFile {
+    /// Reads `path`; `display_root` is stripped from the front of the shown path.
+    pub fn read(path: &Path, display_root: &Path) -> Result<SourceFile, Diagnostic> {
+        let display_path = path
+            .strip_prefix(display_root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        match std::fs::read_to_string(path) {
+            Ok(text) => Ok(SourceFile {
+                display_path,
+                absolute_path: path.to_path_buf(),
+                text,
+            }),
+            Err(error) => Err(Diagnostic::without_position(
+                &display_path,
+                format!("cannot read spec file: {error}"),
+            )),
+        }
+    }
+
+    /// `file:line:col` of a position in this file.
+    pub fn locate(&self, position: Position) -> String {
+        format!(
+            "{}:{}:{}",
+            self.display_path, position.line, position.column
+        )
+    }
+}
+
+/// One problem in a spec, already rendered for humans.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `file:line:col` (or just `file` when the position is unknown).
+    pub location: String,
+    pub message: String,
+    /// The full report: header line plus snippet.
+    pub rendered: String,
+}
+
+impl Diagnostic {
+    pub fn at(file: &SourceFile, position: Position, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::at_with_label(file, position, message, None)
+    }
+
+    pub fn at_with_label(
+        file: &SourceFile,
+        position: Position,
+        message: impl Into<String>,
+        label: Option<&str>,
+    ) -> Diagnostic {
+        let message = message.into();
+        let location = file.locate(position);
+        let snippet = render_snippet(file, position, &message, label);
+        Diagnostic {
+            rendered: format!("{location}: error: {message}\n{snippet}"),
+            location,
+            message,
+        }
+    }
+
+    pub fn without_position(display_path: &str, message: impl Into<String>) -> Diagnostic {
+        let message = message.into();
+        Diagnostic {
+            rendered: format!("{display_path}: error: {message}"),
+            location: display_path.to_string(),
+            message,
+        }
+    }
+
+    /// A YAML syntax or shape error from the parser, which knows its own position.
+    pub fn from_yaml(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
+        let plain = error.without_snippet();
+        let message =
+            strip_position_prefix(&plain.render_with_options(serde_saphyr::render_options! {
+                snippets: serde_saphyr::SnippetMode::Off,
+            }));
+        match error.location() {
+            Some(location) if location.line() > 0 => {
+                let position = Position {
+                    line: location.line(),
+                    column: location.column(),
+                    offset: location.span().byte_offset(),
+                };
+                Diagnostic::at(file, position, message)
+            }
+            _ => Diagnostic::without_position(&file.display_path, message),
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+/// Every problem found in one compilation, reported together.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+    /// `Ok(value)` when nothing was reported.
+    pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
+        if self.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Diagnostics(vec![diagnostic])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, diagnostic) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            writeln!(f, "{diagnostic}")?;
+        }
+        let count = self.0.len();
+        write!(f, "{count} spec error{}", if count == 1 { "" } else { "s" })
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// The parser prefixes its messages with "error: line L column C: "; the
+/// diagnostic header already carries the position.
+fn strip_position_prefix(message: &str) -> String {
+    let message = message.trim();
+    let message = message.strip_prefix("error: ").unwrap_or(message);
+    if let Some(rest) = message.strip_prefix("line ")
+        && let Some((_, tail)) = rest.split_once(": ")
+        && rest.contains(" column ")
+    {
+        return tail.to_string();
+    }
+    message.to_string()
+}
+
+/// Length of the YAML token at the start of `rest`: a quoted scalar up to
+/// its closing quote, else up to a comment, a flow separator or the line end.
+fn token_len(rest: &str) -> usize {
+    let len = match rest.chars().next() {
+        Some(quote @ ('\'' | '"')) => rest[1..].find(quote).map_or(rest.len(), |close| close + 2),
+        _ => rest
+            .find(" #")
+            .or_else(|| rest.find([',', ']', '}']))
+            .unwrap_or(rest.len()),
+    };
+    rest[..len].trim_end().len().max(1)
+}
+
+fn render_snippet(
+    file: &SourceFile,
+    position: Position,
+    message: &str,
+    label: Option<&str>,
+) -> String {
+    let Some(line_index) = usize::try_from(position.line)
+        .ok()
+        .and_then(|l| l.checked_sub(1))
+    else {
+        return String::new();
+    };
+    let Some(line_text) = file.text.lines().nth(line_index) else {
+        return String::new();
+    };
+    let column = usize::try_from(position.column.saturating_sub(1)).unwrap_or(0);
+    let start = line_text
+        .char_indices()
+        .nth(column)
+        .map_or(line_text.len(), |(byte, _)| byte);
+    let end = (start + token_len(&line_text[start..])).min(line_text.len());
+    let label = label.unwrap_or(message);
+    let report = [Level::ERROR.primary_title(message).element(
+        Snippet::source(line_text)
+            .line_start(line_index + 1)
+            .path(file.display_path.as_str())
+            .annotation(AnnotationKind::Primary.span(start..end).label(label)),
+    )];
+    let rendered = Renderer::plain().render(&report).to_string();
+    // The renderer repeats the title; keep only the source part.
+    rendered.lines().skip(1).collect::<Vec<_>>().join("\n")
+}
