@@ -1,1 +1,10 @@
-pub use app_identity;
+//! The crosscheck runtime: what generated tests and the CLI call. Nothing
+//! here reads YAML; specs arrive as static data compiled by `build.rs`.
+
+pub use app_identity as app_identity_impl;
+
+pub mod app_identity;
+pub mod npm;
+pub mod paths;
+pub mod process;
+pub mod tap;

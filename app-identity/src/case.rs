@@ -4,8 +4,10 @@
 //! `optional.yaml`) plus crosscheck's extensions. They hold only `'static`
 //! data so that generated code can build them as constants.
 
-/// Whether the proof built for a case must verify.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Whether the proof built for a case must verify (in suites: `"pass"` or
+/// `"fail"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Expect {
     Pass,
     Fail,

@@ -1,0 +1,141 @@
+//! Judging one case for one (generator, verifier) pair, and the body of
+//! every generated App Identity test.
+
+use crate::app_identity::family::Family;
+use crate::app_identity::runs::{FamilyRuns, runs};
+use crate::tap::{Status, TestPoint};
+
+/// The spec version crosscheck's implementation and runner support.
+pub const SPEC_VERSION: u32 = 4;
+
+/// What a verifier did with one case of one generator's suite, against
+/// what the spec files planned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Judgement {
+    /// Verified a passing case or rejected a failing one (or skipped a case
+    /// of a newer spec version).
+    Conforms,
+    /// Deviates, as declared; `reason` is the declaration's.
+    KnownFailure { reason: String },
+    /// Declared a known failure but conforms now.
+    KnownFailureFixed { reason: String, declared_at: String },
+    /// Deviates without a declaration.
+    Deviates { why: String },
+    /// The generator does not build this case.
+    NotGenerated,
+}
+
+impl Judgement {
+    /// Whether this outcome is what the specs want.
+    pub fn is_expected(&self) -> bool {
+        matches!(self, Judgement::Conforms | Judgement::KnownFailure { .. } | Judgement::NotGenerated)
+    }
+}
+
+/// Runs (or reuses) the generator and verifier and panics with the evidence
+/// unless the pair behaves as the specs say.
+pub fn check(family: &'static Family, case: usize, generator: usize, verifier: usize) {
+    let runs = runs(family);
+    let pair = pair_name(family, generator, verifier);
+    let spec = &family.cases[case].spec;
+    let description = spec.description;
+    let judgement = match judge(&runs, case, generator, verifier) {
+        Ok(judgement) => judgement,
+        Err(error) => panic!("{pair} on `{description}`: cannot run: {error}"),
+    };
+    match judgement {
+        Judgement::Conforms | Judgement::KnownFailure { .. } => {}
+        Judgement::NotGenerated => panic!(
+            "{pair} on `{description}`: the {} generator does not build this case",
+            family.implementations[generator].name
+        ),
+        Judgement::Deviates { why } => panic!(
+            "{pair} on `{description}` (expect {:?}): {why}\n{}",
+            spec.expect,
+            evidence(&runs, generator, verifier)
+        ),
+        Judgement::KnownFailureFixed { reason, declared_at } => panic!(
+            "{pair} on `{description}` now conforms, but it is declared a known failure \
+             ({reason}); remove the entry at {declared_at}\n{}",
+            evidence(&runs, generator, verifier)
+        ),
+    }
+}
+
+pub fn pair_name(family: &Family, generator: usize, verifier: usize) -> String {
+    format!(
+        "{} → {}",
+        family.implementations[generator].name, family.implementations[verifier].name
+    )
+}
+
+/// Looks up the case in the generator's suite and the verifier's TAP point
+/// for it, and weighs it against the declared known failures.
+pub fn judge(runs: &FamilyRuns, case: usize, generator: usize, verifier: usize) -> Result<Judgement, String> {
+    let family = runs.family();
+    if !family.generates(generator, case) {
+        return Ok(Judgement::NotGenerated);
+    }
+    let spec = &family.cases[case].spec;
+    let generated = runs.generated(generator)?;
+    let index = generated
+        .suite
+        .tests
+        .iter()
+        .position(|test| test.description == spec.description)
+        .ok_or_else(|| {
+            format!(
+                "the {} generator's suite ({}) has no test described `{}`",
+                family.implementations[generator].name,
+                generated.path.display(),
+                spec.description
+            )
+        })?;
+    let verification = runs.verified(generator, verifier)?;
+    let number = index + 1;
+    let point = verification
+        .tap
+        .test_points
+        .iter()
+        .find(|point| usize::try_from(point.number).ok() == Some(number))
+        .ok_or_else(|| format!("the {} verifier printed no test point {number}", family.implementations[verifier].name))?;
+    let deviation = deviation(point, spec.spec_version);
+    Ok(match (family.known_failure(case, generator, verifier), deviation) {
+        (None, None) => Judgement::Conforms,
+        (None, Some(why)) => Judgement::Deviates { why },
+        (Some(known), Some(_)) => Judgement::KnownFailure { reason: known.reason.to_string() },
+        (Some(known), None) => Judgement::KnownFailureFixed {
+            reason: known.reason.to_string(),
+            declared_at: known.declared_at.to_string(),
+        },
+    })
+}
+
+/// Why the point shows non-conformance, or `None` when it conforms.
+fn deviation(point: &TestPoint, spec_version: u32) -> Option<String> {
+    if point.is_skip() {
+        return (spec_version <= SPEC_VERSION)
+            .then(|| format!("skipped a spec {spec_version} case"));
+    }
+    if point.status == Status::Ok {
+        return None;
+    }
+    Some(
+        point
+            .diagnostics
+            .as_ref()
+            .and_then(|d| d.field("message"))
+            .unwrap_or_else(|| "not ok (no diagnostic)".to_string()),
+    )
+}
+
+fn evidence(runs: &FamilyRuns, generator: usize, verifier: usize) -> String {
+    let mut lines = Vec::new();
+    if let Ok(generated) = runs.generated(generator) {
+        lines.push(format!("suite: {}", generated.path.display()));
+    }
+    if let Ok(verification) = runs.verified(generator, verifier) {
+        lines.push(crate::process::log_tail(&verification.log, 20));
+    }
+    lines.join("\n")
+}

@@ -1,0 +1,15 @@
+//! App Identity at run time: the compiled family, its suite tools, and the
+//! check every generated test calls.
+
+pub use ::app_identity::case;
+
+mod check;
+mod family;
+pub mod report;
+pub mod runs;
+pub mod suite_tool;
+mod tools;
+
+pub use check::{Judgement, SPEC_VERSION, check, judge, pair_name};
+pub use family::{Family, FamilyCase, Implementation, KnownFailure, Tool};
+pub use tools::build_tools;

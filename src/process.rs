@@ -1,0 +1,640 @@
+//! Runs external programs the way a conformance harness needs: each in its
+//! own process group, under a deadline, with stdout and stderr appended to a
+//! log file, and with the whole group killed when the deadline passes or the
+//! caller unwinds.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use nix::errno::Errno;
+use nix::sys::signal::{Signal, killpg};
+use nix::sys::wait::{Id, WaitPidFlag, waitid};
+use nix::unistd::Pid;
+use thiserror::Error;
+
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+
+/// How long to keep collecting captured stdout after the process group is
+/// gone; only a process that escaped the group can hold the pipe open longer.
+const OUTPUT_GRACE: Duration = Duration::from_secs(2);
+
+/// A program to run once; configure with the builder methods, then [`Job::run`].
+#[derive(Debug, Clone)]
+pub struct Job {
+    program: OsString,
+    args: Vec<OsString>,
+    current_dir: Option<PathBuf>,
+    env: Vec<(OsString, OsString)>,
+    stdin: Option<Vec<u8>>,
+    log: Option<PathBuf>,
+    deadline: Duration,
+    capture_stdout: bool,
+}
+
+/// A process that exited (with any status) before its deadline.
+#[derive(Debug)]
+pub struct Finished {
+    pub status: ExitStatus,
+    /// Empty unless [`Job::capture_stdout`] was set.
+    pub stdout: Vec<u8>,
+    pub elapsed: Duration,
+}
+
+#[derive(Debug, Error)]
+pub enum ProcessError {
+    #[error("cannot run `{program}`: not found (is it installed and on PATH? PATH={path})")]
+    NotFound { program: String, path: String },
+    #[error("cannot start `{program}`: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error("`{command}` did not finish within {deadline:?} and was killed{}", log_hint(.log.as_deref()))]
+    TimedOut {
+        command: String,
+        deadline: Duration,
+        log: Option<PathBuf>,
+    },
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+fn log_hint(log: Option<&Path>) -> String {
+    log.map(|log| format!("; log file {}", log.display()))
+        .unwrap_or_default()
+}
+
+fn io_error(context: impl Into<String>) -> impl FnOnce(io::Error) -> ProcessError {
+    let context = context.into();
+    move |source| ProcessError::Io { context, source }
+}
+
+impl Job {
+    pub fn new<I, S>(program: impl AsRef<OsStr>, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        Self {
+            program: program.as_ref().to_owned(),
+            args: args
+                .into_iter()
+                .map(|arg| arg.as_ref().to_owned())
+                .collect(),
+            current_dir: None,
+            env: Vec::new(),
+            stdin: None,
+            log: None,
+            deadline: DEFAULT_DEADLINE,
+            capture_stdout: false,
+        }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Self {
+        self.args.push(arg.as_ref().to_owned());
+        self
+    }
+
+    pub fn current_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.current_dir = Some(dir.into());
+        self
+    }
+
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
+        self.env
+            .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// Bytes written to the process's stdin, which is then closed. Without
+    /// this, stdin is empty.
+    pub fn stdin_bytes(mut self, bytes: Vec<u8>) -> Self {
+        self.stdin = Some(bytes);
+        self
+    }
+
+    /// Appends a header, stdout, stderr and a footer to this file (parent
+    /// directories are created). Without a log, output that is not captured
+    /// is discarded.
+    pub fn log_to(mut self, path: impl Into<PathBuf>) -> Self {
+        self.log = Some(path.into());
+        self
+    }
+
+    /// The process group is killed when this much time has passed.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
+        self
+    }
+
+    /// Returns stdout in [`Finished::stdout`]; it still goes to the log too.
+    pub fn capture_stdout(mut self) -> Self {
+        self.capture_stdout = true;
+        self
+    }
+
+    /// The command as a shell-like line, for logs and messages.
+    pub fn command_line(&self) -> String {
+        std::iter::once(&self.program)
+            .chain(&self.args)
+            .map(|word| shell_word(&word.to_string_lossy()))
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Runs the program to completion; a nonzero exit is not an error here.
+    pub fn run(self) -> Result<Finished, ProcessError> {
+        let command_line = self.command_line();
+        let mut log = self.open_log()?;
+        if let Some(log) = log.as_mut() {
+            writeln!(log, "$ {command_line}").map_err(io_error("cannot write the log"))?;
+        }
+        let mut command = self.command(log.as_ref())?;
+        let started = Instant::now();
+        let mut child = command.spawn().map_err(|source| self.spawn_error(source))?;
+        drop(command);
+
+        let stdin = child.stdin.take();
+        let stdout = child.stdout.take();
+        let mut group = ProcessGroup::watch(child).map_err(io_error("cannot watch the process"))?;
+        if let (Some(stdin), Some(bytes)) = (stdin, self.stdin.clone()) {
+            feed_stdin(stdin, bytes);
+        }
+        let stdout_chunks = match stdout {
+            Some(stdout) => Some(tee_stdout(stdout, log.as_ref())?),
+            None => None,
+        };
+
+        let exit = group
+            .wait(started + self.deadline)
+            .map_err(io_error(format!("cannot wait for `{command_line}`")))?;
+        let elapsed = started.elapsed();
+        let stdout = stdout_chunks.map(collect_output).unwrap_or_default();
+
+        if let Some(log) = log.as_mut() {
+            let footer = if exit.timed_out {
+                format!("[killed: deadline of {:?} passed]", self.deadline)
+            } else {
+                format!("[{} after {elapsed:.2?}]", exit.status)
+            };
+            writeln!(log, "{footer}").map_err(io_error("cannot write the log"))?;
+        }
+        if exit.timed_out {
+            return Err(ProcessError::TimedOut {
+                command: command_line,
+                deadline: self.deadline,
+                log: self.log,
+            });
+        }
+        Ok(Finished {
+            status: exit.status,
+            stdout,
+            elapsed,
+        })
+    }
+
+    fn open_log(&self) -> Result<Option<File>, ProcessError> {
+        let Some(path) = &self.log else {
+            return Ok(None);
+        };
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(io_error(format!(
+                "cannot create log directory {}",
+                parent.display()
+            )))?;
+        }
+        OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .map(Some)
+            .map_err(io_error(format!("cannot open log file {}", path.display())))
+    }
+
+    fn command(&self, log: Option<&File>) -> Result<Command, ProcessError> {
+        let log_stdio = || -> Result<Stdio, ProcessError> {
+            match log {
+                Some(log) => log
+                    .try_clone()
+                    .map(Stdio::from)
+                    .map_err(io_error("cannot share the log file")),
+                None => Ok(Stdio::null()),
+            }
+        };
+        let mut command = Command::new(&self.program);
+        command
+            .args(&self.args)
+            .envs(self.env.iter().map(|(key, value)| (key, value)))
+            .process_group(0)
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .stdout(if self.capture_stdout {
+                Stdio::piped()
+            } else {
+                log_stdio()?
+            })
+            .stderr(log_stdio()?);
+        if let Some(dir) = &self.current_dir {
+            // Spawning in a missing directory fails with NotFound too, which
+            // would be misreported as a missing program.
+            if !dir.is_dir() {
+                return Err(ProcessError::Io {
+                    context: format!("cannot run `{}`", self.command_line()),
+                    source: io::Error::new(
+                        io::ErrorKind::NotFound,
+                        format!("working directory {} does not exist", dir.display()),
+                    ),
+                });
+            }
+            command.current_dir(dir);
+        }
+        Ok(command)
+    }
+
+    fn spawn_error(&self, source: io::Error) -> ProcessError {
+        let program = self.program.to_string_lossy().into_owned();
+        if source.kind() == io::ErrorKind::NotFound {
+            let path = self
+                .env
+                .iter()
+                .rev()
+                .find(|(key, _)| key == "PATH")
+                .map(|(_, value)| value.clone())
+                .or_else(|| std::env::var_os("PATH"))
+                .unwrap_or_default();
+            ProcessError::NotFound {
+                program,
+                path: path.to_string_lossy().into_owned(),
+            }
+        } else {
+            ProcessError::Spawn { program, source }
+        }
+    }
+}
+
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+/// Writes stdin from a thread so a process that does not read it cannot
+/// block the caller; a process that exits early makes the write fail, which
+/// is not an error of the run.
+fn feed_stdin(mut stdin: impl Write + Send + 'static, bytes: Vec<u8>) {
+    thread::spawn(move || {
+        let _ = stdin.write_all(&bytes);
+    });
+}
+
+/// Copies stdout to the log as it arrives and hands the chunks to the caller.
+fn tee_stdout(
+    mut stdout: ChildStdout,
+    log: Option<&File>,
+) -> Result<Receiver<Vec<u8>>, ProcessError> {
+    let mut log = log
+        .map(File::try_clone)
+        .transpose()
+        .map_err(io_error("cannot share the log file"))?;
+    let (chunks, received): (Sender<Vec<u8>>, _) = mpsc::channel();
+    thread::spawn(move || {
+        let mut buffer = [0u8; 8192];
+        loop {
+            match stdout.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(read) => {
+                    if let Some(log) = log.as_mut() {
+                        let _ = log.write_all(&buffer[..read]);
+                    }
+                    let _ = chunks.send(buffer[..read].to_vec());
+                }
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
+    });
+    Ok(received)
+}
+
+fn collect_output(chunks: Receiver<Vec<u8>>) -> Vec<u8> {
+    let give_up = Instant::now() + OUTPUT_GRACE;
+    let mut output = Vec::new();
+    while let Ok(chunk) = chunks.recv_timeout(give_up.saturating_duration_since(Instant::now())) {
+        output.extend_from_slice(&chunk);
+    }
+    output
+}
+
+struct Exit {
+    status: ExitStatus,
+    timed_out: bool,
+}
+
+/// Owns a child that leads its own process group. Dropping it kills the
+/// group and reaps the child, so nothing outlives a panicking caller.
+struct ProcessGroup {
+    child: Child,
+    group: Pid,
+    /// Signalled (or disconnected) once the leader has exited. The leader is
+    /// left unreaped until the group has been killed, so its id cannot be
+    /// reused by an unrelated process in the meantime.
+    leader_exited: Receiver<()>,
+    reaped: bool,
+}
+
+impl ProcessGroup {
+    fn watch(child: Child) -> io::Result<Self> {
+        let raw_pid = i32::try_from(child.id())
+            .map_err(|_| io::Error::other(format!("process id {} out of range", child.id())))?;
+        let group = Pid::from_raw(raw_pid);
+        let (exited, leader_exited) = mpsc::channel();
+        let mut guard = Self {
+            child,
+            group,
+            leader_exited,
+            reaped: false,
+        };
+        let waiter = thread::Builder::new()
+            .name(format!("wait-{raw_pid}"))
+            .spawn(move || {
+                wait_without_reaping(group);
+                let _ = exited.send(());
+            });
+        if let Err(error) = waiter {
+            guard.kill();
+            return Err(error);
+        }
+        Ok(guard)
+    }
+
+    fn wait(&mut self, deadline: Instant) -> io::Result<Exit> {
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let timed_out = match self.leader_exited.recv_timeout(remaining) {
+            Ok(()) | Err(RecvTimeoutError::Disconnected) => false,
+            Err(RecvTimeoutError::Timeout) => {
+                self.kill();
+                let _ = self.leader_exited.recv();
+                true
+            }
+        };
+        // Background processes the leader left behind.
+        self.kill();
+        let status = self.child.wait()?;
+        self.reaped = true;
+        Ok(Exit { status, timed_out })
+    }
+
+    fn kill(&mut self) {
+        // ESRCH only means everyone is gone already.
+        let _ = killpg(self.group, Signal::SIGKILL);
+        // The leader may have moved to another group.
+        let _ = self.child.kill();
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        if !self.reaped {
+            self.kill();
+            let _ = self.leader_exited.recv();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+fn wait_without_reaping(pid: Pid) {
+    loop {
+        match waitid(Id::Pid(pid), WaitPidFlag::WEXITED | WaitPidFlag::WNOWAIT) {
+            Err(Errno::EINTR) => continue,
+            _ => return,
+        }
+    }
+}
+
+/// "log file PATH, last N lines:\n..." for failure messages.
+pub fn log_tail(path: &Path, lines: usize) -> String {
+    match fs::read(path) {
+        Ok(bytes) => {
+            let text = String::from_utf8_lossy(&bytes);
+            let all: Vec<&str> = text.lines().collect();
+            let tail = &all[all.len().saturating_sub(lines)..];
+            format!(
+                "log file {}, last {} lines:\n{}",
+                path.display(),
+                tail.len(),
+                tail.join("\n")
+            )
+        }
+        Err(error) => format!("log file {} cannot be read: {error}", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use nix::sys::signal::kill;
+
+    fn sh(script: &str) -> Job {
+        Job::new("sh", ["-c", script])
+    }
+
+    /// Gone, or a zombie waiting for an init that does not reap (as in some
+    /// containers): either way it no longer runs.
+    fn is_gone(pid: i32) -> bool {
+        let give_up = Instant::now() + Duration::from_secs(5);
+        loop {
+            let gone = match kill(Pid::from_raw(pid), None) {
+                Err(Errno::ESRCH) => true,
+                _ => fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|stat| {
+                        stat.rsplit_once(')')
+                            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+                    })
+                    .unwrap_or(false),
+            };
+            if gone || Instant::now() > give_up {
+                return gone;
+            }
+            thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    #[test]
+    fn captures_stdout_of_a_successful_command() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("logs/nested/run.log");
+        let finished = sh("echo hello; echo world")
+            .capture_stdout()
+            .log_to(&log)
+            .run()
+            .unwrap();
+        assert!(finished.status.success());
+        assert_eq!(finished.stdout, b"hello\nworld\n");
+        let logged = fs::read_to_string(&log).unwrap();
+        assert!(logged.contains("hello\nworld\n"), "{logged}");
+    }
+
+    #[test]
+    fn nonzero_exit_is_reported_not_an_error() {
+        let finished = sh("exit 3").run().unwrap();
+        assert_eq!(finished.status.code(), Some(3));
+    }
+
+    #[test]
+    fn deadline_kills_the_whole_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        // Long enough for a loaded machine to start sh and write the pids.
+        let deadline = Duration::from_secs(1);
+        let started = Instant::now();
+        let error = sh(r#"sleep 30 & echo $! > "$1"; echo $$ >> "$1"; sleep 30"#)
+            .arg("sh")
+            .arg(&pids)
+            .deadline(deadline)
+            .run()
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(
+            matches!(&error, ProcessError::TimedOut { deadline: after, .. } if *after == deadline),
+            "{error}"
+        );
+        let pids: Vec<i32> = fs::read_to_string(&pids)
+            .unwrap()
+            .lines()
+            .map(|line| line.parse().unwrap())
+            .collect();
+        assert_eq!(pids.len(), 2);
+        for pid in pids {
+            assert!(is_gone(pid), "process {pid} still running");
+        }
+    }
+
+    #[test]
+    fn sleep_is_killed_at_the_deadline() {
+        let started = Instant::now();
+        let error = Job::new("sleep", ["30"])
+            .deadline(Duration::from_millis(200))
+            .run()
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_secs(5));
+        assert!(
+            error.to_string().contains("did not finish within 200ms"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn leftover_background_processes_are_killed_after_a_normal_exit() {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let finished = sh(r#"sleep 30 & echo $! > "$1""#)
+            .arg("sh")
+            .arg(&pids)
+            .run()
+            .unwrap();
+        assert!(finished.status.success());
+        let pid: i32 = fs::read_to_string(&pids).unwrap().trim().parse().unwrap();
+        assert!(is_gone(pid), "background process {pid} still running");
+    }
+
+    #[test]
+    fn stdin_bytes_are_delivered() {
+        let input = b"line one\nline two\n".to_vec();
+        let finished = Job::new("cat", Vec::<&str>::new())
+            .stdin_bytes(input.clone())
+            .capture_stdout()
+            .run()
+            .unwrap();
+        assert_eq!(finished.stdout, input);
+    }
+
+    #[test]
+    fn log_holds_stdout_stderr_and_a_header() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("run.log");
+        sh("echo to-stdout; echo to-stderr >&2; exit 1")
+            .log_to(&log)
+            .run()
+            .unwrap();
+        sh("echo second run").log_to(&log).run().unwrap();
+        let logged = fs::read_to_string(&log).unwrap();
+        for expected in [
+            "$ sh -c 'echo to-stdout; echo to-stderr >&2; exit 1'\n",
+            "to-stdout\n",
+            "to-stderr\n",
+            "[exit status: 1 after",
+            "second run\n",
+        ] {
+            assert!(
+                logged.contains(expected),
+                "{expected:?} missing in:\n{logged}"
+            );
+        }
+        let tail = log_tail(&log, 2);
+        assert!(
+            tail.starts_with(&format!(
+                "log file {}, last 2 lines:\nsecond run\n[exit status: 0",
+                log.display()
+            )),
+            "{tail}"
+        );
+    }
+
+    #[test]
+    fn missing_program_names_it_and_path() {
+        let error = Job::new("no-such-program-anywhere", ["x"])
+            .env("PATH", "/nowhere")
+            .run()
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("`no-such-program-anywhere`"), "{message}");
+        assert!(message.contains("PATH=/nowhere"), "{message}");
+    }
+
+    #[test]
+    fn missing_working_directory_is_not_a_missing_program() {
+        let error = sh("true")
+            .current_dir("/definitely/not/here")
+            .run()
+            .unwrap_err();
+        assert!(error.to_string().contains("working directory"), "{error}");
+    }
+
+    #[test]
+    fn env_and_current_dir_apply() {
+        let dir = tempfile::tempdir().unwrap();
+        let finished = sh(r#"echo "$GREETING $(pwd)""#)
+            .env("GREETING", "hi")
+            .current_dir(dir.path())
+            .capture_stdout()
+            .run()
+            .unwrap();
+        let canonical = dir.path().canonicalize().unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&finished.stdout),
+            format!("hi {}\n", canonical.display())
+        );
+    }
+}
