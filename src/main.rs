@@ -7,7 +7,11 @@ use clap::{Parser, Subcommand};
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 
 #[derive(Debug, Parser)]
-#[command(name = "crosscheck", version, about = "Cross-implementation conformance runs compiled from YAML specs")]
+#[command(
+    name = "crosscheck",
+    version,
+    about = "Cross-implementation conformance runs compiled from YAML specs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

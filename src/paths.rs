@@ -30,5 +30,7 @@ pub fn work_dir() -> PathBuf {
 /// A directory private to this process under `work_dir()/<area>`, for files
 /// that parallel test processes must not share (suites, logs).
 pub fn run_dir(area: &str) -> PathBuf {
-    work_dir().join(area).join(format!("run-{}", std::process::id()))
+    work_dir()
+        .join(area)
+        .join(format!("run-{}", std::process::id()))
 }

@@ -155,7 +155,7 @@ impl Job {
     }
 
     /// Runs the program to completion; a nonzero exit is not an error here.
-    pub fn run(self) -> Result<Finished, ProcessError> {
+    pub fn run(mut self) -> Result<Finished, ProcessError> {
         let command_line = self.command_line();
         let mut log = self.open_log()?;
         if let Some(log) = log.as_mut() {
@@ -164,12 +164,11 @@ impl Job {
         let mut command = self.command(log.as_ref())?;
         let started = Instant::now();
         let mut child = command.spawn().map_err(|source| self.spawn_error(source))?;
-        drop(command);
 
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
         let mut group = ProcessGroup::watch(child).map_err(io_error("cannot watch the process"))?;
-        if let (Some(stdin), Some(bytes)) = (stdin, self.stdin.clone()) {
+        if let (Some(stdin), Some(bytes)) = (stdin, self.stdin.take()) {
             feed_stdin(stdin, bytes);
         }
         let stdout_chunks = match stdout {
@@ -178,7 +177,7 @@ impl Job {
         };
 
         let exit = group
-            .wait(started + self.deadline)
+            .wait(self.deadline.saturating_sub(started.elapsed()))
             .map_err(io_error(format!("cannot wait for `{command_line}`")))?;
         let elapsed = started.elapsed();
         let stdout = stdout_chunks.map(collect_output).unwrap_or_default();
@@ -388,9 +387,8 @@ impl ProcessGroup {
         Ok(guard)
     }
 
-    fn wait(&mut self, deadline: Instant) -> io::Result<Exit> {
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        let timed_out = match self.leader_exited.recv_timeout(remaining) {
+    fn wait(&mut self, timeout: Duration) -> io::Result<Exit> {
+        let timed_out = match self.leader_exited.recv_timeout(timeout) {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => false,
             Err(RecvTimeoutError::Timeout) => {
                 self.kill();
@@ -560,6 +558,47 @@ mod tests {
     }
 
     #[test]
+    fn an_unbounded_deadline_is_accepted() {
+        let finished = sh("true").deadline(Duration::MAX).run().unwrap();
+        assert!(finished.status.success());
+    }
+
+    #[test]
+    fn dropping_the_guard_kills_the_group() {
+        let child = Command::new("sh")
+            .args(["-c", "sleep 30 & sleep 30"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let leader = i32::try_from(child.id()).unwrap();
+        let group = ProcessGroup::watch(child).unwrap();
+        // Give sh time to start its background child.
+        thread::sleep(Duration::from_millis(100));
+        let members = group_members(leader);
+        assert!(members.contains(&leader), "{members:?}");
+        drop(group);
+        for pid in members {
+            assert!(is_gone(pid), "process {pid} still running");
+        }
+    }
+
+    fn group_members(group: i32) -> Vec<i32> {
+        fs::read_dir("/proc")
+            .unwrap()
+            .filter_map(|entry| entry.ok()?.file_name().to_str()?.parse::<i32>().ok())
+            .filter(|pid| {
+                fs::read_to_string(format!("/proc/{pid}/stat"))
+                    .ok()
+                    .and_then(|stat| {
+                        let (_, rest) = stat.rsplit_once(')')?;
+                        rest.split_whitespace().nth(2)?.parse::<i32>().ok()
+                    })
+                    == Some(group)
+            })
+            .collect()
+    }
+
+    #[test]
     fn stdin_bytes_are_delivered() {
         let input = b"line one\nline two\n".to_vec();
         let finished = Job::new("cat", Vec::<&str>::new())
@@ -568,6 +607,19 @@ mod tests {
             .run()
             .unwrap();
         assert_eq!(finished.stdout, input);
+
+        // More than a pipe buffer holds, in both directions.
+        let large: Vec<u8> = (0..2_000_000u32).map(|i| (i % 251) as u8).collect();
+        let finished = Job::new("cat", Vec::<&str>::new())
+            .stdin_bytes(large.clone())
+            .capture_stdout()
+            .run()
+            .unwrap();
+        assert!(
+            finished.stdout == large,
+            "{} bytes back",
+            finished.stdout.len()
+        );
     }
 
     #[test]

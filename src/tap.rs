@@ -575,7 +575,7 @@ fn parse_lines<'a>(lines: &[(usize, &'a str)], depth: usize) -> Result<Document,
     let mut doc = Document::default();
     let mut seen_content = false;
     let mut next_number: u64 = 1;
-    // Plan line, and whether test points came before it.
+    // Whether test points came before the plan, so none may follow it.
     let mut plan_after_points = false;
     let mut pending: Option<PendingSubtest<'a>> = None;
     // Index of the test point a YAML block would belong to.
@@ -764,10 +764,32 @@ fn read_diagnostics(
         match text.strip_prefix("  ") {
             Some(yaml) => content.push(yaml.to_string()),
             None if text.trim().is_empty() => content.push(String::new()),
-            None => return Err(unclosed(line)),
+            // Some producers print multi-line messages without indenting
+            // them; only TAP structure ends a block early.
+            None if is_structural(text) => return Err(unclosed(line)),
+            None => content.push(text.to_string()),
         }
     }
     Err(unclosed(lines.last().map_or(opened, |&(line, _)| line)))
+}
+
+/// Whether a line is TAP structure rather than text: a test point, plan,
+/// version line, bail-out or subtest header.
+fn is_structural(text: &str) -> bool {
+    let word = |prefix: &str| {
+        text.get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+            && text[prefix.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !c.is_alphanumeric())
+    };
+    word("ok")
+        || word("not ok")
+        || word("bail out!")
+        || looks_like_plan(text)
+        || parse_version(text).is_some()
+        || text.starts_with("# Subtest")
 }
 
 /// `Some` when the line is a version line; the inner result says whether
@@ -1174,6 +1196,21 @@ mod tests {
     }
 
     #[test]
+    fn keeps_unindented_message_lines_inside_the_block() {
+        let input = "TAP Version 14\n1..2\nnot ok 1 - x # TODO optional failing test\n  ---\n  message: Cannot verify proof:\n - nonce does not look like a timestamp\n  ...\nok 2 - y\n";
+        let doc = parse(input).unwrap();
+        let diagnostics = doc.test_points[0].diagnostics.as_ref().unwrap();
+        assert_eq!(
+            diagnostics.lines,
+            [
+                "message: Cannot verify proof:",
+                " - nonce does not look like a timestamp"
+            ]
+        );
+        assert_eq!(doc.test_points[1].description, "y");
+    }
+
+    #[test]
     fn parses_reference_tool_output() {
         let input = "TAP Version 14
 1..3
@@ -1527,6 +1564,11 @@ ok 3 - Proof V4 # SKIP unsupported spec version 4 < 5)
                 "block opened on line 3 is not closed",
             ),
             ("1..1\nnot ok 1\n  ---\nok 2\n", 4, "not closed"),
+            (
+                "1..1\nnot ok 1\n  ---\n  message: a\n - b\n",
+                5,
+                "not closed",
+            ),
             ("5..8\n", 1, "plan `5..8`"),
             ("1..3 trailing\n", 1, "plan `1..3 trailing`"),
         ];

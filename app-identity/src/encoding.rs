@@ -61,7 +61,10 @@ pub(crate) const INLINE_CAPACITY: usize = 384;
 
 /// Decodes URL-safe or standard base64 (one alphabet per string), padded
 /// or not, into `inline` when it fits there; `None` if `text` is neither.
-pub(crate) fn decode<'a>(text: &str, inline: &'a mut [u8; INLINE_CAPACITY]) -> Option<Cow<'a, [u8]>> {
+pub(crate) fn decode<'a>(
+    text: &str,
+    inline: &'a mut [u8; INLINE_CAPACITY],
+) -> Option<Cow<'a, [u8]>> {
     // Three bytes per four symbols, rounded up: never less than the output.
     if text.len().div_ceil(4) * 3 <= INLINE_CAPACITY {
         let len = URL_SAFE_PADDED
@@ -131,7 +134,8 @@ mod tests {
     fn long_input_goes_to_the_heap() {
         let text = "x".repeat(1000);
         let encoded = encode(&text, Alphabet::UrlSafe, false);
-        let bytes = decode(&encoded, &mut [0; INLINE_CAPACITY]).unwrap();
+        let mut inline = [0; INLINE_CAPACITY];
+        let bytes = decode(&encoded, &mut inline).unwrap();
         assert!(matches!(bytes, Cow::Owned(_)));
         assert_eq!(&*bytes, text.as_bytes());
     }

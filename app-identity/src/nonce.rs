@@ -96,9 +96,7 @@ pub fn validate_nonce(
 /// Whole seconds from `now` to `then`, truncated toward zero, so a nonce
 /// 600.9 s away counts as 600 s (as the references count).
 fn seconds_from(now: Timestamp, then: Timestamp) -> i64 {
-    let nanoseconds = then.as_nanosecond() - now.as_nanosecond();
-    // Both timestamps lie within jiff's ±10,000-year range, so this fits.
-    (nanoseconds / 1_000_000_000) as i64
+    then.duration_since(now).as_secs()
 }
 
 #[cfg(test)]

@@ -28,7 +28,10 @@ pub enum Judgement {
 impl Judgement {
     /// Whether this outcome is what the specs want.
     pub fn is_expected(&self) -> bool {
-        matches!(self, Judgement::Conforms | Judgement::KnownFailure { .. } | Judgement::NotGenerated)
+        matches!(
+            self,
+            Judgement::Conforms | Judgement::KnownFailure { .. } | Judgement::NotGenerated
+        )
     }
 }
 
@@ -54,7 +57,10 @@ pub fn check(family: &'static Family, case: usize, generator: usize, verifier: u
             spec.expect,
             evidence(&runs, generator, verifier)
         ),
-        Judgement::KnownFailureFixed { reason, declared_at } => panic!(
+        Judgement::KnownFailureFixed {
+            reason,
+            declared_at,
+        } => panic!(
             "{pair} on `{description}` now conforms, but it is declared a known failure \
              ({reason}); remove the entry at {declared_at}\n{}",
             evidence(&runs, generator, verifier)
@@ -71,7 +77,12 @@ pub fn pair_name(family: &Family, generator: usize, verifier: usize) -> String {
 
 /// Looks up the case in the generator's suite and the verifier's TAP point
 /// for it, and weighs it against the declared known failures.
-pub fn judge(runs: &FamilyRuns, case: usize, generator: usize, verifier: usize) -> Result<Judgement, String> {
+pub fn judge(
+    runs: &FamilyRuns,
+    case: usize,
+    generator: usize,
+    verifier: usize,
+) -> Result<Judgement, String> {
     let family = runs.family();
     if !family.generates(generator, case) {
         return Ok(Judgement::NotGenerated);
@@ -98,17 +109,26 @@ pub fn judge(runs: &FamilyRuns, case: usize, generator: usize, verifier: usize) 
         .test_points
         .iter()
         .find(|point| usize::try_from(point.number).ok() == Some(number))
-        .ok_or_else(|| format!("the {} verifier printed no test point {number}", family.implementations[verifier].name))?;
+        .ok_or_else(|| {
+            format!(
+                "the {} verifier printed no test point {number}",
+                family.implementations[verifier].name
+            )
+        })?;
     let deviation = deviation(point, spec.spec_version);
-    Ok(match (family.known_failure(case, generator, verifier), deviation) {
-        (None, None) => Judgement::Conforms,
-        (None, Some(why)) => Judgement::Deviates { why },
-        (Some(known), Some(_)) => Judgement::KnownFailure { reason: known.reason.to_string() },
-        (Some(known), None) => Judgement::KnownFailureFixed {
-            reason: known.reason.to_string(),
-            declared_at: known.declared_at.to_string(),
+    Ok(
+        match (family.known_failure(case, generator, verifier), deviation) {
+            (None, None) => Judgement::Conforms,
+            (None, Some(why)) => Judgement::Deviates { why },
+            (Some(known), Some(_)) => Judgement::KnownFailure {
+                reason: known.reason.to_string(),
+            },
+            (Some(known), None) => Judgement::KnownFailureFixed {
+                reason: known.reason.to_string(),
+                declared_at: known.declared_at.to_string(),
+            },
         },
-    })
+    )
 }
 
 /// Why the point shows non-conformance, or `None` when it conforms.
@@ -120,13 +140,19 @@ fn deviation(point: &TestPoint, spec_version: u32) -> Option<String> {
     if point.status == Status::Ok {
         return None;
     }
-    Some(
-        point
-            .diagnostics
-            .as_ref()
-            .and_then(|d| d.field("message"))
-            .unwrap_or_else(|| "not ok (no diagnostic)".to_string()),
-    )
+    // Keep every diagnostic line: references print multi-line messages.
+    Some(match &point.diagnostics {
+        Some(diagnostics) => diagnostics
+            .lines
+            .iter()
+            .map(|line| line.trim())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .trim_start_matches("message:")
+            .trim()
+            .to_string(),
+        None => "not ok (no diagnostic)".to_string(),
+    })
 }
 
 fn evidence(runs: &FamilyRuns, generator: usize, verifier: usize) -> String {

@@ -74,7 +74,12 @@ pub struct KnownFailure {
 
 impl Family {
     /// The known failure declared for this case and pair, if any.
-    pub fn known_failure(&self, case: usize, generator: usize, verifier: usize) -> Option<&KnownFailure> {
+    pub fn known_failure(
+        &self,
+        case: usize,
+        generator: usize,
+        verifier: usize,
+    ) -> Option<&KnownFailure> {
         self.known_failures.iter().find(|known| {
             known.case == case
                 && known.generator.is_none_or(|g| g == generator)

@@ -37,7 +37,10 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
         family.cases.len()
     ))?;
     for implementation in family.implementations {
-        tap.comment(&format!("{}: {}", implementation.name, implementation.description))?;
+        tap.comment(&format!(
+            "{}: {}",
+            implementation.name, implementation.description
+        ))?;
     }
     let mut number = 0;
     for generator in 0..count {
@@ -49,12 +52,26 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
                 let mut pair = tap.subtest(&name)?;
                 pair.plan(family.cases.len() as u64)?;
                 for case in 0..family.cases.len() {
-                    let judgement = judge(&runs, case, generator, verifier)
-                        .unwrap_or_else(|error| Judgement::Deviates { why: format!("cannot run: {error}") });
-                    write_point(&mut pair, case as u64 + 1, family.cases[case].spec.description, &judgement, &mut totals)?;
+                    let judgement =
+                        judge(&runs, case, generator, verifier).unwrap_or_else(|error| {
+                            Judgement::Deviates {
+                                why: format!("cannot run: {error}"),
+                            }
+                        });
+                    write_point(
+                        &mut pair,
+                        case as u64 + 1,
+                        family.cases[case].spec.description,
+                        &judgement,
+                        &mut totals,
+                    )?;
                 }
             }
-            let status = if totals.unexpected == before { Status::Ok } else { Status::NotOk };
+            let status = if totals.unexpected == before {
+                Status::Ok
+            } else {
+                Status::NotOk
+            };
             tap.test_point(status, number, &name, None)?;
         }
     }
@@ -87,10 +104,14 @@ fn write_point<W: Write>(
             let todo = Directive::Todo(format!("known failure: {reason}"));
             tap.test_point(Status::NotOk, number, description, Some(&todo))
         }
-        Judgement::KnownFailureFixed { reason, declared_at } => {
+        Judgement::KnownFailureFixed {
+            reason,
+            declared_at,
+        } => {
             totals.unexpected += 1;
             tap.not_ok(number, description)?;
-            let message = format!("conforms now; remove the known failure at {declared_at} ({reason})");
+            let message =
+                format!("conforms now; remove the known failure at {declared_at} ({reason})");
             tap.diagnostics(&[("message", &message)])
         }
         Judgement::Deviates { why } => {

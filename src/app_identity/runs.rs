@@ -46,8 +46,13 @@ pub fn runs(family: &'static Family) -> Arc<FamilyRuns> {
     static REGISTRY: OnceLock<Mutex<HashMap<usize, Arc<FamilyRuns>>>> = OnceLock::new();
     let registry = REGISTRY.get_or_init(Default::default);
     let key = std::ptr::from_ref(family) as usize;
-    let mut map = registry.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    Arc::clone(map.entry(key).or_insert_with(|| Arc::new(FamilyRuns::new(family))))
+    let mut map = registry
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Arc::clone(
+        map.entry(key)
+            .or_insert_with(|| Arc::new(FamilyRuns::new(family))),
+    )
 }
 
 impl FamilyRuns {
@@ -79,7 +84,11 @@ impl FamilyRuns {
         self.verified[slot]
             .get_or_init(|| {
                 let suite = self.generated(generator)?;
-                self.verify(&self.family.implementations[generator], suite, &self.family.implementations[verifier])
+                self.verify(
+                    &self.family.implementations[generator],
+                    suite,
+                    &self.family.implementations[verifier],
+                )
             })
             .as_ref()
             .map_err(Clone::clone)
@@ -87,10 +96,17 @@ impl FamilyRuns {
 
     fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, String> {
         let tool = tools::resolve(&implementation.tool)?;
-        let log = self.directory.join(format!("{}-generate.log", implementation.name));
+        let log = self
+            .directory
+            .join(format!("{}-generate.log", implementation.name));
         let mut args = tool.leading_args.clone();
         args.extend(["generate".to_string(), "--stdout".to_string()]);
-        args.extend(implementation.generate_args.iter().map(|a| (*a).to_string()));
+        args.extend(
+            implementation
+                .generate_args
+                .iter()
+                .map(|a| (*a).to_string()),
+        );
         let finished = Job::new(&tool.program, &args)
             .log_to(&log)
             .deadline(GENERATE_DEADLINE)
@@ -107,10 +123,15 @@ impl FamilyRuns {
         }
         let json = String::from_utf8_lossy(&finished.stdout).into_owned();
         let suite = Suite::from_json(&json).map_err(|error| {
-            format!("{} generator wrote an unreadable suite: {error}\n{}", implementation.name, crate::process::log_tail(&log, 20))
+            format!(
+                "{} generator wrote an unreadable suite: {error}\n{}",
+                implementation.name,
+                crate::process::log_tail(&log, 20)
+            )
         })?;
         let path = self.directory.join(format!("{}.json", implementation.name));
-        std::fs::write(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, &json)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         Ok(GeneratedSuite { path, suite })
     }
 
@@ -121,9 +142,15 @@ impl FamilyRuns {
         verifier: &Implementation,
     ) -> Result<Verification, String> {
         let tool = tools::resolve(&verifier.tool)?;
-        let log = self.directory.join(format!("{}-to-{}.log", generator.name, verifier.name));
+        let log = self
+            .directory
+            .join(format!("{}-to-{}.log", generator.name, verifier.name));
         let mut args = tool.leading_args.clone();
-        args.extend(["run".to_string(), "--diagnostic".to_string(), suite.path.display().to_string()]);
+        args.extend([
+            "run".to_string(),
+            "--diagnostic".to_string(),
+            suite.path.display().to_string(),
+        ]);
         let finished = Job::new(&tool.program, &args)
             .log_to(&log)
             .deadline(VERIFY_DEADLINE)
@@ -134,9 +161,16 @@ impl FamilyRuns {
         // optional failures); each test reads its own point instead.
         let output = String::from_utf8_lossy(&finished.stdout).into_owned();
         let document = tap::parse(&output).map_err(|error| {
-            format!("{} verifier printed unreadable TAP: {error}\n{}", verifier.name, crate::process::log_tail(&log, 20))
+            format!(
+                "{} verifier printed unreadable TAP: {error}\n{}",
+                verifier.name,
+                crate::process::log_tail(&log, 20)
+            )
         })?;
-        let planned = document.plan.as_ref().and_then(|plan| usize::try_from(plan.count).ok());
+        let planned = document
+            .plan
+            .as_ref()
+            .and_then(|plan| usize::try_from(plan.count).ok());
         if planned != Some(suite.suite.tests.len()) {
             return Err(format!(
                 "{} verifier planned {planned:?} tests for a suite of {} (exit {})\n{}",
@@ -146,6 +180,10 @@ impl FamilyRuns {
                 crate::process::log_tail(&log, 20)
             ));
         }
-        Ok(Verification { tap: document, output, log })
+        Ok(Verification {
+            tap: document,
+            output,
+            log,
+        })
     }
 }

@@ -60,14 +60,41 @@ pub fn main(family: &Family, args: impl IntoIterator<Item = String>) -> ExitCode
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let result = match cli.command {
-        Command::Generate { stdout, quiet, all_cases, suite } => {
-            generate(family, &suite, GenerateOptions { stdout, quiet, all_cases })
-        }
-        Command::Run { strict, diagnostic, stdin, paths } => run(&paths, RunOptions { strict, diagnostic, stdin }),
+        Command::Generate {
+            stdout,
+            quiet,
+            all_cases,
+            suite,
+        } => generate(
+            family,
+            &suite,
+            GenerateOptions {
+                stdout,
+                quiet,
+                all_cases,
+            },
+        ),
+        Command::Run {
+            strict,
+            diagnostic,
+            stdin,
+            paths,
+        } => run(
+            &paths,
+            RunOptions {
+                strict,
+                diagnostic,
+                stdin,
+            },
+        ),
     };
     match result {
         Ok(code) => code,
@@ -97,7 +124,9 @@ fn generate(family: &Family, target: &Path, options: GenerateOptions) -> Result<
         .map(|case| case.spec)
         .collect();
     let suite = generate_suite(&info(), &cases).map_err(|e| e.to_string())?;
-    let json = suite.to_json_pretty().map_err(|e| format!("cannot serialise the suite: {e}"))?;
+    let json = suite
+        .to_json_pretty()
+        .map_err(|e| format!("cannot serialise the suite: {e}"))?;
     if options.stdout {
         let mut out = io::stdout().lock();
         writeln!(out, "{json}").map_err(|e| format!("cannot write to stdout: {e}"))?;
@@ -106,7 +135,11 @@ fn generate(family: &Family, target: &Path, options: GenerateOptions) -> Result<
     let path = suite_path(target);
     std::fs::write(&path, &json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     if !options.quiet {
-        println!("Generated {} tests for {}.", suite.tests.len(), info().description());
+        println!(
+            "Generated {} tests for {}.",
+            suite.tests.len(),
+            info().description()
+        );
         println!("Saved as {}", path.display());
     }
     Ok(ExitCode::SUCCESS)
@@ -133,11 +166,22 @@ struct RunOptions {
 
 fn run(paths: &[PathBuf], options: RunOptions) -> Result<ExitCode, String> {
     let suites = load_suites(paths, options.stdin)?;
-    let evaluation = evaluate(&suites, &EvaluateOptions { strict: options.strict, ..EvaluateOptions::default() });
+    let evaluation = evaluate(
+        &suites,
+        &EvaluateOptions {
+            strict: options.strict,
+            ..EvaluateOptions::default()
+        },
+    );
     let runner = info().description();
     let mut tap = Writer::new(io::stdout().lock());
-    write_tap(&mut tap, &evaluation, &runner, options.diagnostic).map_err(|e| format!("cannot write to stdout: {e}"))?;
-    Ok(if evaluation.passed { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    write_tap(&mut tap, &evaluation, &runner, options.diagnostic)
+        .map_err(|e| format!("cannot write to stdout: {e}"))?;
+    Ok(if evaluation.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn write_tap<W: Write>(
@@ -158,11 +202,15 @@ fn write_tap<W: Write>(
             let number = test.number as u64;
             match &test.outcome {
                 Outcome::Ok => tap.ok(number, &test.description)?,
-                Outcome::Skip { reason } => {
-                    tap.test_point(Status::Ok, number, &test.description, Some(&Directive::Skip(reason.clone())))?
-                }
+                Outcome::Skip { reason } => tap.test_point(
+                    Status::Ok,
+                    number,
+                    &test.description,
+                    Some(&Directive::Skip(reason.clone())),
+                )?,
                 Outcome::NotOk { todo, message } => {
-                    let directive = todo.then(|| Directive::Todo("optional failing test".to_string()));
+                    let directive =
+                        todo.then(|| Directive::Todo("optional failing test".to_string()));
                     tap.test_point(Status::NotOk, number, &test.description, directive.as_ref())?;
                     if diagnostic {
                         tap.diagnostics(&[("message", message)])?;
@@ -180,14 +228,17 @@ fn load_suites(paths: &[PathBuf], stdin: bool) -> Result<Vec<Suite>, String> {
     let mut suites = Vec::new();
     if stdin {
         let mut text = String::new();
-        io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         if !text.trim().is_empty() {
             suites.push(Suite::from_json(&text).map_err(|e| format!("standard input: {e}"))?);
         }
     }
     for path in paths {
         for file in suite_files(path)? {
-            let text = std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             suites.push(Suite::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?);
         }
     }
@@ -195,11 +246,13 @@ fn load_suites(paths: &[PathBuf], stdin: bool) -> Result<Vec<Suite>, String> {
 }
 
 fn suite_files(path: &Path) -> Result<Vec<PathBuf>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let metadata =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if metadata.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
-    let entries = std::fs::read_dir(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+    let entries =
+        std::fs::read_dir(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
     let mut files: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|entry| entry.path())

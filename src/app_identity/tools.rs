@@ -21,7 +21,10 @@ pub fn resolve(tool: &Tool) -> Result<Resolved, String> {
                 Some(path) => PathBuf::from(path),
                 None => sibling_binary(name)?,
             };
-            Ok(Resolved { program, leading_args: Vec::new() })
+            Ok(Resolved {
+                program,
+                leading_args: Vec::new(),
+            })
         }
         Tool::Npm { package_dir, bin } => {
             let package_dir = Path::new(package_dir);
@@ -30,8 +33,16 @@ pub fn resolve(tool: &Tool) -> Result<Resolved, String> {
                 .map_or_else(|| (*bin).to_string(), |n| n.to_string_lossy().into_owned());
             let program = NpmTool::new(&name, package_dir, bin)
                 .ensure_installed(&paths::work_dir().join("npm"))
-                .map_err(|error| format!("cannot install {bin} from {}: {error}", package_dir.display()))?;
-            Ok(Resolved { program, leading_args: Vec::new() })
+                .map_err(|error| {
+                    format!(
+                        "cannot install {bin} from {}: {error}",
+                        package_dir.display()
+                    )
+                })?;
+            Ok(Resolved {
+                program,
+                leading_args: Vec::new(),
+            })
         }
         Tool::Command(argv) => {
             let (program, rest) = argv.split_first().ok_or("empty tool command")?;
@@ -46,7 +57,8 @@ pub fn resolve(tool: &Tool) -> Result<Resolved, String> {
 /// A binary of this package next to the running executable (binaries live
 /// in `target/<profile>/`, tests in `target/<profile>/deps/`).
 fn sibling_binary(name: &str) -> Result<PathBuf, String> {
-    let exe = std::env::current_exe().map_err(|e| format!("cannot locate the running program: {e}"))?;
+    let exe =
+        std::env::current_exe().map_err(|e| format!("cannot locate the running program: {e}"))?;
     let mut candidates = Vec::new();
     if let Some(dir) = exe.parent() {
         candidates.push(dir.join(name));
@@ -68,7 +80,11 @@ pub fn build_tools(family: &crate::app_identity::Family) -> Result<(), String> {
         return Ok(());
     };
     for implementation in family.implementations {
-        let Tool::CargoBin { name, built_at: None } = implementation.tool else {
+        let Tool::CargoBin {
+            name,
+            built_at: None,
+        } = implementation.tool
+        else {
             continue;
         };
         if sibling_binary(name).is_ok() {
@@ -78,7 +94,12 @@ pub fn build_tools(family: &crate::app_identity::Family) -> Result<(), String> {
             .ok()
             .and_then(|exe| exe.parent().map(|dir| dir.ends_with("release")))
             .unwrap_or(false);
-        let mut args = vec!["build".to_string(), "--quiet".to_string(), "--bin".to_string(), name.to_string()];
+        let mut args = vec![
+            "build".to_string(),
+            "--quiet".to_string(),
+            "--bin".to_string(),
+            name.to_string(),
+        ];
         if release {
             args.push("--release".to_string());
         }
