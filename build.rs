@@ -1,6 +1,9 @@
-//! Compiles every spec family under `specs/` into Rust under `OUT_DIR`:
-//! `<family>.rs` (case table + tests, included by `generated-tests/`) and
-//! `<family>_family.rs` (case table only, for the binaries).
+//! Checks every spec family under `specs/`, reporting spec errors with
+//! their locations, and writes `<family>_family.rs` (the case table the
+//! binaries include) under `OUT_DIR`.
+//!
+//! It watches every file and directory under `specs/`: a rerun rebuilds the
+//! test targets, whose `spec!` calls then pick up new YAML files.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,7 +13,7 @@ use crosscheck_codegen::{app_identity, discover};
 fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let specs = root.join("specs");
-    let out_dir = PathBuf::from(build_helper::out_dir());
+    let out_dir = build_helper::out_dir();
 
     match discover::watch_list(&specs) {
         Ok(paths) => paths.iter().for_each(build_helper::rerun_if_changed),
@@ -30,15 +33,9 @@ fn main() -> ExitCode {
 }
 
 fn write(out_dir: &Path, name: &str, generated: &app_identity::Generated) -> Result<(), String> {
-    for (file, tokens) in [
-        (format!("{name}.rs"), &generated.tests),
-        (format!("{name}_family.rs"), &generated.family),
-    ] {
-        let path = out_dir.join(file);
-        std::fs::write(&path, tokens.to_string())
-            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
-    }
-    Ok(())
+    let path = out_dir.join(format!("{name}_family.rs"));
+    std::fs::write(&path, generated.family.to_string())
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
 /// Spec errors go to stderr (which cargo shows when the build script fails),

@@ -1,4 +1,4 @@
-//! The `spec!` route: one spec file expanded in place by the proc-macro
-//! (the build-script route is `app_identity.rs`).
+//! `spec!` on a single case file: the module holds just that file's cases
+//! (the whole directory is still checked).
 
 crosscheck_macros::spec!("specs/app_identity/extra.yaml");

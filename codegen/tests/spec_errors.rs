@@ -159,17 +159,17 @@ fn every_case_becomes_one_test_per_pair_and_a_new_file_adds_tests() {
     assert_eq!(
         tests,
         [
-            "mine::numeric_id::rust_to_rust",
-            "mine::numeric_id::rust_to_other",
-            "mine::numeric_id::other_to_rust",
-            "mine::numeric_id::other_to_other",
             "up::app_v1_proof_v1::rust_to_rust",
             "up::app_v1_proof_v1::rust_to_other",
             "up::app_v1_proof_v1::other_to_rust",
             "up::app_v1_proof_v1::other_to_other",
+            "mine::numeric_id::rust_to_rust",
+            "mine::numeric_id::rust_to_other",
+            "mine::numeric_id::other_to_rust",
+            "mine::numeric_id::other_to_other",
         ]
     );
-    let ignored: Vec<bool> = planned.modules[0].cases[0]
+    let ignored: Vec<bool> = planned.modules[1].cases[0]
         .tests
         .iter()
         .map(|t| matches!(t.outcome, plan::PlannedOutcome::Ignored { .. }))
@@ -187,4 +187,10 @@ fn the_project_specs_compile() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let generated = compile_directory(&specs, &root).unwrap_or_else(|d| panic!("{d}"));
     assert!(generated.tests.to_string().contains("fn rust_to_ts"));
+    assert!(
+        generated
+            .family
+            .to_string()
+            .contains("Proof V4, Mismatched Padlock")
+    );
 }

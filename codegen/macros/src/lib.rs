@@ -1,4 +1,5 @@
-//! `spec!("specs/app_identity/extra.yaml")`: expands one spec file into a
+//! `spec!("specs/app_identity")` (a family directory) or
+//! `spec!("specs/app_identity/extra.yaml")` (one case file): expands specs into a
 //! module of `#[test]` functions at the call site.
 //!
 //! The path is relative to the calling crate's `CARGO_MANIFEST_DIR`. Spec
@@ -24,7 +25,7 @@ pub fn spec(input: TokenStream) -> TokenStream {
         }
     };
     let path = root.join(literal.value());
-    match crosscheck_codegen::app_identity::compile_file(&path, &root) {
+    match crosscheck_codegen::app_identity::compile_path(&path, &root) {
         Ok(tokens) => tokens.into(),
         Err(diagnostics) => error(&literal, &diagnostics.to_string()),
     }

@@ -20,6 +20,10 @@ pub fn family(plan: &FamilyPlan, name: &str) -> TokenStream {
     });
     let known_failures = plan.known_failures.iter().map(known_failure);
     quote! {
+        #[allow(unused_imports)]
+        use ::crosscheck::app_identity::case::{
+            Alphabet, AppSpec, CaseSpec, Expect, IdSpec, NonceSpec, PadlockCase, PadlockSpec, ProofSpec,
+        };
         pub static FAMILY: ::crosscheck::app_identity::Family = ::crosscheck::app_identity::Family {
             name: #name,
             implementations: &[#(#implementations),*],
@@ -70,7 +74,6 @@ fn case_module(case: &CasePlan, family_path: &TokenStream) -> TokenStream {
         .map(|test| test_fn(family_path, index, test));
     quote! {
         mod #name {
-            use ::crosscheck::app_identity::check;
             #(#tests)*
         }
     }
@@ -88,7 +91,7 @@ fn test_fn(family_path: &TokenStream, case: usize, test: &TestPlan) -> TokenStre
         #[test]
         #ignore
         fn #name() {
-            check(&#family_path, #case, #generator, #verifier)
+            ::crosscheck::app_identity::check(&#family_path, #case, #generator, #verifier)
         }
     }
 }
@@ -217,9 +220,7 @@ fn case_spec(data: &CaseData) -> TokenStream {
         }
     };
     quote! {
-        {
-            use ::crosscheck::app_identity::case::*;
-            CaseSpec {
+        CaseSpec {
                 description: #description,
                 spec_version: #spec_version,
                 expect: Expect::#expect,
@@ -234,7 +235,6 @@ fn case_spec(data: &CaseData) -> TokenStream {
                 },
                 nonce: #nonce,
                 padlock: #padlock,
-            }
         }
     }
 }

@@ -19,13 +19,13 @@ pub use load::MANIFEST_FILE;
 pub struct Generated {
     /// `pub static FAMILY` only: for binaries that need the case table.
     pub family: TokenStream,
-    /// `FAMILY` plus the test modules.
+    /// `FAMILY` plus one test module per case file.
     pub tests: TokenStream,
-    /// Spec files read (absolute paths), for `rerun-if-changed`.
+    /// Spec files read (absolute paths).
     pub inputs: Vec<String>,
 }
 
-/// Compiles a whole family directory (the build-script route).
+/// Compiles a whole family directory: every case file becomes a module.
 pub fn compile_directory(directory: &Path, display_root: &Path) -> Result<Generated, Diagnostics> {
     let loaded = load::load(directory, display_root)?;
     let plan = plan::plan(&loaded)?;
@@ -35,6 +35,33 @@ pub fn compile_directory(directory: &Path, display_root: &Path) -> Result<Genera
         tests: quote! { #family #tests },
         family,
         inputs: plan.tracked_files.clone(),
+    })
+}
+
+/// `spec!("dir")`: the whole family as `pub mod <dir name> { … }`, tracking
+/// every file it read. `spec!("dir/file.yaml")`: that case file alone.
+pub fn compile_path(path: &Path, display_root: &Path) -> Result<TokenStream, Diagnostics> {
+    if !path.is_dir() {
+        return compile_file(path, display_root);
+    }
+    let loaded = load::load(path, display_root)?;
+    let plan = plan::plan(&loaded)?;
+    let module_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let name = crate::names::snake_case(&module_name)
+        .map_err(|message| Diagnostic::without_position(&path.display().to_string(), message))?;
+    let ident = quote::format_ident!("{name}");
+    let track = emit::track_files(&plan);
+    let family = emit::family(&plan, &name);
+    let tests = emit::tests(&plan);
+    Ok(quote! {
+        pub mod #ident {
+            #track
+            #family
+            #tests
+        }
     })
 }
 

@@ -157,7 +157,7 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
     let mut module_names: HashMap<String, String> = HashMap::new();
     let mut next_index = 0;
     let mut descriptions: HashMap<String, String> = HashMap::new();
-    for parsed in &family.case_files {
+    for parsed in in_manifest_order(family) {
         let file_name = file_name(&parsed.source);
         let (required, upstream) = settings
             .get(file_name.as_str())
@@ -219,6 +219,24 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
         known_failures,
         tracked_files,
     })
+}
+
+/// Case files in the manifest's `case_files` order, then the others by name,
+/// so suites list required cases first, as upstream does.
+fn in_manifest_order(family: &LoadedFamily) -> Vec<&Parsed<CaseFile>> {
+    let rank = |parsed: &Parsed<CaseFile>| {
+        let name = file_name(&parsed.source);
+        family
+            .manifest
+            .doc
+            .case_files
+            .iter()
+            .position(|entry| entry.file.value == name)
+            .unwrap_or(usize::MAX)
+    };
+    let mut files: Vec<&Parsed<CaseFile>> = family.case_files.iter().collect();
+    files.sort_by_key(|parsed| rank(parsed));
+    files
 }
 
 fn file_name(source: &SourceFile) -> String {
