@@ -55,9 +55,9 @@ pub(crate) fn from_url_safe_padded(encoded: &str, alphabet: Alphabet, padded: bo
     }
 }
 
-/// Room for decoding proofs on the stack: every version 4 proof with ids and
-/// nonces under 150 bytes fits.
-pub(crate) const INLINE_CAPACITY: usize = 384;
+/// Room for decoding proofs on the stack: every version 4 proof whose id and
+/// nonce take less than 120 bytes together fits.
+pub(crate) const INLINE_CAPACITY: usize = 256;
 
 /// Decodes URL-safe or standard base64 (one alphabet per string), padded
 /// or not, into `inline` when it fits there; `None` if `text` is neither.
@@ -66,19 +66,40 @@ pub(crate) fn decode<'a>(
     inline: &'a mut [u8; INLINE_CAPACITY],
 ) -> Option<Cow<'a, [u8]>> {
     // Three bytes per four symbols, rounded up: never less than the output.
-    if text.len().div_ceil(4) * 3 <= INLINE_CAPACITY {
-        let len = URL_SAFE_PADDED
-            .decode_slice(text, inline)
-            .or_else(|_| STANDARD_PADDED.decode_slice(text, inline))
-            .ok()?;
-        Some(Cow::Borrowed(&inline[..len]))
-    } else {
-        URL_SAFE_PADDED
-            .decode(text)
-            .or_else(|_| STANDARD_PADDED.decode(text))
-            .ok()
-            .map(Cow::Owned)
+    if text.len().div_ceil(4) * 3 > INLINE_CAPACITY {
+        return decode_general(text).map(Cow::Owned);
     }
+    let len = decode_canonical(text, inline).or_else(|| decode_general_into(text, inline))?;
+    Some(Cow::Borrowed(&inline[..len]))
+}
+
+/// The vectorised decoder, for canonical base64: complete padding or none,
+/// zero trailing bits. Decoding is a good part of verifying a proof.
+fn decode_canonical(text: &str, out: &mut [u8]) -> Option<usize> {
+    let decoders = if text.ends_with('=') {
+        [&base64_simd::URL_SAFE, &base64_simd::STANDARD]
+    } else {
+        [&base64_simd::URL_SAFE_NO_PAD, &base64_simd::STANDARD_NO_PAD]
+    };
+    decoders.into_iter().find_map(|decoder| {
+        let decoded = decoder.decode(text.as_bytes(), base64_simd::Out::from_slice(out));
+        decoded.ok().map(|decoded| decoded.len())
+    })
+}
+
+/// The lenient decoder: partial padding and non-zero trailing bits too.
+fn decode_general_into(text: &str, out: &mut [u8]) -> Option<usize> {
+    URL_SAFE_PADDED
+        .decode_slice(text, out)
+        .or_else(|_| STANDARD_PADDED.decode_slice(text, out))
+        .ok()
+}
+
+fn decode_general(text: &str) -> Option<Vec<u8>> {
+    URL_SAFE_PADDED
+        .decode(text)
+        .or_else(|_| STANDARD_PADDED.decode(text))
+        .ok()
 }
 
 #[cfg(test)]
@@ -120,6 +141,14 @@ mod tests {
         }
         for text in ["YT5iP2M=", "YT5iP2M"] {
             assert_eq!(decoded(text).as_deref(), Some(&b"a>b?c"[..]));
+        }
+    }
+
+    #[test]
+    fn accepts_partial_padding_and_trailing_bits() {
+        // `YQ==` is "a"; `YR==` sets trailing bits that canonical base64 keeps zero.
+        for text in ["YQ=", "YQ", "YR==", "YR"] {
+            assert_eq!(decoded(text).as_deref(), Some(&b"a"[..]), "{text}");
         }
     }
 

@@ -8,6 +8,7 @@ pub mod evaluate;
 pub mod generate;
 pub mod nonce;
 pub mod padlock;
+mod parts;
 pub mod proof;
 pub mod secret;
 pub mod suite;

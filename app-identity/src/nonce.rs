@@ -80,6 +80,17 @@ pub fn validate_nonce(
     if nonce.contains(':') {
         return Err(NonceError::ContainsColon);
     }
+    check_nonce_time(nonce, version, fuzz, now)
+}
+
+/// The time part of [`validate_nonce`], for nonces of a split proof (never
+/// empty, never holding `:`).
+pub(crate) fn check_nonce_time(
+    nonce: &str,
+    version: Version,
+    fuzz: u32,
+    now: Timestamp,
+) -> Result<(), NonceError> {
     if !version.uses_timestamp_nonce() {
         return Ok(());
     }

@@ -6,96 +6,10 @@ use crate::app::App;
 use crate::case::Alphabet;
 use crate::encoding;
 use crate::nonce::{NonceError, generate_nonce, validate_nonce};
-use crate::padlock::{HexCase, PadlockDigest, is_hex_padlock};
+use crate::padlock::{HexCase, PadlockDigest};
+use crate::parts::ProofParts;
 use crate::verify::VerifyError;
 use crate::version::Version;
-
-/// The parts of a proof, borrowed from its decoded text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct ProofParts<'a> {
-    pub(crate) version: Version,
-    pub(crate) id: &'a str,
-    pub(crate) nonce: &'a str,
-    pub(crate) padlock: &'a str,
-}
-
-impl<'a> ProofParts<'a> {
-    /// Splits `id:nonce:padlock` (version 1) or `version:id:nonce:padlock`
-    /// and checks each part's shape.
-    pub(crate) fn split(decoded: &'a str) -> Result<ProofParts<'a>, VerifyError> {
-        let (count, colons) = find_colons(decoded.as_bytes());
-        let field = |from: usize, to: usize| decoded.get(from..to).unwrap_or_default();
-        let (version, id, nonce, padlock) = match count {
-            2 => (
-                Ok(Version::V1),
-                field(0, colons[0]),
-                field(colons[0] + 1, colons[1]),
-                field(colons[1] + 1, decoded.len()),
-            ),
-            3 => (
-                parse_version(field(0, colons[0])),
-                field(colons[0] + 1, colons[1]),
-                field(colons[1] + 1, colons[2]),
-                field(colons[2] + 1, decoded.len()),
-            ),
-            _ => return Err(VerifyError::WrongPartCount(count + 1)),
-        };
-        let version = version?;
-        if id.is_empty() {
-            return Err(VerifyError::EmptyId);
-        }
-        if nonce.is_empty() {
-            return Err(VerifyError::Nonce(NonceError::Empty));
-        }
-        if padlock.is_empty() {
-            return Err(VerifyError::EmptyPadlock);
-        }
-        if !is_hex_padlock(padlock) {
-            return Err(VerifyError::PadlockNotHex);
-        }
-        Ok(ProofParts {
-            version,
-            id,
-            nonce,
-            padlock,
-        })
-    }
-}
-
-/// How many `:` bytes `text` holds, and where the first three are.
-///
-/// Scans 32 bytes at a time into a bit mask, which compiles to vector
-/// compares; proofs are short, so this beats repeated `memchr` calls.
-fn find_colons(text: &[u8]) -> (usize, [usize; 3]) {
-    const CHUNK: usize = 32;
-    let mut positions = [0; 3];
-    let mut count = 0;
-    for (chunk_index, chunk) in text.chunks(CHUNK).enumerate() {
-        let mut mask = chunk
-            .iter()
-            .enumerate()
-            .fold(0_u32, |mask, (offset, &byte)| {
-                mask | u32::from(byte == b':') << offset
-            });
-        while mask != 0 {
-            if let Some(position) = positions.get_mut(count) {
-                *position = chunk_index * CHUNK + mask.trailing_zeros() as usize;
-            }
-            count += 1;
-            mask &= mask - 1;
-        }
-    }
-    (count, positions)
-}
-
-fn parse_version(text: &str) -> Result<Version, VerifyError> {
-    let invalid = || VerifyError::InvalidVersion(text.to_owned());
-    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
-        return Err(invalid());
-    }
-    let number: u64 = text.parse().map_err(|_| invalid())?;
-    Version::from_number(number).map_err(|_| invalid())
-}
 
 /// Decodes a proof string and hands its parts to `use_parts`, without
 /// copying them off the stack for proofs of ordinary size.

@@ -3,9 +3,10 @@
 use jiff::Timestamp;
 
 use crate::app::App;
-use crate::nonce::{NonceError, validate_nonce};
+use crate::nonce::{NonceError, check_nonce_time};
 use crate::padlock::PadlockDigest;
-use crate::proof::{ProofParts, with_proof_parts};
+use crate::parts::ProofParts;
+use crate::proof::with_proof_parts;
 use crate::version::Version;
 
 /// Why a proof does not verify.
@@ -69,12 +70,13 @@ fn verify_parts(parts: ProofParts<'_>, app: &App, now: Timestamp) -> Result<(), 
             proof: parts.version,
         });
     }
-    validate_nonce(parts.nonce, parts.version, app.effective_fuzz(), now)?;
-    let expected = PadlockDigest::compute(
+    check_nonce_time(parts.nonce, parts.version, app.effective_fuzz(), now)?;
+    let expected = PadlockDigest::of_pieces(
         parts.version.algorithm(),
-        parts.id,
-        parts.nonce,
-        app.secret().expose(),
+        &[
+            parts.id_and_nonce.as_bytes(),
+            app.secret().expose().as_bytes(),
+        ],
     );
     if expected.matches_hex(parts.padlock) {
         Ok(())
