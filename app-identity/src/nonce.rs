@@ -35,7 +35,9 @@ pub struct FuzzMiss {
 impl FuzzMiss {
     /// Seconds beyond the fuzz.
     pub fn excess_seconds(&self) -> u64 {
-        self.offset_seconds.unsigned_abs() - u64::from(self.fuzz)
+        self.offset_seconds
+            .unsigned_abs()
+            .saturating_sub(u64::from(self.fuzz))
     }
 }
 

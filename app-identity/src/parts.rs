@@ -1,5 +1,7 @@
-//! Splitting a decoded proof into its parts, on the verification hot path.
+//! Decoding a proof and splitting it into its parts, on the verification
+//! hot path.
 
+use crate::encoding;
 use crate::nonce::NonceError;
 use crate::padlock::is_hex_padlock;
 use crate::verify::VerifyError;
@@ -72,6 +74,18 @@ impl<'a> ProofParts<'a> {
         }
         Ok(parts)
     }
+}
+
+/// Decodes a proof string and hands its parts to `use_parts`, without
+/// copying them off the stack for proofs of ordinary size.
+pub(crate) fn with_proof_parts<T>(
+    proof: &str,
+    use_parts: impl FnOnce(ProofParts<'_>) -> Result<T, VerifyError>,
+) -> Result<T, VerifyError> {
+    let mut inline = [0; encoding::INLINE_CAPACITY];
+    let decoded = encoding::decode(proof, &mut inline).ok_or(VerifyError::InvalidBase64)?;
+    let text = std::str::from_utf8(&decoded).map_err(|_| VerifyError::NotUtf8)?;
+    use_parts(ProofParts::split(text)?)
 }
 
 fn parse_version(text: &str) -> Result<Version, VerifyError> {

@@ -1,4 +1,4 @@
-//! Proofs: reading a proof string into its parts, and making proofs for apps.
+//! Proofs: reading a proof string, and making proofs for apps.
 
 use jiff::Timestamp;
 
@@ -7,21 +7,9 @@ use crate::case::Alphabet;
 use crate::encoding;
 use crate::nonce::{NonceError, generate_nonce, validate_nonce};
 use crate::padlock::{HexCase, PadlockDigest};
-use crate::parts::ProofParts;
+use crate::parts::with_proof_parts;
 use crate::verify::VerifyError;
 use crate::version::Version;
-
-/// Decodes a proof string and hands its parts to `use_parts`, without
-/// copying them off the stack for proofs of ordinary size.
-pub(crate) fn with_proof_parts<T>(
-    proof: &str,
-    use_parts: impl FnOnce(ProofParts<'_>) -> Result<T, VerifyError>,
-) -> Result<T, VerifyError> {
-    let mut inline = [0; encoding::INLINE_CAPACITY];
-    let decoded = encoding::decode(proof, &mut inline).ok_or(VerifyError::InvalidBase64)?;
-    let text = std::str::from_utf8(&decoded).map_err(|_| VerifyError::NotUtf8)?;
-    use_parts(ProofParts::split(text)?)
-}
 
 /// A proof string read into its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]

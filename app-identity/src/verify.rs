@@ -5,8 +5,7 @@ use jiff::Timestamp;
 use crate::app::App;
 use crate::nonce::{NonceError, check_nonce_time};
 use crate::padlock::PadlockDigest;
-use crate::parts::ProofParts;
-use crate::proof::with_proof_parts;
+use crate::parts::{ProofParts, with_proof_parts};
 use crate::version::Version;
 
 /// Why a proof does not verify.
