@@ -8,3 +8,4 @@ pub mod npm;
 pub mod paths;
 pub mod process;
 pub mod tap;
+pub mod tls;

@@ -3,6 +3,7 @@
 //! log file, and with the whole group killed when the deadline passes or the
 //! caller unwinds.
 
+use std::cell::Cell;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
@@ -45,6 +46,17 @@ pub struct Finished {
     /// Empty unless [`Job::capture_stdout`] was set.
     pub stdout: Vec<u8>,
     pub elapsed: Duration,
+}
+
+/// A started process; dropping it kills its group.
+pub struct Running {
+    group: ProcessGroup,
+    command_line: String,
+    log: Option<File>,
+    log_path: Option<PathBuf>,
+    deadline: Duration,
+    started: Instant,
+    stdout_chunks: Option<Receiver<Vec<u8>>>,
 }
 
 #[derive(Debug, Error)]
@@ -155,7 +167,12 @@ impl Job {
     }
 
     /// Runs the program to completion; a nonzero exit is not an error here.
-    pub fn run(mut self) -> Result<Finished, ProcessError> {
+    pub fn run(self) -> Result<Finished, ProcessError> {
+        self.start()?.wait()
+    }
+
+    /// Starts the program and returns at once; the deadline counts from now.
+    pub fn start(mut self) -> Result<Running, ProcessError> {
         let command_line = self.command_line();
         let mut log = self.open_log()?;
         if let Some(log) = log.as_mut() {
@@ -167,7 +184,7 @@ impl Job {
 
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
-        let mut group = ProcessGroup::watch(child).map_err(io_error("cannot watch the process"))?;
+        let group = ProcessGroup::watch(child).map_err(io_error("cannot watch the process"))?;
         if let (Some(stdin), Some(bytes)) = (stdin, self.stdin.take()) {
             feed_stdin(stdin, bytes);
         }
@@ -175,32 +192,14 @@ impl Job {
             Some(stdout) => Some(tee_stdout(stdout, log.as_ref())?),
             None => None,
         };
-
-        let exit = group
-            .wait(self.deadline.saturating_sub(started.elapsed()))
-            .map_err(io_error(format!("cannot wait for `{command_line}`")))?;
-        let elapsed = started.elapsed();
-        let stdout = stdout_chunks.map(collect_output).unwrap_or_default();
-
-        if let Some(log) = log.as_mut() {
-            let footer = if exit.timed_out {
-                format!("[killed: deadline of {:?} passed]", self.deadline)
-            } else {
-                format!("[{} after {elapsed:.2?}]", exit.status)
-            };
-            writeln!(log, "{footer}").map_err(io_error("cannot write the log"))?;
-        }
-        if exit.timed_out {
-            return Err(ProcessError::TimedOut {
-                command: command_line,
-                deadline: self.deadline,
-                log: self.log,
-            });
-        }
-        Ok(Finished {
-            status: exit.status,
-            stdout,
-            elapsed,
+        Ok(Running {
+            group,
+            command_line,
+            log,
+            log_path: self.log,
+            deadline: self.deadline,
+            started,
+            stdout_chunks,
         })
     }
 
@@ -345,6 +344,62 @@ fn collect_output(chunks: Receiver<Vec<u8>>) -> Vec<u8> {
     output
 }
 
+impl Running {
+    /// The command as a shell-like line, for logs and messages.
+    pub fn command_line(&self) -> &str {
+        &self.command_line
+    }
+
+    /// Whether the process has exited (it is not reaped until a wait).
+    pub fn has_exited(&self) -> bool {
+        self.group.has_exited()
+    }
+
+    /// Waits until the process exits or its deadline passes.
+    pub fn wait(self) -> Result<Finished, ProcessError> {
+        let remaining = self.deadline.saturating_sub(self.started.elapsed());
+        self.wait_at_most(remaining)
+    }
+
+    /// Waits at most `timeout` (and never past the deadline); a process
+    /// still running then is killed and reported as timed out.
+    pub fn wait_at_most(mut self, timeout: Duration) -> Result<Finished, ProcessError> {
+        let remaining = self.deadline.saturating_sub(self.started.elapsed());
+        let cut_short = timeout < remaining;
+        let exit = self
+            .group
+            .wait(timeout.min(remaining))
+            .map_err(io_error(format!("cannot wait for `{}`", self.command_line)))?;
+        let elapsed = self.started.elapsed();
+        let stdout = self
+            .stdout_chunks
+            .take()
+            .map(collect_output)
+            .unwrap_or_default();
+
+        if let Some(log) = self.log.as_mut() {
+            let footer = match (exit.timed_out, cut_short) {
+                (true, true) => format!("[killed after {elapsed:.2?}: no longer needed]"),
+                (true, false) => format!("[killed: deadline of {:?} passed]", self.deadline),
+                (false, _) => format!("[{} after {elapsed:.2?}]", exit.status),
+            };
+            writeln!(log, "{footer}").map_err(io_error("cannot write the log"))?;
+        }
+        if exit.timed_out {
+            return Err(ProcessError::TimedOut {
+                command: self.command_line.clone(),
+                deadline: if cut_short { elapsed } else { self.deadline },
+                log: self.log_path.clone(),
+            });
+        }
+        Ok(Finished {
+            status: exit.status,
+            stdout,
+            elapsed,
+        })
+    }
+}
+
 struct Exit {
     status: ExitStatus,
     timed_out: bool,
@@ -359,6 +414,8 @@ struct ProcessGroup {
     /// left unreaped until the group has been killed, so its id cannot be
     /// reused by an unrelated process in the meantime.
     leader_exited: Receiver<()>,
+    /// Whether `leader_exited` has already delivered its signal.
+    exited: Cell<bool>,
     reaped: bool,
 }
 
@@ -372,6 +429,7 @@ impl ProcessGroup {
             child,
             group,
             leader_exited,
+            exited: Cell::new(false),
             reaped: false,
         };
         let waiter = thread::Builder::new()
@@ -387,8 +445,24 @@ impl ProcessGroup {
         Ok(guard)
     }
 
+    fn has_exited(&self) -> bool {
+        // The waiter thread sends once; peeking must not consume it, so
+        // remember a received signal.
+        if self.exited.get() {
+            return true;
+        }
+        let exited = !matches!(self.leader_exited.try_recv(), Err(mpsc::TryRecvError::Empty));
+        self.exited.set(exited);
+        exited
+    }
+
     fn wait(&mut self, timeout: Duration) -> io::Result<Exit> {
-        let timed_out = match self.leader_exited.recv_timeout(timeout) {
+        let signal = if self.exited.get() {
+            Ok(())
+        } else {
+            self.leader_exited.recv_timeout(timeout)
+        };
+        let timed_out = match signal {
             Ok(()) | Err(RecvTimeoutError::Disconnected) => false,
             Err(RecvTimeoutError::Timeout) => {
                 self.kill();

@@ -1,0 +1,388 @@
+//! Running one cell of the matrix: a client implementation against a server
+//! implementation in one case, over real TCP on loopback.
+//!
+//! Reserve a port, start the server, learn it listens (without connecting),
+//! optionally put the relay in between, run the client, then collect both
+//! exit statuses under the case's deadline. Both processes log to per-cell
+//! files and are killed, with their process groups, whatever happens.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::process::{Finished, Job, ProcessError, Running};
+use crate::tls::builds::{self, Placeholders};
+use crate::tls::listening::is_listening;
+use crate::tls::matrix::{Case, Implementation, Matrix, Role};
+use crate::tls::parameters::{self, Value};
+use crate::tls::ports::{self, PortReservation};
+use crate::tls::relay::{Relay, RelayStats};
+
+/// The exit status meaning "this implementation does not support the case".
+pub const UNSUPPORTED_EXIT: i32 = 127;
+
+/// How long a server may take to finish once its client has failed.
+const SERVER_GRACE_AFTER_CLIENT_FAILURE: Duration = Duration::from_secs(2);
+
+/// How often to look for the server's listening socket.
+const LISTEN_POLL: Duration = Duration::from_millis(1);
+
+/// Which cell to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Cell {
+    pub case: usize,
+    pub client: usize,
+    pub server: usize,
+}
+
+impl Cell {
+    /// `case/client_to_server` with the spec's names.
+    pub fn label(&self, matrix: &Matrix) -> String {
+        format!(
+            "{}/{}_to_{}",
+            matrix.cases[self.case].name,
+            matrix.implementations[self.client].name,
+            matrix.implementations[self.server].name
+        )
+    }
+}
+
+/// What a cell did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// Both sides exited 0 and reported every required fact.
+    Passed,
+    /// One or both sides exited 127.
+    Unsupported { roles: Vec<Role> },
+    Failed { reason: String },
+}
+
+/// A finished cell with its evidence.
+#[derive(Debug, Clone)]
+pub struct CellResult {
+    pub verdict: Verdict,
+    /// Server start to both exits.
+    pub elapsed: Duration,
+    /// Client start to exit (the time the transfer figures use).
+    pub client_elapsed: Option<Duration>,
+    /// Bytes the case transfers, when it has a transfer size.
+    pub transfer_bytes: Option<u64>,
+    pub client_log: PathBuf,
+    pub server_log: PathBuf,
+    pub relay: Option<RelayStats>,
+}
+
+impl CellResult {
+    /// Megabytes (10^6 bytes) per second over the client's lifetime.
+    pub fn megabytes_per_second(&self) -> Option<f64> {
+        let bytes = self.transfer_bytes?;
+        let seconds = self.client_elapsed?.as_secs_f64();
+        (self.verdict == Verdict::Passed && seconds > 0.0).then(|| bytes as f64 / 1e6 / seconds)
+    }
+}
+
+/// Runs one cell, logging into `logs_dir/<case>/<client>_to_<server>/`.
+pub fn run(matrix: &'static Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
+    let case = &matrix.cases[cell.case];
+    let cell_dir = logs_dir.join(case.name).join(format!(
+        "{}_to_{}",
+        matrix.implementations[cell.client].name, matrix.implementations[cell.server].name
+    ));
+    let client_log = cell_dir.join("client.log");
+    let server_log = cell_dir.join("server.log");
+    let _ = fs::remove_dir_all(&cell_dir);
+
+    let started = Instant::now();
+    let mut result = CellResult {
+        verdict: Verdict::Passed,
+        elapsed: Duration::ZERO,
+        client_elapsed: None,
+        transfer_bytes: None,
+        client_log: client_log.clone(),
+        server_log: server_log.clone(),
+        relay: None,
+    };
+    result.verdict = match prepare(matrix, cell) {
+        Ok(prepared) => {
+            result.transfer_bytes = parameters::transfer_bytes(&prepared.values);
+            let mut run = CellRun {
+                prepared,
+                case,
+                client_log,
+                server_log,
+                started,
+                client_elapsed: None,
+                relay: None,
+            };
+            let verdict = run.execute();
+            result.client_elapsed = run.client_elapsed;
+            result.relay = run.relay;
+            verdict
+        }
+        Err(reason) => Verdict::Failed { reason },
+    };
+    result.elapsed = started.elapsed();
+    result
+}
+
+/// Everything resolved before any process starts.
+struct Prepared {
+    client: Launch,
+    server: Launch,
+    values: Vec<Value>,
+    deadline: Duration,
+    environment: Vec<(String, String)>,
+    root: PathBuf,
+}
+
+/// A program and its leading arguments, placeholders expanded.
+struct Launch {
+    program: String,
+    leading_args: Vec<String>,
+}
+
+fn prepare(matrix: &'static Matrix, cell: Cell) -> Result<Prepared, String> {
+    let case = &matrix.cases[cell.case];
+    let values = parameters::resolve(case, |name| std::env::var(name).ok())?;
+    let deadline = parameters::deadline(case, &values);
+    let mut environment = vec![(
+        "CROSSCHECK_TLS_CERTIFICATES".to_string(),
+        matrix.certificates.to_string(),
+    )];
+    environment.extend(
+        values
+            .iter()
+            .map(|value| (value.parameter.env.to_string(), value.value.to_string())),
+    );
+    Ok(Prepared {
+        client: launch(matrix, &matrix.implementations[cell.client])?,
+        server: launch(matrix, &matrix.implementations[cell.server])?,
+        values,
+        deadline,
+        environment,
+        root: PathBuf::from(matrix.root),
+    })
+}
+
+fn launch(matrix: &'static Matrix, implementation: &Implementation) -> Result<Launch, String> {
+    let build_dir = implementation
+        .build
+        .map(|build| builds::ensure_built(matrix, build))
+        .transpose()
+        .map_err(|error| format!("{}: {error}", implementation.name))?;
+    let placeholders = Placeholders {
+        root: PathBuf::from(matrix.root),
+        build_dir,
+    };
+    let mut argv = implementation
+        .command
+        .iter()
+        .map(|word| placeholders.expand(word));
+    let program = argv
+        .next()
+        .ok_or_else(|| format!("{} has an empty command", implementation.name))?;
+    Ok(Launch {
+        program,
+        leading_args: argv.collect(),
+    })
+}
+
+/// One cell in flight.
+struct CellRun {
+    prepared: Prepared,
+    case: &'static Case,
+    client_log: PathBuf,
+    server_log: PathBuf,
+    started: Instant,
+    client_elapsed: Option<Duration>,
+    relay: Option<RelayStats>,
+}
+
+impl CellRun {
+    fn execute(&mut self) -> Verdict {
+        let port = match ports::reserve() {
+            Ok(port) => port,
+            Err(error) => return failed(format!("cannot reserve a port: {error}")),
+        };
+        let server = match self.start(Role::Server, port.port()) {
+            Ok(server) => server,
+            Err(error) => return failed(format!("server did not start: {error}")),
+        };
+        let server = match self.wait_listening(server, port.port()) {
+            Listening::Yes(server) => server,
+            Listening::Exited(outcome) => return self.server_exited_early(outcome),
+            Listening::Failed(reason) => return failed(reason),
+        };
+
+        let relay = match self.case.relay {
+            Some(relay) => match start_relay(port.port(), relay.segment_bytes) {
+                Ok(pair) => Some(pair),
+                Err(reason) => return failed(reason),
+            },
+            None => None,
+        };
+        let client_port = relay.as_ref().map_or(port.port(), |(relay, _)| relay.port());
+        let client = self
+            .start(Role::Client, client_port)
+            .and_then(Running::wait);
+        self.client_elapsed = client.as_ref().ok().map(|finished| finished.elapsed);
+
+        let server_wait = match &client {
+            Ok(finished) if finished.status.success() => self.remaining(),
+            _ => SERVER_GRACE_AFTER_CLIENT_FAILURE.min(self.remaining()),
+        };
+        let server = server.wait_at_most(server_wait);
+        if let Some((relay, _reservation)) = relay {
+            self.relay = Some(relay.stop());
+        }
+        drop(port);
+        self.judge(client, server)
+    }
+
+    fn start(&self, role: Role, port: u16) -> Result<Running, ProcessError> {
+        let (launch, log) = match role {
+            Role::Client => (&self.prepared.client, &self.client_log),
+            Role::Server => (&self.prepared.server, &self.server_log),
+        };
+        let mut job = Job::new(&launch.program, &launch.leading_args)
+            .arg(role.as_str())
+            .arg(self.case.name)
+            .arg(port.to_string())
+            .current_dir(&self.prepared.root)
+            .log_to(log)
+            .deadline(self.remaining());
+        for (key, value) in &self.prepared.environment {
+            job = job.env(key, value);
+        }
+        job.start()
+    }
+
+    fn remaining(&self) -> Duration {
+        self.prepared.deadline.saturating_sub(self.started.elapsed())
+    }
+
+    fn wait_listening(&self, server: Running, port: u16) -> Listening {
+        loop {
+            match is_listening(port) {
+                Ok(true) => return Listening::Yes(server),
+                Ok(false) => {}
+                Err(error) => return Listening::Failed(format!("cannot see listening sockets: {error}")),
+            }
+            if server.has_exited() {
+                return Listening::Exited(server.wait());
+            }
+            if self.remaining().is_zero() {
+                return Listening::Exited(server.wait());
+            }
+            thread::sleep(LISTEN_POLL);
+        }
+    }
+
+    fn server_exited_early(&self, outcome: Result<Finished, ProcessError>) -> Verdict {
+        match outcome {
+            Ok(finished) if finished.status.code() == Some(UNSUPPORTED_EXIT) => {
+                Verdict::Unsupported {
+                    roles: vec![Role::Server],
+                }
+            }
+            Ok(finished) => failed(format!(
+                "server exited ({}) before it listened on its port",
+                finished.status
+            )),
+            Err(ProcessError::TimedOut { .. }) => failed(format!(
+                "server did not listen within the deadline of {:.1?}",
+                self.prepared.deadline
+            )),
+            Err(error) => failed(format!("server: {error}")),
+        }
+    }
+
+    fn judge(
+        &self,
+        client: Result<Finished, ProcessError>,
+        server: Result<Finished, ProcessError>,
+    ) -> Verdict {
+        let unsupported: Vec<Role> = [(Role::Client, &client), (Role::Server, &server)]
+            .into_iter()
+            .filter(|(_, outcome)| {
+                outcome
+                    .as_ref()
+                    .is_ok_and(|finished| finished.status.code() == Some(UNSUPPORTED_EXIT))
+            })
+            .map(|(role, _)| role)
+            .collect();
+        if !unsupported.is_empty() {
+            return Verdict::Unsupported { roles: unsupported };
+        }
+        let problems: Vec<String> = [(Role::Client, &client), (Role::Server, &server)]
+            .into_iter()
+            .filter_map(|(role, outcome)| self.problem(role, outcome))
+            .collect();
+        if problems.is_empty() {
+            Verdict::Passed
+        } else {
+            failed(problems.join("; "))
+        }
+    }
+
+    /// What is wrong with one side's outcome, if anything.
+    fn problem(&self, role: Role, outcome: &Result<Finished, ProcessError>) -> Option<String> {
+        let side = role.as_str();
+        match outcome {
+            Err(ProcessError::TimedOut { deadline, .. }) => Some(format!(
+                "{side} was still running after {deadline:.1?} and was killed"
+            )),
+            Err(error) => Some(format!("{side}: {error}")),
+            Ok(finished) if !finished.status.success() => {
+                Some(format!("{side} exited with {}", finished.status))
+            }
+            Ok(_) => {
+                let (facts, log) = match role {
+                    Role::Client => (self.case.client_facts, &self.client_log),
+                    Role::Server => (self.case.server_facts, &self.server_log),
+                };
+                missing_facts(facts, log).map(|missing| {
+                    format!("{side} exited 0 but did not report {missing}")
+                })
+            }
+        }
+    }
+}
+
+enum Listening {
+    Yes(Running),
+    Exited(Result<Finished, ProcessError>),
+    Failed(String),
+}
+
+fn start_relay(server_port: u16, segment_bytes: usize) -> Result<(Relay, PortReservation), String> {
+    let reservation =
+        ports::reserve().map_err(|error| format!("cannot reserve a relay port: {error}"))?;
+    let relay = Relay::start(reservation.port(), server_port, segment_bytes)
+        .map_err(|error| format!("cannot start the relay: {error}"))?;
+    Ok((relay, reservation))
+}
+
+/// `crosscheck-fact: NAME` lines the log lacks, as "`a`, `b`".
+fn missing_facts(facts: &[&str], log: &Path) -> Option<String> {
+    if facts.is_empty() {
+        return None;
+    }
+    let text = fs::read_to_string(log).unwrap_or_default();
+    let reported: Vec<&str> = text
+        .lines()
+        .filter_map(|line| line.trim().strip_prefix("crosscheck-fact:"))
+        .map(str::trim)
+        .collect();
+    let missing: Vec<String> = facts
+        .iter()
+        .filter(|fact| !reported.contains(fact))
+        .map(|fact| format!("`crosscheck-fact: {fact}`"))
+        .collect();
+    (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+fn failed(reason: String) -> Verdict {
+    Verdict::Failed { reason }
+}

@@ -1,0 +1,171 @@
+//! The compiled form of `specs/tls/`: static data the generated tests and
+//! the CLI share. Built by the spec compiler, never by hand.
+
+use std::time::Duration;
+
+/// Every case, every implementation, and how to build and start them.
+#[derive(Debug)]
+pub struct Matrix {
+    /// Absolute path of the project root: programs run there, and relative
+    /// paths in commands resolve against it.
+    pub root: &'static str,
+    /// Absolute path of the test PKI directory (`certificates/`).
+    pub certificates: &'static str,
+    pub cases: &'static [Case],
+    pub implementations: &'static [Implementation],
+    pub builds: &'static [Build],
+    pub known_failures: &'static [KnownFailure],
+}
+
+/// One scenario, run between every client and every server.
+#[derive(Debug)]
+pub struct Case {
+    /// As in the spec and on the command line of shims (`handshake`, …).
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Whether the upstream interop suite defines it (else it is one of the
+    /// upstream's future cases that crosscheck defines).
+    pub upstream: bool,
+    /// What the client does and must check.
+    pub client_duty: &'static str,
+    /// What the server does and must check.
+    pub server_duty: &'static str,
+    /// Time for the whole cell (server start to both exits), before
+    /// parameter-dependent extensions.
+    pub deadline: Duration,
+    pub parameters: &'static [Parameter],
+    /// `Some` when the harness relays the connection in tiny segments.
+    pub relay: Option<Relay>,
+    /// `crosscheck-fact:` lines the client must print.
+    pub client_facts: &'static [&'static str],
+    /// `crosscheck-fact:` lines the server must print.
+    pub server_facts: &'static [&'static str],
+}
+
+/// A case parameter, passed to both shims as an environment variable.
+#[derive(Debug)]
+pub struct Parameter {
+    /// As in the spec, e.g. `download_bytes`.
+    pub name: &'static str,
+    /// `CROSSCHECK_TLS_DOWNLOAD_BYTES`; setting it in the harness's own
+    /// environment overrides the spec's value.
+    pub env: &'static str,
+    pub description: &'static str,
+    pub kind: ParameterKind,
+    /// The spec's value.
+    pub default: u64,
+    /// Extra deadline for every 1,000,000,000 units of the value.
+    pub deadline_per_billion: Option<Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterKind {
+    /// A size in bytes; the environment may use units (`1 GB`, `512MiB`).
+    Bytes,
+    /// A plain count.
+    Count,
+}
+
+/// The harness's loopback relay between client and server.
+#[derive(Debug, Clone, Copy)]
+pub struct Relay {
+    /// Largest segment forwarded at once, in bytes.
+    pub segment_bytes: usize,
+}
+
+/// One TLS implementation: its shim program and what it can do.
+#[derive(Debug)]
+pub struct Implementation {
+    /// As in the spec (`s2n-tls`); test names use its snake_case form.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Index into [`Matrix::builds`] of the build that produces the program.
+    pub build: Option<usize>,
+    /// Program and leading arguments; `{build_dir}` and `{root}` are
+    /// replaced, then `client|server CASE PORT` is appended.
+    pub command: &'static [&'static str],
+    pub client: bool,
+    pub server: bool,
+    pub unsupported: &'static [Unsupported],
+}
+
+/// A case an implementation does not support, in one role or both.
+#[derive(Debug)]
+pub struct Unsupported {
+    pub case: usize,
+    /// `None`: neither as client nor as server.
+    pub role: Option<Role>,
+    pub reason: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    Server,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        }
+    }
+}
+
+/// A command that builds one or more implementations' programs, run once
+/// (under a lock shared by every process) before the first cell needs it.
+#[derive(Debug)]
+pub struct Build {
+    pub name: &'static str,
+    /// Program and arguments; `{build_dir}`, `{root}` and `{cargo}` are replaced.
+    pub command: &'static [&'static str],
+    /// Files (relative to the root) whose contents decide whether an earlier
+    /// build is still good; empty: run the command every time (for tools
+    /// such as cargo that track their own inputs).
+    pub inputs: &'static [&'static str],
+}
+
+/// A (client, server, case) cell declared to fail today.
+#[derive(Debug)]
+pub struct KnownFailure {
+    pub case: usize,
+    /// `None` matches every client.
+    pub client: Option<usize>,
+    /// `None` matches every server.
+    pub server: Option<usize>,
+    pub reason: &'static str,
+    /// `file:line:col` of the declaration, to point at when it goes stale.
+    pub declared_at: &'static str,
+}
+
+impl Implementation {
+    /// Why this implementation cannot play `role` in `case`, if it cannot.
+    pub fn unsupported_reason(&self, case: usize, role: Role) -> Option<&'static str> {
+        let plays_role = match role {
+            Role::Client => self.client,
+            Role::Server => self.server,
+        };
+        if !plays_role {
+            return Some(match role {
+                Role::Client => "has no client program",
+                Role::Server => "has no server program",
+            });
+        }
+        self.unsupported
+            .iter()
+            .find(|entry| entry.case == case && entry.role.is_none_or(|r| r == role))
+            .map(|entry| entry.reason)
+    }
+}
+
+impl Matrix {
+    /// The known failure declared for this cell, if any.
+    pub fn known_failure(&self, case: usize, client: usize, server: usize) -> Option<&KnownFailure> {
+        self.known_failures.iter().find(|known| {
+            known.case == case
+                && known.client.is_none_or(|c| c == client)
+                && known.server.is_none_or(|s| s == server)
+        })
+    }
+}

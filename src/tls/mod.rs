@@ -1,0 +1,18 @@
+//! The TLS interop family: every client against every server over real TCP.
+
+pub mod builds;
+pub mod cell;
+pub mod check;
+pub mod listening;
+pub mod matrix;
+pub mod parameters;
+pub mod ports;
+pub mod relay;
+pub mod report;
+
+pub use matrix::{
+    Build, Case, Implementation, KnownFailure, Matrix, Parameter, ParameterKind, Relay, Role,
+    Unsupported,
+};
+
+pub use check::check;

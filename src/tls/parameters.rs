@@ -1,0 +1,150 @@
+//! A case's parameter values: the spec's, unless the harness's environment
+//! overrides one (`CROSSCHECK_TLS_DOWNLOAD_BYTES="1 GB" cargo test …`).
+
+use std::time::Duration;
+
+use crate::tls::matrix::{Case, Parameter, ParameterKind};
+
+/// The parameter whose value the throughput figures divide by.
+pub const TRANSFER_PARAMETER: &str = "download_bytes";
+
+/// One parameter's value for a run.
+#[derive(Debug, Clone, Copy)]
+pub struct Value {
+    pub parameter: &'static Parameter,
+    pub value: u64,
+    /// Whether it came from the environment rather than the spec.
+    pub overridden: bool,
+}
+
+/// Every parameter of `case`, read with `lookup` (the process environment
+/// in practice); a malformed override is an error naming the variable.
+pub fn resolve(
+    case: &'static Case,
+    lookup: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<Value>, String> {
+    case.parameters
+        .iter()
+        .map(|parameter| match lookup(parameter.env) {
+            None => Ok(Value {
+                parameter,
+                value: parameter.default,
+                overridden: false,
+            }),
+            Some(text) => parse(parameter, &text).map(|value| Value {
+                parameter,
+                value,
+                overridden: true,
+            }),
+        })
+        .collect()
+}
+
+fn parse(parameter: &Parameter, text: &str) -> Result<u64, String> {
+    let trimmed = text.trim();
+    match parameter.kind {
+        ParameterKind::Count => trimmed.parse::<u64>().map_err(|_| {
+            format!("{}={text:?} is not a whole number", parameter.env)
+        }),
+        ParameterKind::Bytes => trimmed
+            .parse::<bytesize::ByteSize>()
+            .map(|size| size.as_u64())
+            .map_err(|_| {
+                format!(
+                    "{}={text:?} is not a size (write e.g. `10000000`, `10 MB` or `1 GiB`; 1 MB = 1,000,000 bytes)",
+                    parameter.env
+                )
+            }),
+    }
+}
+
+/// The case's deadline extended for its parameter values.
+pub fn deadline(case: &Case, values: &[Value]) -> Duration {
+    values.iter().fold(case.deadline, |total, value| {
+        match value.parameter.deadline_per_billion {
+            Some(per_billion) => {
+                total + per_billion.mul_f64(value.value as f64 / 1_000_000_000.0)
+            }
+            None => total,
+        }
+    })
+}
+
+/// Bytes the case moves, when it has a transfer size.
+pub fn transfer_bytes(values: &[Value]) -> Option<u64> {
+    values
+        .iter()
+        .find(|value| value.parameter.name == TRANSFER_PARAMETER)
+        .map(|value| value.value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOWNLOAD: Parameter = Parameter {
+        name: "download_bytes",
+        env: "CROSSCHECK_TLS_DOWNLOAD_BYTES",
+        description: "",
+        kind: ParameterKind::Bytes,
+        default: 10_000_000,
+        deadline_per_billion: Some(Duration::from_secs(30)),
+    };
+    const ROUNDS: Parameter = Parameter {
+        name: "rounds",
+        env: "CROSSCHECK_TLS_ROUNDS",
+        description: "",
+        kind: ParameterKind::Count,
+        default: 3,
+        deadline_per_billion: None,
+    };
+    static CASE: Case = Case {
+        name: "large_data_download",
+        description: "",
+        upstream: true,
+        client_duty: "",
+        server_duty: "",
+        deadline: Duration::from_secs(20),
+        parameters: &[DOWNLOAD, ROUNDS],
+        relay: None,
+        client_facts: &[],
+        server_facts: &[],
+    };
+
+    #[test]
+    fn spec_values_apply_without_overrides() {
+        let values = resolve(&CASE, |_| None).expect("resolve");
+        assert_eq!(values[0].value, 10_000_000);
+        assert!(!values[0].overridden);
+        assert_eq!(transfer_bytes(&values), Some(10_000_000));
+        assert_eq!(deadline(&CASE, &values), Duration::from_millis(20_300));
+    }
+
+    #[test]
+    fn overrides_take_units_and_extend_the_deadline() {
+        let values = resolve(&CASE, |name| {
+            (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "2 GB".to_string())
+        })
+        .expect("resolve");
+        assert_eq!(values[0].value, 2_000_000_000);
+        assert!(values[0].overridden);
+        assert_eq!(deadline(&CASE, &values), Duration::from_secs(80));
+        let binary = resolve(&CASE, |name| {
+            (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "1 MiB".to_string())
+        })
+        .expect("resolve");
+        assert_eq!(binary[0].value, 1_048_576);
+    }
+
+    #[test]
+    fn malformed_overrides_name_the_variable() {
+        let error = resolve(&CASE, |name| {
+            (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "lots".to_string())
+        })
+        .expect_err("must fail");
+        assert!(error.starts_with("CROSSCHECK_TLS_DOWNLOAD_BYTES=\"lots\" is not a size"), "{error}");
+        let error = resolve(&CASE, |name| (name == "CROSSCHECK_TLS_ROUNDS").then(|| "-1".to_string()))
+            .expect_err("must fail");
+        assert!(error.contains("not a whole number"), "{error}");
+    }
+}

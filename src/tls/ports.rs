@@ -1,0 +1,111 @@
+//! Loopback ports for servers, reserved so that parallel tests (threads of
+//! one `cargo test`, nextest's processes, several checkouts) never pick the
+//! same one.
+//!
+//! A reservation is an exclusive lock on `<temp>/crosscheck-ports/<port>.lock`
+//! held for as long as the [`PortReservation`] lives; the kernel drops the
+//! lock if the process dies. Ports come from below Linux's ephemeral range,
+//! so outgoing connections' source ports cannot take them either.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io;
+use std::net::{Ipv4Addr, TcpListener};
+use std::ops::Range;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+/// Where reservations are taken: below the default ephemeral range
+/// (32768–60999) and above the well-known and most registered services.
+pub const PORT_RANGE: Range<u16> = 20_000..32_000;
+
+/// A port no other crosscheck process or thread holds, free when reserved.
+#[derive(Debug)]
+pub struct PortReservation {
+    port: u16,
+    _lock: File,
+}
+
+impl PortReservation {
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+/// Reserves a free loopback port.
+pub fn reserve() -> io::Result<PortReservation> {
+    let directory = std::env::temp_dir().join("crosscheck-ports");
+    fs::create_dir_all(&directory)?;
+    let span = u32::from(PORT_RANGE.end - PORT_RANGE.start);
+    let start = first_candidate(span);
+    for step in 0..span {
+        let port = PORT_RANGE.start + u16::try_from((start + step) % span).unwrap_or(0);
+        if let Some(reservation) = try_reserve(&directory, port)? {
+            return Ok(reservation);
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::AddrInUse,
+        format!(
+            "no free port in {}..{} (locks in {})",
+            PORT_RANGE.start,
+            PORT_RANGE.end,
+            directory.display()
+        ),
+    ))
+}
+
+/// Spreads processes over the range (by pid) and threads within a process
+/// (by a counter), so candidates rarely collide in the first place.
+fn first_candidate(span: u32) -> u32 {
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let thread_offset = NEXT.fetch_add(7, Ordering::Relaxed);
+    (std::process::id().wrapping_mul(2_654_435_761) + thread_offset) % span
+}
+
+fn try_reserve(directory: &std::path::Path, port: u16) -> io::Result<Option<PortReservation>> {
+    let path: PathBuf = directory.join(format!("{port}.lock"));
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => return Ok(None),
+        Err(TryLockError::Error(error)) => return Err(error),
+    }
+    // Something outside crosscheck may be listening there.
+    if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
+        return Ok(None);
+    }
+    Ok(Some(PortReservation { port, _lock: lock }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn reservations_are_distinct_while_held() {
+        let held: Vec<PortReservation> = (0..50).map(|_| reserve().expect("reserve")).collect();
+        let ports: BTreeSet<u16> = held.iter().map(PortReservation::port).collect();
+        assert_eq!(ports.len(), held.len(), "a port was handed out twice");
+        assert!(ports.iter().all(|port| PORT_RANGE.contains(port)));
+    }
+
+    #[test]
+    fn a_port_with_a_listener_is_skipped() {
+        // Another test may take the released port before we bind it; try again.
+        let (port, _listener) = (0..20)
+            .find_map(|_| {
+                let port = reserve().expect("reserve").port();
+                TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+                    .ok()
+                    .map(|listener| (port, listener))
+            })
+            .expect("a port to listen on");
+        let directory = std::env::temp_dir().join("crosscheck-ports");
+        assert!(try_reserve(&directory, port).expect("try").is_none());
+    }
+}

@@ -1,0 +1,91 @@
+//! The report of a matrix run, as written to JSON and rendered as tables.
+
+use serde::Serialize;
+
+/// A whole run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Seconds since the Unix epoch when the run started.
+    pub started_at_unix: u64,
+    pub wall_seconds: f64,
+    pub jobs: usize,
+    /// Every implementation in spec order (rows and columns of each table).
+    pub implementations: Vec<ImplementationReport>,
+    pub cases: Vec<CaseReport>,
+    pub totals: Totals,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImplementationReport {
+    pub name: String,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    pub name: String,
+    pub description: String,
+    pub upstream: bool,
+    /// `name=value` of every parameter used.
+    pub parameters: Vec<String>,
+    pub cells: Vec<CellReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CellReport {
+    pub client: String,
+    pub server: String,
+    pub status: CellStatus,
+    /// Whether the status is what the spec declares (supported cells pass,
+    /// known failures fail, declared-unsupported cells exit 127).
+    pub as_declared: bool,
+    /// Why it failed, was unsupported, or is unexpected.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    pub elapsed_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub megabytes_per_second: Option<f64>,
+    /// Relative to the report's directory.
+    pub client_log: String,
+    pub server_log: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CellStatus {
+    Pass,
+    Fail,
+    Unsupported,
+}
+
+impl CellStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CellStatus::Pass => "pass",
+            CellStatus::Fail => "fail",
+            CellStatus::Unsupported => "unsupported",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Totals {
+    pub passed: usize,
+    pub failed: usize,
+    pub unsupported: usize,
+    /// Cells whose status is not what the spec declares.
+    pub unexpected: usize,
+}
+
+impl Totals {
+    pub fn add(&mut self, cell: &CellReport) {
+        match cell.status {
+            CellStatus::Pass => self.passed += 1,
+            CellStatus::Fail => self.failed += 1,
+            CellStatus::Unsupported => self.unsupported += 1,
+        }
+        if !cell.as_declared {
+            self.unexpected += 1;
+        }
+    }
+}

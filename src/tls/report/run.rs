@@ -1,0 +1,272 @@
+//! Running every selected cell on a pool of worker threads.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::tls::builds;
+use crate::tls::cell::{self, Cell, CellResult, Verdict};
+use crate::tls::check::{Judgement, judge};
+use crate::tls::matrix::Matrix;
+use crate::tls::parameters;
+use crate::tls::report::model::{
+    CaseReport, CellReport, CellStatus, ImplementationReport, Report, Totals,
+};
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Cells run at once.
+    pub jobs: usize,
+    /// Where logs (under `logs/`) go; the caller writes the report files there.
+    pub out_dir: PathBuf,
+    /// Case names to run; empty: all.
+    pub cases: Vec<String>,
+    /// Implementation names to run (as client and server); empty: all.
+    pub implementations: Vec<String>,
+    /// Draw a progress bar on stderr (only drawn on a terminal).
+    pub progress: bool,
+}
+
+/// Builds what the selected implementations need, then runs every selected
+/// cell and collects the report.
+pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Report, String> {
+    let cases = select(
+        "case",
+        matrix.cases.iter().map(|case| case.name),
+        &options.cases,
+    )?;
+    let implementations = select(
+        "implementation",
+        matrix.implementations.iter().map(|implementation| implementation.name),
+        &options.implementations,
+    )?;
+    build_all(matrix, &implementations, options.progress)?;
+
+    let mut cells = Vec::new();
+    for &case in &cases {
+        for &client in &implementations {
+            for &server in &implementations {
+                cells.push(Cell { case, client, server });
+            }
+        }
+    }
+    let logs_dir = options.out_dir.join("logs");
+    let _ = std::fs::remove_dir_all(&logs_dir);
+
+    let started_at_unix = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    let started = Instant::now();
+    let results = run_cells(matrix, &cells, &logs_dir, options);
+
+    let mut totals = Totals::default();
+    let case_reports = cases
+        .iter()
+        .map(|&case| {
+            let cells: Vec<CellReport> = cells
+                .iter()
+                .zip(&results)
+                .filter(|(cell, _)| cell.case == case)
+                .map(|(cell, result)| cell_report(matrix, *cell, result, &options.out_dir))
+                .collect();
+            cells.iter().for_each(|cell| totals.add(cell));
+            case_report(matrix, case, cells)
+        })
+        .collect();
+    Ok(Report {
+        started_at_unix,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        jobs: options.jobs,
+        implementations: implementations
+            .iter()
+            .map(|&index| ImplementationReport {
+                name: matrix.implementations[index].name.to_string(),
+                description: matrix.implementations[index].description.to_string(),
+            })
+            .collect(),
+        cases: case_reports,
+        totals,
+    })
+}
+
+/// Indices of the names asked for (all when none are), or an error naming
+/// the unknown ones and the known ones.
+fn select<'a>(
+    what: &str,
+    names: impl Iterator<Item = &'a str> + Clone,
+    wanted: &[String],
+) -> Result<Vec<usize>, String> {
+    if wanted.is_empty() {
+        return Ok((0..names.count()).collect());
+    }
+    let unknown: Vec<&str> = wanted
+        .iter()
+        .filter(|name| !names.clone().any(|known| known == name.as_str()))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "unknown {what} {}; known: {}",
+            unknown.join(", "),
+            names.collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(names
+        .enumerate()
+        .filter(|(_, name)| wanted.iter().any(|w| w == name))
+        .map(|(index, _)| index)
+        .collect())
+}
+
+fn build_all(matrix: &'static Matrix, implementations: &[usize], progress: bool) -> Result<(), String> {
+    let mut needed: Vec<usize> = implementations
+        .iter()
+        .filter_map(|&index| matrix.implementations[index].build)
+        .collect();
+    needed.sort_unstable();
+    needed.dedup();
+    for build in needed {
+        let spinner = if progress {
+            ProgressBar::new_spinner().with_message(format!("building {}", matrix.builds[build].name))
+        } else {
+            ProgressBar::hidden()
+        };
+        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+        let outcome = builds::ensure_built(matrix, build);
+        spinner.finish_and_clear();
+        outcome?;
+    }
+    Ok(())
+}
+
+fn run_cells(
+    matrix: &'static Matrix,
+    cells: &[Cell],
+    logs_dir: &Path,
+    options: &RunOptions,
+) -> Vec<CellResult> {
+    let bar = if options.progress {
+        ProgressBar::new(cells.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} cells {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<CellResult>>> = Mutex::new(vec![None; cells.len()]);
+    thread::scope(|scope| {
+        for _ in 0..options.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&cell) = cells.get(index) else { break };
+                    let result = cell::run(matrix, cell, logs_dir);
+                    bar.set_message(cell.label(matrix));
+                    bar.inc(1);
+                    results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
+    cells
+        .iter()
+        .zip(results)
+        .map(|(cell, result)| result.unwrap_or_else(|| lost_result(matrix, *cell, logs_dir)))
+        .collect()
+}
+
+/// Stands in for a cell whose worker died (a bug in the harness, reported
+/// as a failure rather than lost).
+fn lost_result(matrix: &Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
+    CellResult {
+        verdict: Verdict::Failed {
+            reason: format!("the harness lost the result of {}", cell.label(matrix)),
+        },
+        elapsed: std::time::Duration::ZERO,
+        client_elapsed: None,
+        transfer_bytes: None,
+        client_log: logs_dir.join("missing"),
+        server_log: logs_dir.join("missing"),
+        relay: None,
+    }
+}
+
+fn cell_report(matrix: &Matrix, cell: Cell, result: &CellResult, out_dir: &Path) -> CellReport {
+    let judgement = judge(matrix, cell, result);
+    let (status, verdict_detail) = match &result.verdict {
+        Verdict::Passed => (CellStatus::Pass, None),
+        Verdict::Failed { reason } => (CellStatus::Fail, Some(reason.clone())),
+        Verdict::Unsupported { roles } => (
+            CellStatus::Unsupported,
+            Some(
+                roles
+                    .iter()
+                    .map(|role| {
+                        let implementation = match role {
+                            crate::tls::Role::Client => cell.client,
+                            crate::tls::Role::Server => cell.server,
+                        };
+                        let name = matrix.implementations[implementation].name;
+                        match matrix.implementations[implementation].unsupported_reason(cell.case, *role) {
+                            Some(reason) => format!("{name} as {}: {reason}", role.as_str()),
+                            None => format!("{name} as {} exited {}", role.as_str(), cell::UNSUPPORTED_EXIT),
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+        ),
+    };
+    let known = matrix.known_failure(cell.case, cell.client, cell.server);
+    let detail = match (&judgement, known, verdict_detail) {
+        (Judgement::Unexpected(reason), _, _) => Some(format!("unexpected: {reason}")),
+        (Judgement::AsDeclared, Some(known), Some(detail)) if status == CellStatus::Fail => {
+            Some(format!("known failure ({}): {detail}", known.reason))
+        }
+        (_, _, detail) => detail,
+    };
+    let relative = |path: &Path| {
+        path.strip_prefix(out_dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .into_owned()
+    };
+    CellReport {
+        client: matrix.implementations[cell.client].name.to_string(),
+        server: matrix.implementations[cell.server].name.to_string(),
+        status,
+        as_declared: judgement == Judgement::AsDeclared,
+        detail,
+        elapsed_ms: result.elapsed.as_secs_f64() * 1000.0,
+        megabytes_per_second: result.megabytes_per_second(),
+        client_log: relative(&result.client_log),
+        server_log: relative(&result.server_log),
+    }
+}
+
+fn case_report(matrix: &'static Matrix, case: usize, cells: Vec<CellReport>) -> CaseReport {
+    let spec = &matrix.cases[case];
+    let parameters = parameters::resolve(spec, |name| std::env::var(name).ok())
+        .map(|values| {
+            values
+                .iter()
+                .map(|value| format!("{}={}", value.parameter.name, value.value))
+                .collect()
+        })
+        .unwrap_or_default();
+    CaseReport {
+        name: spec.name.to_string(),
+        description: spec.description.to_string(),
+        upstream: spec.upstream,
+        parameters,
+        cells,
+    }
+}
