@@ -1,6 +1,7 @@
-//! Checks every spec family under `specs/`, reporting spec errors with
-//! their locations, and writes `<family>_family.rs` (the case table the
-//! binaries include) under `OUT_DIR`.
+//! Checks every spec family under `specs/`, reporting every family's spec
+//! errors together with their locations, and writes under `OUT_DIR` the
+//! static tables the binaries include: `app_identity_family.rs` (`FAMILY`)
+//! and `tls_matrix.rs` (`MATRIX`).
 //!
 //! It watches every file and directory under `specs/`: a rerun rebuilds the
 //! test targets, whose `spec!` calls then pick up new YAML files.
@@ -8,7 +9,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crosscheck_codegen::{app_identity, discover};
+use crosscheck_codegen::{Diagnostics, app_identity, discover, tls};
 
 fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -20,22 +21,30 @@ fn main() -> ExitCode {
         Err(error) => return fail(&format!("cannot list {}: {error}", specs.display())),
     }
 
-    let family = specs.join("app_identity");
-    match app_identity::compile_directory(&family, &root) {
-        Ok(generated) => {
-            if let Err(message) = write(&out_dir, "app_identity", &generated) {
-                return fail(&message);
-            }
-            ExitCode::SUCCESS
-        }
-        Err(diagnostics) => fail(&diagnostics.to_string()),
+    let mut diagnostics = Diagnostics::default();
+    let mut outputs = Vec::new();
+    match app_identity::compile_directory(&specs.join("app_identity"), &root) {
+        Ok(generated) => outputs.push(("app_identity_family.rs", generated.family.to_string())),
+        Err(errors) => diagnostics.extend(errors),
     }
+    match tls::compile_directory(&specs.join("tls"), &root) {
+        Ok(generated) => outputs.push(("tls_matrix.rs", generated.matrix.to_string())),
+        Err(errors) => diagnostics.extend(errors),
+    }
+    if !diagnostics.is_empty() {
+        return fail(&diagnostics.to_string());
+    }
+    for (name, text) in outputs {
+        if let Err(message) = write(&out_dir, name, &text) {
+            return fail(&message);
+        }
+    }
+    ExitCode::SUCCESS
 }
 
-fn write(out_dir: &Path, name: &str, generated: &app_identity::Generated) -> Result<(), String> {
-    let path = out_dir.join(format!("{name}_family.rs"));
-    std::fs::write(&path, generated.family.to_string())
-        .map_err(|error| format!("cannot write {}: {error}", path.display()))
+fn write(out_dir: &Path, name: &str, text: &str) -> Result<(), String> {
+    let path = out_dir.join(name);
+    std::fs::write(&path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
 
 /// Spec errors go to stderr (which cargo shows when the build script fails),

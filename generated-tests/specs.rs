@@ -1,5 +1,8 @@
-//! Every spec family as ordinary `#[test]` functions, expanded by `spec!`.
-//! `build.rs` watches `specs/`, so a new YAML file there re-expands this
-//! with no Rust edit.
+//! Every spec family as ordinary `#[test]` functions, expanded by `spec!`:
+//! `app_identity::<case file>::<case>::<generator>_to_<verifier>` and
+//! `tls::<case>::<client>_to_<server>`. `build.rs` watches `specs/`, so a
+//! new App Identity case file or a new TLS case or implementation
+//! re-expands this with no Rust edit.
 
 crosscheck_macros::spec!("specs/app_identity");
+crosscheck_macros::spec!("specs/tls");

@@ -451,7 +451,10 @@ impl ProcessGroup {
         if self.exited.get() {
             return true;
         }
-        let exited = !matches!(self.leader_exited.try_recv(), Err(mpsc::TryRecvError::Empty));
+        let exited = !matches!(
+            self.leader_exited.try_recv(),
+            Err(mpsc::TryRecvError::Empty)
+        );
         self.exited.set(exited);
         exited
     }

@@ -90,7 +90,7 @@ impl Diagnostic {
     pub fn from_yaml(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
         let plain = error.without_snippet();
         let message =
-            strip_position_prefix(&plain.render_with_options(serde_saphyr::render_options! {
+            clean_parser_message(&plain.render_with_options(serde_saphyr::render_options! {
                 snippets: serde_saphyr::SnippetMode::Off,
             }));
         match error.location() {
@@ -158,18 +158,38 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
-/// The parser prefixes its messages with "error: line L column C: "; the
-/// diagnostic header already carries the position.
-fn strip_position_prefix(message: &str) -> String {
+/// A parser error's message as spec authors should read it. The parser
+/// prefixes messages with "error: line L column C: " and ends some with
+/// " at line L, column C", which the diagnostic header already says; its
+/// advice on duplicate-key policies is for programs, not authors.
+fn clean_parser_message(message: &str) -> String {
     let message = message.trim();
     let message = message.strip_prefix("error: ").unwrap_or(message);
-    if let Some(rest) = message.strip_prefix("line ")
-        && let Some((_, tail)) = rest.split_once(": ")
-        && rest.contains(" column ")
-    {
-        return tail.to_string();
-    }
+    let message = match message.strip_prefix("line ") {
+        Some(rest) if rest.contains(" column ") => {
+            rest.split_once(": ").map_or(message, |(_, tail)| tail)
+        }
+        _ => message,
+    };
+    let message = strip_position_suffix(message);
+    // Advice meant for programs embedding the parser, not for spec authors.
+    let message = message
+        .strip_suffix(", set DuplicateKeyPolicy in Options if acceptable")
+        .unwrap_or(message);
     message.to_string()
+}
+
+/// `message` without a trailing " at line L, column C".
+fn strip_position_suffix(message: &str) -> &str {
+    let Some((head, tail)) = message.rsplit_once(" at line ") else {
+        return message;
+    };
+    let is_position = tail.split_once(", column ").is_some_and(|(line, column)| {
+        [line, column]
+            .iter()
+            .all(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    });
+    if is_position { head } else { message }
 }
 
 /// Length of the YAML token at the start of `rest`: a quoted scalar up to
@@ -216,4 +236,21 @@ fn render_snippet(
     let rendered = Renderer::plain().render(&report).to_string();
     // The renderer repeats the title; keep only the source part.
     rendered.lines().skip(1).collect::<Vec<_>>().join("\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_parser_message;
+
+    #[test]
+    fn parser_positions_are_stripped_from_messages() {
+        assert_eq!(
+            clean_parser_message("error: line 2 column 17: invalid u32 at line 2, column 17"),
+            "invalid u32"
+        );
+        assert_eq!(
+            clean_parser_message("unknown field `x` at line one"),
+            "unknown field `x` at line one"
+        );
+    }
 }

@@ -4,9 +4,13 @@
 pub mod app_identity;
 pub mod diagnostic;
 pub mod discover;
+pub mod entries;
+pub mod family;
 pub mod located;
 pub mod names;
 pub mod schema;
+pub mod tls;
 mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
+pub use family::{Family, compile_path};

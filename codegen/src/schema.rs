@@ -4,12 +4,15 @@
 use schemars::JsonSchema;
 
 use crate::app_identity::model::{CaseFile, ManifestDoc};
+use crate::tls::model::{CasesDoc, ImplementationsDoc};
 
 /// (file name under `specs/schema/`, pretty JSON) for every spec kind.
 pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("app_identity_cases.json", render::<CaseFile>()),
         ("app_identity_manifest.json", render::<ManifestDoc>()),
+        ("tls_cases.json", render::<CasesDoc>()),
+        ("tls_implementations.json", render::<ImplementationsDoc>()),
     ]
 }
 

@@ -51,7 +51,10 @@ impl Placeholders {
 
 /// Where `build`'s outputs go.
 pub fn build_dir(build: &Build) -> PathBuf {
-    paths::work_dir().join("tls").join("builds").join(build.name)
+    paths::work_dir()
+        .join("tls")
+        .join("builds")
+        .join(build.name)
 }
 
 /// Runs `matrix.builds[index]` unless this process (or a marker) says it is
@@ -84,7 +87,11 @@ fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
         root: root.to_path_buf(),
         build_dir: Some(directory.clone()),
     };
-    let command: Vec<String> = build.command.iter().map(|word| placeholders.expand(word)).collect();
+    let command: Vec<String> = build
+        .command
+        .iter()
+        .map(|word| placeholders.expand(word))
+        .collect();
     let fingerprint = if build.inputs.is_empty() {
         None
     } else {

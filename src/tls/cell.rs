@@ -54,8 +54,12 @@ pub enum Verdict {
     /// Both sides exited 0 and reported every required fact.
     Passed,
     /// One or both sides exited 127.
-    Unsupported { roles: Vec<Role> },
-    Failed { reason: String },
+    Unsupported {
+        roles: Vec<Role>,
+    },
+    Failed {
+        reason: String,
+    },
 }
 
 /// A finished cell with its evidence.
@@ -82,8 +86,42 @@ impl CellResult {
     }
 }
 
-/// Runs one cell, logging into `logs_dir/<case>/<client>_to_<server>/`.
-pub fn run(matrix: &'static Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
+/// Where a cell logs and which parameter values it uses.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Logs go to `logs_dir/<case>/<client>_to_<server>/{client,server}.log`.
+    pub logs_dir: PathBuf,
+    /// `(parameter name, value)` pairs that win over the environment and the
+    /// spec, e.g. `("download_bytes", "1 GB")`.
+    pub overrides: Vec<(String, String)>,
+}
+
+impl Settings {
+    pub fn new(logs_dir: impl Into<PathBuf>) -> Self {
+        Settings {
+            logs_dir: logs_dir.into(),
+            overrides: Vec::new(),
+        }
+    }
+
+    /// The value for the parameter with this environment variable name.
+    pub fn lookup(&self, case: &Case, env: &str) -> Option<String> {
+        let name = case
+            .parameters
+            .iter()
+            .find(|parameter| parameter.env == env)
+            .map(|parameter| parameter.name);
+        self.overrides
+            .iter()
+            .find(|(overridden, _)| Some(overridden.as_str()) == name)
+            .map(|(_, value)| value.clone())
+            .or_else(|| std::env::var(env).ok())
+    }
+}
+
+/// Runs one cell.
+pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResult {
+    let logs_dir = &settings.logs_dir;
     let case = &matrix.cases[cell.case];
     let cell_dir = logs_dir.join(case.name).join(format!(
         "{}_to_{}",
@@ -93,7 +131,6 @@ pub fn run(matrix: &'static Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
     let server_log = cell_dir.join("server.log");
     let _ = fs::remove_dir_all(&cell_dir);
 
-    let started = Instant::now();
     let mut result = CellResult {
         verdict: Verdict::Passed,
         elapsed: Duration::ZERO,
@@ -103,8 +140,10 @@ pub fn run(matrix: &'static Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
         server_log: server_log.clone(),
         relay: None,
     };
-    result.verdict = match prepare(matrix, cell) {
+    // Builds happen in `prepare`; the deadline and timings start after them.
+    result.verdict = match prepare(matrix, cell, settings) {
         Ok(prepared) => {
+            let started = Instant::now();
             result.transfer_bytes = parameters::transfer_bytes(&prepared.values);
             let mut run = CellRun {
                 prepared,
@@ -116,13 +155,13 @@ pub fn run(matrix: &'static Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
                 relay: None,
             };
             let verdict = run.execute();
+            result.elapsed = started.elapsed();
             result.client_elapsed = run.client_elapsed;
             result.relay = run.relay;
             verdict
         }
         Err(reason) => Verdict::Failed { reason },
     };
-    result.elapsed = started.elapsed();
     result
 }
 
@@ -142,9 +181,9 @@ struct Launch {
     leading_args: Vec<String>,
 }
 
-fn prepare(matrix: &'static Matrix, cell: Cell) -> Result<Prepared, String> {
+fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<Prepared, String> {
     let case = &matrix.cases[cell.case];
-    let values = parameters::resolve(case, |name| std::env::var(name).ok())?;
+    let values = parameters::resolve(case, |env| settings.lookup(case, env))?;
     let deadline = parameters::deadline(case, &values);
     let mut environment = vec![(
         "CROSSCHECK_TLS_CERTIFICATES".to_string(),
@@ -222,7 +261,9 @@ impl CellRun {
             },
             None => None,
         };
-        let client_port = relay.as_ref().map_or(port.port(), |(relay, _)| relay.port());
+        let client_port = relay
+            .as_ref()
+            .map_or(port.port(), |(relay, _)| relay.port());
         let client = self
             .start(Role::Client, client_port)
             .and_then(Running::wait);
@@ -230,6 +271,8 @@ impl CellRun {
 
         let server_wait = match &client {
             Ok(finished) if finished.status.success() => self.remaining(),
+            // The server waits for a connection that will never come.
+            Ok(finished) if finished.status.code() == Some(UNSUPPORTED_EXIT) => Duration::ZERO,
             _ => SERVER_GRACE_AFTER_CLIENT_FAILURE.min(self.remaining()),
         };
         let server = server.wait_at_most(server_wait);
@@ -259,7 +302,9 @@ impl CellRun {
     }
 
     fn remaining(&self) -> Duration {
-        self.prepared.deadline.saturating_sub(self.started.elapsed())
+        self.prepared
+            .deadline
+            .saturating_sub(self.started.elapsed())
     }
 
     fn wait_listening(&self, server: Running, port: u16) -> Listening {
@@ -267,7 +312,9 @@ impl CellRun {
             match is_listening(port) {
                 Ok(true) => return Listening::Yes(server),
                 Ok(false) => {}
-                Err(error) => return Listening::Failed(format!("cannot see listening sockets: {error}")),
+                Err(error) => {
+                    return Listening::Failed(format!("cannot see listening sockets: {error}"));
+                }
             }
             if server.has_exited() {
                 return Listening::Exited(server.wait());
@@ -342,9 +389,8 @@ impl CellRun {
                     Role::Client => (self.case.client_facts, &self.client_log),
                     Role::Server => (self.case.server_facts, &self.server_log),
                 };
-                missing_facts(facts, log).map(|missing| {
-                    format!("{side} exited 0 but did not report {missing}")
-                })
+                missing_facts(facts, log)
+                    .map(|missing| format!("{side} exited 0 but did not report {missing}"))
             }
         }
     }

@@ -26,33 +26,46 @@ pub fn check(matrix: &'static Matrix, case: usize, client: usize, server: usize)
         client,
         server,
     };
-    let result = cell::run(matrix, cell, &paths::run_dir("tls"));
+    let result = cell::run(matrix, cell, &cell::Settings::new(paths::run_dir("tls")));
     if let Judgement::Unexpected(reason) = judge(matrix, cell, &result) {
         panic!(
             "{}: {reason}\nclient {}\nserver {}",
             cell.label(matrix),
-            log_tail(&result.client_log, LOG_TAIL_LINES),
-            log_tail(&result.server_log, LOG_TAIL_LINES)
+            side_log(&result.client_log),
+            side_log(&result.server_log)
         );
+    }
+}
+
+fn side_log(path: &std::path::Path) -> String {
+    if path.exists() {
+        log_tail(path, LOG_TAIL_LINES)
+    } else {
+        "was not started".to_string()
     }
 }
 
 /// Compares a cell's verdict with its declarations.
 pub fn judge(matrix: &Matrix, cell: Cell, result: &CellResult) -> Judgement {
-    let declared_unsupported: Vec<(Role, &str)> = [(Role::Client, cell.client), (Role::Server, cell.server)]
-        .into_iter()
-        .filter_map(|(role, implementation)| {
-            matrix.implementations[implementation]
-                .unsupported_reason(cell.case, role)
-                .map(|reason| (role, reason))
-        })
-        .collect();
+    let declared_unsupported: Vec<(Role, &str)> =
+        [(Role::Client, cell.client), (Role::Server, cell.server)]
+            .into_iter()
+            .filter_map(|(role, implementation)| {
+                matrix.implementations[implementation]
+                    .unsupported_reason(cell.case, role)
+                    .map(|reason| (role, reason))
+            })
+            .collect();
     let known_failure = matrix.known_failure(cell.case, cell.client, cell.server);
     match &result.verdict {
         Verdict::Unsupported { roles } => {
             let undeclared: Vec<&str> = roles
                 .iter()
-                .filter(|role| !declared_unsupported.iter().any(|(declared, _)| declared == *role))
+                .filter(|role| {
+                    !declared_unsupported
+                        .iter()
+                        .any(|(declared, _)| declared == *role)
+                })
                 .map(|role| role.as_str())
                 .collect();
             if undeclared.is_empty() {
@@ -69,7 +82,11 @@ pub fn judge(matrix: &Matrix, cell: Cell, result: &CellResult) -> Judgement {
             "declared unsupported ({}) but the shims did not exit {}: remove the entry from implementations.yaml{}",
             declared_unsupported
                 .iter()
-                .map(|(role, reason)| format!("{} as {}: {reason}", implementation_name(matrix, cell, *role), role.as_str()))
+                .map(|(role, reason)| format!(
+                    "{} as {}: {reason}",
+                    implementation_name(matrix, cell, *role),
+                    role.as_str()
+                ))
                 .collect::<Vec<_>>()
                 .join("; "),
             cell::UNSUPPORTED_EXIT,

@@ -59,7 +59,10 @@ mod tests {
     fn rows_in_listen_state_count() {
         let table = "  sl  local_address rem_address   st tx_queue\n   0: 0100007F:5BA0 00000000:0000 0A 00000000:00000000\n   1: 0100007F:5BA1 0100007F:9C40 01 00000000:00000000\n";
         assert!(table_has_listener(table, 0x5BA0));
-        assert!(!table_has_listener(table, 0x5BA1), "an established socket is not a listener");
+        assert!(
+            !table_has_listener(table, 0x5BA1),
+            "an established socket is not a listener"
+        );
         assert!(!table_has_listener(table, 1));
     }
 

@@ -161,7 +161,12 @@ impl Implementation {
 
 impl Matrix {
     /// The known failure declared for this cell, if any.
-    pub fn known_failure(&self, case: usize, client: usize, server: usize) -> Option<&KnownFailure> {
+    pub fn known_failure(
+        &self,
+        case: usize,
+        client: usize,
+        server: usize,
+    ) -> Option<&KnownFailure> {
         self.known_failures.iter().find(|known| {
             known.case == case
                 && known.client.is_none_or(|c| c == client)

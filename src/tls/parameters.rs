@@ -62,9 +62,7 @@ fn parse(parameter: &Parameter, text: &str) -> Result<u64, String> {
 pub fn deadline(case: &Case, values: &[Value]) -> Duration {
     values.iter().fold(case.deadline, |total, value| {
         match value.parameter.deadline_per_billion {
-            Some(per_billion) => {
-                total + per_billion.mul_f64(value.value as f64 / 1_000_000_000.0)
-            }
+            Some(per_billion) => total + per_billion.mul_f64(value.value as f64 / 1_000_000_000.0),
             None => total,
         }
     })
@@ -142,9 +140,14 @@ mod tests {
             (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "lots".to_string())
         })
         .expect_err("must fail");
-        assert!(error.starts_with("CROSSCHECK_TLS_DOWNLOAD_BYTES=\"lots\" is not a size"), "{error}");
-        let error = resolve(&CASE, |name| (name == "CROSSCHECK_TLS_ROUNDS").then(|| "-1".to_string()))
-            .expect_err("must fail");
+        assert!(
+            error.starts_with("CROSSCHECK_TLS_DOWNLOAD_BYTES=\"lots\" is not a size"),
+            "{error}"
+        );
+        let error = resolve(&CASE, |name| {
+            (name == "CROSSCHECK_TLS_ROUNDS").then(|| "-1".to_string())
+        })
+        .expect_err("must fail");
         assert!(error.contains("not a whole number"), "{error}");
     }
 }

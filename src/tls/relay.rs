@@ -46,7 +46,9 @@ impl Relay {
             let segment_bytes = segment_bytes.max(1);
             thread::Builder::new()
                 .name(format!("relay-{listen_port}"))
-                .spawn(move || accept_loop(&listener, server_port, segment_bytes, &stopping, &counters))?
+                .spawn(move || {
+                    accept_loop(&listener, server_port, segment_bytes, &stopping, &counters)
+                })?
         };
         Ok(Relay {
             address,
@@ -134,7 +136,9 @@ fn forward(mut from: TcpStream, mut to: TcpStream, segment_bytes: usize, counter
                     // Counted before the write, so a peer that has read
                     // everything sees complete figures.
                     counters.segments.fetch_add(1, Ordering::Relaxed);
-                    counters.bytes.fetch_add(segment.len() as u64, Ordering::Relaxed);
+                    counters
+                        .bytes
+                        .fetch_add(segment.len() as u64, Ordering::Relaxed);
                     if to.write_all(segment).is_err() {
                         let _ = from.shutdown(Shutdown::Read);
                         return;

@@ -2,6 +2,11 @@
 //! `spec!("specs/app_identity/extra.yaml")` (one case file): expands specs into a
 //! module of `#[test]` functions at the call site.
 //!
+//! The family comes from the directory (the path itself or the file's
+//! parent): `manifest.yaml` marks App Identity, `implementations.yaml` TLS.
+//! `spec!("specs/tls")` and `spec!("specs/tls/cases.yaml")` both expand the
+//! whole TLS family (`pub mod tls { MATRIX, one module per case }`).
+//!
 //! The path is relative to the calling crate's `CARGO_MANIFEST_DIR`. Spec
 //! errors become `compile_error!` carrying the YAML location; the expansion
 //! `include_bytes!`s every spec file it read, so editing one rebuilds.
@@ -25,7 +30,7 @@ pub fn spec(input: TokenStream) -> TokenStream {
         }
     };
     let path = root.join(literal.value());
-    match crosscheck_codegen::app_identity::compile_path(&path, &root) {
+    match crosscheck_codegen::compile_path(&path, &root) {
         Ok(tokens) => tokens.into(),
         Err(diagnostics) => error(&literal, &diagnostics.to_string()),
     }

@@ -3,17 +3,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::app_identity::model::{CaseFile, ManifestDoc};
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
-use crate::yaml;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+pub use crate::yaml::Parsed;
+use crate::yaml::parse_file;
 
 /// The manifest's file name inside a family directory.
 pub const MANIFEST_FILE: &str = "manifest.yaml";
-
-/// A parsed spec file and its source (for locations).
-pub struct Parsed<T> {
-    pub source: SourceFile,
-    pub doc: T,
-}
 
 /// Everything in one family directory, parsed but not yet checked.
 pub struct LoadedFamily {
@@ -69,13 +64,4 @@ pub fn load(directory: &Path, display_root: &Path) -> Result<LoadedFamily, Diagn
         }),
         _ => Err(diagnostics),
     }
-}
-
-fn parse_file<T: serde::de::DeserializeOwned>(
-    path: &Path,
-    display_root: &Path,
-) -> Result<Parsed<T>, Diagnostic> {
-    let source = SourceFile::read(path, display_root)?;
-    let doc = yaml::parse(&source)?;
-    Ok(Parsed { source, doc })
 }

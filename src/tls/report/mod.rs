@@ -8,3 +8,19 @@ pub mod table;
 
 pub use model::{CaseReport, CellReport, CellStatus, Report, Totals};
 pub use run::{RunOptions, run_matrix};
+
+use std::path::Path;
+
+/// Writes `report.json` and `report.html` into `out_dir`.
+pub fn write_files(report: &Report, out_dir: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(out_dir)
+        .map_err(|error| format!("cannot create {}: {error}", out_dir.display()))?;
+    let json = serde_json::to_string_pretty(report)
+        .map_err(|error| format!("cannot encode the report: {error}"))?;
+    for (name, contents) in [("report.json", json), ("report.html", html::render(report))] {
+        let path = out_dir.join(name);
+        std::fs::write(&path, contents)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    }
+    Ok(())
+}

@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::tls::builds;
-use crate::tls::cell::{self, Cell, CellResult, Verdict};
+use crate::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crate::tls::check::{Judgement, judge};
 use crate::tls::matrix::Matrix;
 use crate::tls::parameters;
@@ -29,6 +29,8 @@ pub struct RunOptions {
     pub implementations: Vec<String>,
     /// Draw a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
+    /// `(parameter name, value)` pairs that win over the environment and the spec.
+    pub overrides: Vec<(String, String)>,
 }
 
 /// Builds what the selected implementations need, then runs every selected
@@ -41,27 +43,38 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
     )?;
     let implementations = select(
         "implementation",
-        matrix.implementations.iter().map(|implementation| implementation.name),
+        matrix
+            .implementations
+            .iter()
+            .map(|implementation| implementation.name),
         &options.implementations,
     )?;
+    let settings = Settings {
+        logs_dir: options.out_dir.join("logs"),
+        overrides: options.overrides.clone(),
+    };
+    check_overrides(matrix, &cases, &settings)?;
     build_all(matrix, &implementations, options.progress)?;
 
     let mut cells = Vec::new();
     for &case in &cases {
         for &client in &implementations {
             for &server in &implementations {
-                cells.push(Cell { case, client, server });
+                cells.push(Cell {
+                    case,
+                    client,
+                    server,
+                });
             }
         }
     }
-    let logs_dir = options.out_dir.join("logs");
-    let _ = std::fs::remove_dir_all(&logs_dir);
+    let _ = std::fs::remove_dir_all(&settings.logs_dir);
 
     let started_at_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |since| since.as_secs());
     let started = Instant::now();
-    let results = run_cells(matrix, &cells, &logs_dir, options);
+    let results = run_cells(matrix, &cells, &settings, options);
 
     let mut totals = Totals::default();
     let case_reports = cases
@@ -74,7 +87,7 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
                 .map(|(cell, result)| cell_report(matrix, *cell, result, &options.out_dir))
                 .collect();
             cells.iter().for_each(|cell| totals.add(cell));
-            case_report(matrix, case, cells)
+            case_report(matrix, case, cells, &settings)
         })
         .collect();
     Ok(Report {
@@ -91,6 +104,31 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
         cases: case_reports,
         totals,
     })
+}
+
+/// Every override names a parameter, and every selected case accepts the
+/// values (and those from the environment), before anything runs.
+fn check_overrides(matrix: &Matrix, cases: &[usize], settings: &Settings) -> Result<(), String> {
+    let known: Vec<&str> = matrix
+        .cases
+        .iter()
+        .flat_map(|case| case.parameters.iter().map(|parameter| parameter.name))
+        .collect();
+    if let Some((name, _)) = settings
+        .overrides
+        .iter()
+        .find(|(name, _)| !known.contains(&name.as_str()))
+    {
+        return Err(format!(
+            "unknown parameter `{name}`; known: {}",
+            known.join(", ")
+        ));
+    }
+    for &case in cases {
+        let spec = &matrix.cases[case];
+        parameters::resolve(spec, |env| settings.lookup(spec, env))?;
+    }
+    Ok(())
 }
 
 /// Indices of the names asked for (all when none are), or an error naming
@@ -122,7 +160,11 @@ fn select<'a>(
         .collect())
 }
 
-fn build_all(matrix: &'static Matrix, implementations: &[usize], progress: bool) -> Result<(), String> {
+fn build_all(
+    matrix: &'static Matrix,
+    implementations: &[usize],
+    progress: bool,
+) -> Result<(), String> {
     let mut needed: Vec<usize> = implementations
         .iter()
         .filter_map(|&index| matrix.implementations[index].build)
@@ -131,7 +173,8 @@ fn build_all(matrix: &'static Matrix, implementations: &[usize], progress: bool)
     needed.dedup();
     for build in needed {
         let spinner = if progress {
-            ProgressBar::new_spinner().with_message(format!("building {}", matrix.builds[build].name))
+            ProgressBar::new_spinner()
+                .with_message(format!("building {}", matrix.builds[build].name))
         } else {
             ProgressBar::hidden()
         };
@@ -146,7 +189,7 @@ fn build_all(matrix: &'static Matrix, implementations: &[usize], progress: bool)
 fn run_cells(
     matrix: &'static Matrix,
     cells: &[Cell],
-    logs_dir: &Path,
+    settings: &Settings,
     options: &RunOptions,
 ) -> Vec<CellResult> {
     let bar = if options.progress {
@@ -166,7 +209,7 @@ fn run_cells(
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);
                     let Some(&cell) = cells.get(index) else { break };
-                    let result = cell::run(matrix, cell, logs_dir);
+                    let result = cell::run(matrix, cell, settings);
                     bar.set_message(cell.label(matrix));
                     bar.inc(1);
                     results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
@@ -179,7 +222,9 @@ fn run_cells(
     cells
         .iter()
         .zip(results)
-        .map(|(cell, result)| result.unwrap_or_else(|| lost_result(matrix, *cell, logs_dir)))
+        .map(|(cell, result)| {
+            result.unwrap_or_else(|| lost_result(matrix, *cell, &settings.logs_dir))
+        })
         .collect()
 }
 
@@ -215,9 +260,15 @@ fn cell_report(matrix: &Matrix, cell: Cell, result: &CellResult, out_dir: &Path)
                             crate::tls::Role::Server => cell.server,
                         };
                         let name = matrix.implementations[implementation].name;
-                        match matrix.implementations[implementation].unsupported_reason(cell.case, *role) {
+                        match matrix.implementations[implementation]
+                            .unsupported_reason(cell.case, *role)
+                        {
                             Some(reason) => format!("{name} as {}: {reason}", role.as_str()),
-                            None => format!("{name} as {} exited {}", role.as_str(), cell::UNSUPPORTED_EXIT),
+                            None => format!(
+                                "{name} as {} exited {}",
+                                role.as_str(),
+                                cell::UNSUPPORTED_EXIT
+                            ),
                         }
                     })
                     .collect::<Vec<_>>()
@@ -252,9 +303,14 @@ fn cell_report(matrix: &Matrix, cell: Cell, result: &CellResult, out_dir: &Path)
     }
 }
 
-fn case_report(matrix: &'static Matrix, case: usize, cells: Vec<CellReport>) -> CaseReport {
+fn case_report(
+    matrix: &'static Matrix,
+    case: usize,
+    cells: Vec<CellReport>,
+    settings: &Settings,
+) -> CaseReport {
     let spec = &matrix.cases[case];
-    let parameters = parameters::resolve(spec, |name| std::env::var(name).ok())
+    let parameters = parameters::resolve(spec, |env| settings.lookup(spec, env))
         .map(|values| {
             values
                 .iter()

@@ -39,14 +39,17 @@ fn case_table(case: &CaseReport) -> String {
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header(
         std::iter::once(Cell::new("client ↓ server →"))
-            .chain(servers.iter().map(|server| Cell::new(server))),
+            .chain(servers.iter().map(Cell::new)),
     );
     for client in row_names(case) {
         let row = servers.iter().map(|server| {
             case.cells
                 .iter()
                 .find(|cell| cell.client == client && cell.server == *server)
-                .map_or_else(|| Cell::new(""), |cell| Cell::new(cell_text(cell)).set_alignment(CellAlignment::Center))
+                .map_or_else(
+                    || Cell::new(""),
+                    |cell| Cell::new(cell_text(cell)).set_alignment(CellAlignment::Center),
+                )
         });
         table.add_row(std::iter::once(Cell::new(client)).chain(row));
     }

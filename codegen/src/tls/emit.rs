@@ -1,0 +1,208 @@
+//! Rust tokens for a checked TLS family: one static `MATRIX` of cases,
+//! implementations, builds and known failures, and thin `#[test]` functions
+//! that index into it.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::tls::plan::{
+    BuildPlan, CasePlan, ImplementationPlan, KnownFailurePlan, MatrixPlan, ParameterKind,
+    ParameterPlan, PlannedOutcome, Role, TestPlan, UnsupportedPlan,
+};
+
+/// `pub static MATRIX: ::crosscheck::tls::Matrix = …;`
+pub fn matrix(plan: &MatrixPlan) -> TokenStream {
+    let root = &plan.root;
+    let certificates = &plan.certificates;
+    let cases = plan.cases.iter().map(case);
+    let implementations = plan.implementations.iter().map(implementation);
+    let builds = plan.builds.iter().map(build);
+    let known_failures = plan.known_failures.iter().map(known_failure);
+    quote! {
+        pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
+            root: #root,
+            certificates: #certificates,
+            cases: &[#(#cases),*],
+            implementations: &[#(#implementations),*],
+            builds: &[#(#builds),*],
+            known_failures: &[#(#known_failures),*],
+        };
+    }
+}
+
+/// One module per case, one test per (client, server) pair; the modules sit
+/// next to `MATRIX`.
+pub fn tests(plan: &MatrixPlan) -> TokenStream {
+    let modules = plan.cases.iter().enumerate().map(|(index, case)| {
+        let name = format_ident!("{}", case.module);
+        let tests = case.tests.iter().map(|test| test_fn(index, test));
+        quote! {
+            pub mod #name {
+                #(#tests)*
+            }
+        }
+    });
+    quote! { #(#modules)* }
+}
+
+/// `include_bytes!` of every spec file, so rustc rebuilds when one changes.
+pub fn track_files(plan: &MatrixPlan) -> TokenStream {
+    let files = &plan.tracked_files;
+    quote! { #(const _: &[u8] = include_bytes!(#files);)* }
+}
+
+fn test_fn(case: usize, test: &TestPlan) -> TokenStream {
+    let name = format_ident!("{}", test.name);
+    let client = test.client;
+    let server = test.server;
+    let ignore = match &test.outcome {
+        PlannedOutcome::Runs => quote! {},
+        PlannedOutcome::Ignored { reason } => quote! { #[ignore = #reason] },
+    };
+    quote! {
+        #[test]
+        #ignore
+        fn #name() {
+            ::crosscheck::tls::check(&super::MATRIX, #case, #client, #server)
+        }
+    }
+}
+
+fn duration(ms: u64) -> TokenStream {
+    quote! { ::std::time::Duration::from_millis(#ms) }
+}
+
+fn optional<T>(value: Option<T>, emit: impl FnOnce(T) -> TokenStream) -> TokenStream {
+    match value {
+        Some(value) => {
+            let tokens = emit(value);
+            quote! { Some(#tokens) }
+        }
+        None => quote! { None },
+    }
+}
+
+fn case(case: &CasePlan) -> TokenStream {
+    let CasePlan {
+        name,
+        description,
+        upstream,
+        client_duty,
+        server_duty,
+        client_facts,
+        server_facts,
+        ..
+    } = case;
+    let deadline = duration(case.deadline_ms);
+    let parameters = case.parameters.iter().map(parameter);
+    let relay = optional(case.relay_segment_bytes, |segment_bytes| {
+        quote! { ::crosscheck::tls::Relay { segment_bytes: #segment_bytes } }
+    });
+    quote! {
+        ::crosscheck::tls::Case {
+            name: #name,
+            description: #description,
+            upstream: #upstream,
+            client_duty: #client_duty,
+            server_duty: #server_duty,
+            deadline: #deadline,
+            parameters: &[#(#parameters),*],
+            relay: #relay,
+            client_facts: &[#(#client_facts),*],
+            server_facts: &[#(#server_facts),*],
+        }
+    }
+}
+
+fn parameter(parameter: &ParameterPlan) -> TokenStream {
+    let ParameterPlan {
+        name,
+        env,
+        description,
+        default,
+        ..
+    } = parameter;
+    let kind = match parameter.kind {
+        ParameterKind::Bytes => quote! { Bytes },
+        ParameterKind::Count => quote! { Count },
+    };
+    let deadline_per_billion = optional(parameter.deadline_per_billion_ms, duration);
+    quote! {
+        ::crosscheck::tls::Parameter {
+            name: #name,
+            env: #env,
+            description: #description,
+            kind: ::crosscheck::tls::ParameterKind::#kind,
+            default: #default,
+            deadline_per_billion: #deadline_per_billion,
+        }
+    }
+}
+
+fn implementation(implementation: &ImplementationPlan) -> TokenStream {
+    let ImplementationPlan {
+        name,
+        description,
+        command,
+        client,
+        server,
+        ..
+    } = implementation;
+    let build = optional(implementation.build, |index| quote! { #index });
+    let unsupported = implementation.unsupported.iter().map(unsupported);
+    quote! {
+        ::crosscheck::tls::Implementation {
+            name: #name,
+            description: #description,
+            build: #build,
+            command: &[#(#command),*],
+            client: #client,
+            server: #server,
+            unsupported: &[#(#unsupported),*],
+        }
+    }
+}
+
+fn unsupported(unsupported: &UnsupportedPlan) -> TokenStream {
+    let case = unsupported.case;
+    let reason = &unsupported.reason;
+    let role = optional(unsupported.role, |role| match role {
+        Role::Client => quote! { ::crosscheck::tls::Role::Client },
+        Role::Server => quote! { ::crosscheck::tls::Role::Server },
+    });
+    quote! {
+        ::crosscheck::tls::Unsupported { case: #case, role: #role, reason: #reason }
+    }
+}
+
+fn build(build: &BuildPlan) -> TokenStream {
+    let BuildPlan {
+        name,
+        command,
+        inputs,
+    } = build;
+    quote! {
+        ::crosscheck::tls::Build {
+            name: #name,
+            command: &[#(#command),*],
+            inputs: &[#(#inputs),*],
+        }
+    }
+}
+
+fn known_failure(known: &KnownFailurePlan) -> TokenStream {
+    let case = known.case;
+    let client = optional(known.client, |index| quote! { #index });
+    let server = optional(known.server, |index| quote! { #index });
+    let reason = &known.reason;
+    let declared_at = &known.declared_at;
+    quote! {
+        ::crosscheck::tls::KnownFailure {
+            case: #case,
+            client: #client,
+            server: #server,
+            reason: #reason,
+            declared_at: #declared_at,
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Reading the TLS family directory: `cases.yaml` and `implementations.yaml`.
+
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostics;
+use crate::tls::model::{CasesDoc, ImplementationsDoc};
+pub use crate::yaml::Parsed;
+use crate::yaml::parse_file;
+
+/// The cases' file name inside the family directory.
+pub const CASES_FILE: &str = "cases.yaml";
+/// The implementations' file name; its presence marks a TLS family directory.
+pub const IMPLEMENTATIONS_FILE: &str = "implementations.yaml";
+
+/// Both spec files, parsed but not yet checked.
+pub struct LoadedFamily {
+    pub directory: PathBuf,
+    /// The project root: where programs run and relative paths resolve.
+    pub root: PathBuf,
+    pub cases: Parsed<CasesDoc>,
+    pub implementations: Parsed<ImplementationsDoc>,
+}
+
+/// Parses both files; reports both files' errors together.
+pub fn load(directory: &Path, display_root: &Path) -> Result<LoadedFamily, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let cases = parse_file::<CasesDoc>(&directory.join(CASES_FILE), display_root)
+        .map_err(|d| diagnostics.push(d))
+        .ok();
+    let implementations =
+        parse_file::<ImplementationsDoc>(&directory.join(IMPLEMENTATIONS_FILE), display_root)
+            .map_err(|d| diagnostics.push(d))
+            .ok();
+    match (cases, implementations) {
+        (Some(cases), Some(implementations)) => Ok(LoadedFamily {
+            directory: directory.to_path_buf(),
+            root: std::path::absolute(display_root).unwrap_or_else(|_| display_root.to_path_buf()),
+            cases,
+            implementations,
+        }),
+        _ => Err(diagnostics),
+    }
+}

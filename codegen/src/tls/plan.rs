@@ -1,0 +1,196 @@
+//! Checks the loaded TLS family and expands it into the concrete test list.
+//!
+//! Every problem in both files is collected with its location; the plan
+//! exists only when there were none. Indices (cases, implementations,
+//! builds) follow file order, as the emitted `MATRIX` does.
+
+mod cases;
+mod expand;
+mod identifiers;
+mod implementations;
+mod known_failures;
+mod values;
+
+use crate::diagnostic::Diagnostics;
+use crate::tls::load::LoadedFamily;
+
+/// The checked family, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatrixPlan {
+    /// Absolute project root.
+    pub root: String,
+    /// Absolute path of `certificates/` under the root.
+    pub certificates: String,
+    pub cases: Vec<CasePlan>,
+    pub implementations: Vec<ImplementationPlan>,
+    pub builds: Vec<BuildPlan>,
+    pub known_failures: Vec<KnownFailurePlan>,
+    /// Every spec file read, so emitted code can make rustc track them.
+    pub tracked_files: Vec<String>,
+}
+
+/// One case: a test module with one test per (client, server) pair.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasePlan {
+    /// As written (what shims receive).
+    pub name: String,
+    /// The test module's name.
+    pub module: String,
+    pub description: String,
+    pub upstream: bool,
+    pub client_duty: String,
+    pub server_duty: String,
+    pub deadline_ms: u64,
+    pub parameters: Vec<ParameterPlan>,
+    pub relay_segment_bytes: Option<usize>,
+    pub client_facts: Vec<String>,
+    pub server_facts: Vec<String>,
+    pub tests: Vec<TestPlan>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParameterPlan {
+    pub name: String,
+    /// `CROSSCHECK_TLS_<NAME>`.
+    pub env: String,
+    pub description: String,
+    pub kind: ParameterKind,
+    pub default: u64,
+    pub deadline_per_billion_ms: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterKind {
+    Bytes,
+    Count,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImplementationPlan {
+    /// As written (`s2n-tls`).
+    pub name: String,
+    /// Its part of test names (`s2n_tls`).
+    pub ident: String,
+    pub description: String,
+    pub build: Option<usize>,
+    pub command: Vec<String>,
+    pub client: bool,
+    pub server: bool,
+    pub unsupported: Vec<UnsupportedPlan>,
+}
+
+impl ImplementationPlan {
+    /// Whether it takes part in cells as `role`.
+    pub fn plays(&self, role: Role) -> bool {
+        match role {
+            Role::Client => self.client,
+            Role::Server => self.server,
+        }
+    }
+
+    /// The declared reason it cannot play `role` in `case`, if any.
+    pub fn unsupported_reason(&self, case: usize, role: Role) -> Option<&str> {
+        self.unsupported
+            .iter()
+            .find(|entry| entry.case == case && entry.role.is_none_or(|r| r == role))
+            .map(|entry| entry.reason.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnsupportedPlan {
+    pub case: usize,
+    /// `None`: neither role.
+    pub role: Option<Role>,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Client,
+    Server,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildPlan {
+    pub name: String,
+    pub command: Vec<String>,
+    pub inputs: Vec<String>,
+}
+
+/// A declared failing cell, resolved to indices.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KnownFailurePlan {
+    pub case: usize,
+    pub client: Option<usize>,
+    pub server: Option<usize>,
+    pub reason: String,
+    /// `file:line:col` of the entry.
+    pub declared_at: String,
+}
+
+/// One `#[test]`: a (client, server) pair for a case.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TestPlan {
+    /// `<client>_to_<server>`.
+    pub name: String,
+    pub client: usize,
+    pub server: usize,
+    pub outcome: PlannedOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlannedOutcome {
+    /// Runs; the runtime weighs the result against the known failures.
+    Runs,
+    /// Cannot run; compiled to `#[ignore = reason]`.
+    Ignored { reason: String },
+}
+
+/// Checks and expands a loaded family.
+pub fn plan(family: &LoadedFamily) -> Result<MatrixPlan, Diagnostics> {
+    let mut diagnostics = Diagnostics::default();
+    let cases_file = &family.cases;
+    let implementations_file = &family.implementations;
+
+    let mut cases = cases::plan_cases(cases_file, &mut diagnostics);
+    let builds = implementations::plan_builds(implementations_file, &mut diagnostics);
+    let implementations =
+        implementations::plan_implementations(implementations_file, &cases, &mut diagnostics);
+    let known_failures = known_failures::plan_known_failures(
+        implementations_file,
+        &cases,
+        &implementations,
+        &mut diagnostics,
+    );
+    expand::expand(&mut cases, &implementations);
+
+    let root = family.root.display().to_string();
+    let certificates = family.root.join("certificates").display().to_string();
+    let tracked_files = [&cases_file.source, &implementations_file.source]
+        .iter()
+        .map(|source| {
+            let path = &source.absolute_path;
+            let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+            absolute.display().to_string()
+        })
+        .collect();
+    diagnostics.into_result(MatrixPlan {
+        root,
+        certificates,
+        cases,
+        implementations,
+        builds,
+        known_failures,
+        tracked_files,
+    })
+}
