@@ -3,8 +3,8 @@
 //! years from the start of the year they were made.
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, SanType,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
 use time::OffsetDateTime;
 
@@ -84,7 +84,11 @@ fn validity(year: i32) -> (OffsetDateTime, OffsetDateTime) {
     )
 }
 
-fn ca_params(name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime) -> CertificateParams {
+fn ca_params(
+    name: &str,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name = distinguished_name(name);
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
@@ -93,7 +97,11 @@ fn ca_params(name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime) 
     params
 }
 
-fn leaf_params(name: &str, not_before: OffsetDateTime, not_after: OffsetDateTime) -> CertificateParams {
+fn leaf_params(
+    name: &str,
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> CertificateParams {
     let mut params = CertificateParams::default();
     params.distinguished_name = distinguished_name(name);
     params.is_ca = IsCa::ExplicitNoCa;

@@ -38,8 +38,7 @@ fn case_table(case: &CaseReport) -> String {
     let mut table = Table::new();
     table.load_preset(UTF8_FULL_CONDENSED);
     table.set_header(
-        std::iter::once(Cell::new("client ↓ server →"))
-            .chain(servers.iter().map(Cell::new)),
+        std::iter::once(Cell::new("client ↓ server →")).chain(servers.iter().map(Cell::new)),
     );
     for client in row_names(case) {
         let row = servers.iter().map(|server| {

@@ -18,13 +18,19 @@ fn main() -> ExitCode {
         }
     };
     if let Err(error) = std::fs::create_dir_all(&directory) {
-        eprintln!("write-certificates: error: cannot create {}: {error}", directory.display());
+        eprintln!(
+            "write-certificates: error: cannot create {}: {error}",
+            directory.display()
+        );
         return ExitCode::FAILURE;
     }
     for file in files {
         let path = directory.join(file.name);
         if let Err(error) = std::fs::write(&path, file.pem) {
-            eprintln!("write-certificates: error: cannot write {}: {error}", path.display());
+            eprintln!(
+                "write-certificates: error: cannot write {}: {error}",
+                path.display()
+            );
             return ExitCode::FAILURE;
         }
         println!("wrote {}", path.display());

@@ -1,0 +1,1009 @@
+// crosscheck TLS interop shim for Java (JSSE).
+//
+// The contract (invocation, exit codes, environment, shared values, cases) is
+// in shims/README.md. Build and run:
+//
+//     javac -d OUT shims/tls-java/TlsShim.java
+//     java -cp OUT TlsShim client|server CASE PORT
+//
+// Reading order: main() -> Settings (arguments and environment) -> Case (the
+// case names, and why JSSE cannot play some of them) -> Client and Server (one
+// scenario driver per case and role) -> Wire (message I/O and the close
+// rules) -> Jsse (SSLContext and socket setup) -> Pki (PEM loading) ->
+// Identity and CountingTrustManager (the key and trust managers, which also
+// let the drivers observe full versus resumed handshakes).
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.Principal;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocket;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+public final class TlsShim {
+
+    // ---------------------------------------------------------------------
+    // Shared values of the contract
+    // ---------------------------------------------------------------------
+
+    static final byte[] GREETING =
+            "i am the client. nice to meet you server.".getBytes(StandardCharsets.US_ASCII);
+    static final byte[] RESPONSE =
+            "i am the server. a pleasure to make your acquaintance.".getBytes(StandardCharsets.US_ASCII);
+
+    /** Download chunk size; the first byte of each chunk is its tag. */
+    static final int CHUNK_BYTES = 1_000_000;
+
+    static final long DEFAULT_DOWNLOAD_BYTES = 256_000_000_000L;
+
+    static final long DEFAULT_KEY_UPDATE_INTERVAL_BYTES = 1_000_000_000L;
+
+    /** Tag byte of the chunk starting at {@code offset}. */
+    static byte chunkTag(long offset) {
+        return (byte) ((offset / 1_000_000_000L) % 255);
+    }
+
+    /** The server name the client asks for and verifies. */
+    static final String LOCALHOST = "localhost";
+
+    /** 127.0.0.1, where the server listens and the client connects. */
+    static final InetAddress LOOPBACK = loopback();
+
+    private static InetAddress loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+    static final int EXIT_USAGE = 2;
+    static final int EXIT_UNSUPPORTED = 127;
+
+    // ---------------------------------------------------------------------
+    // Entry point
+    // ---------------------------------------------------------------------
+
+    public static void main(String[] args) {
+        Settings settings;
+        try {
+            settings = Settings.parse(args, System.getenv());
+        } catch (UsageError e) {
+            System.err.println("tls-java: " + e.getMessage());
+            System.err.println(Settings.USAGE);
+            System.exit(EXIT_USAGE);
+            return;
+        }
+
+        String label = "tls-java " + settings.role.word + " " + settings.caseName;
+        // A case this shim does not know is one it does not support.
+        if (settings.testCase == null) {
+            System.err.println(label + ": unsupported: unknown case");
+            System.exit(EXIT_UNSUPPORTED);
+        }
+        String unsupported = settings.testCase.unsupportedReason(settings.role);
+        if (unsupported != null) {
+            System.err.println(label + ": unsupported: " + unsupported);
+            System.exit(EXIT_UNSUPPORTED);
+        }
+
+        try {
+            if (settings.role == Role.CLIENT) {
+                new Client(settings).run();
+            } else {
+                new Server(settings).run();
+            }
+        } catch (CheckFailed | IOException | GeneralSecurityException e) {
+            System.err.println(label + ": failed: " + describe(e));
+            System.exit(EXIT_FAILED);
+        } catch (RuntimeException e) {
+            System.err.println(label + ": failed: " + describe(e));
+            e.printStackTrace();
+            System.exit(EXIT_FAILED);
+        }
+        System.exit(EXIT_OK);
+    }
+
+    /**
+     * The exception's class and message, then each cause's whose message
+     * adds something (JSSE repeats its causes' messages).
+     */
+    static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = t.getMessage() == null ? "" : t.getMessage();
+            if (t != e && !message.isEmpty() && text.indexOf(message) >= 0) {
+                continue;
+            }
+            if (t != e) {
+                text.append(": ");
+            }
+            if (t instanceof CheckFailed) {
+                text.append(message);
+            } else {
+                text.append(t.getClass().getSimpleName());
+                if (!message.isEmpty()) {
+                    text.append(" (").append(message).append(')');
+                }
+            }
+        }
+        return text.toString();
+    }
+
+    // ---------------------------------------------------------------------
+    // Arguments and environment
+    // ---------------------------------------------------------------------
+
+    enum Role {
+        CLIENT("client"), SERVER("server");
+
+        final String word;
+
+        Role(String word) {
+            this.word = word;
+        }
+    }
+
+    /** The parsed command line and environment. */
+    static final class Settings {
+        static final String USAGE =
+                "usage: java TlsShim client|server CASE PORT\n"
+                + "  CASE is one of: " + Case.names() + "\n"
+                + "  environment: CROSSCHECK_TLS_CERTIFICATES (directory, default 'certificates'),\n"
+                + "               CROSSCHECK_TLS_DOWNLOAD_BYTES (default " + DEFAULT_DOWNLOAD_BYTES + "),\n"
+                + "               CROSSCHECK_TLS_KEY_UPDATE_INTERVAL_BYTES (default "
+                + DEFAULT_KEY_UPDATE_INTERVAL_BYTES + ")";
+
+        final Role role;
+        final String caseName;
+        /** Null when the case name is not one this shim knows. */
+        final Case testCase;
+        final int port;
+        final Path certificates;
+        final long downloadBytes;
+        final long keyUpdateIntervalBytes;
+
+        private Settings(Role role, String caseName, int port, Path certificates, long downloadBytes,
+                long keyUpdateIntervalBytes) {
+            this.role = role;
+            this.caseName = caseName;
+            this.testCase = Case.byName(caseName);
+            this.port = port;
+            this.certificates = certificates;
+            this.downloadBytes = downloadBytes;
+            this.keyUpdateIntervalBytes = keyUpdateIntervalBytes;
+        }
+
+        static Settings parse(String[] args, Map<String, String> env) throws UsageError {
+            if (args.length != 3) {
+                throw new UsageError("expected 3 arguments, got " + args.length);
+            }
+            Role role;
+            switch (args[0]) {
+                case "client": role = Role.CLIENT; break;
+                case "server": role = Role.SERVER; break;
+                default: throw new UsageError("role must be 'client' or 'server', got '" + args[0] + "'");
+            }
+            String caseName = args[1];
+            if (!caseName.matches("[a-z0-9_]+")) {
+                throw new UsageError("CASE must be a case name like 'handshake', got '" + caseName + "'");
+            }
+            int port = (int) parseNumber("PORT", args[2], 1, 65535);
+
+            String certificates = env.get("CROSSCHECK_TLS_CERTIFICATES");
+            if (certificates == null || certificates.isEmpty()) {
+                certificates = "certificates";
+            }
+            long downloadBytes = numberFromEnv(env, "CROSSCHECK_TLS_DOWNLOAD_BYTES",
+                    DEFAULT_DOWNLOAD_BYTES, 0);
+            long keyUpdateIntervalBytes = numberFromEnv(env, "CROSSCHECK_TLS_KEY_UPDATE_INTERVAL_BYTES",
+                    DEFAULT_KEY_UPDATE_INTERVAL_BYTES, 1);
+            return new Settings(role, caseName, port, Path.of(certificates), downloadBytes,
+                    keyUpdateIntervalBytes);
+        }
+
+        private static long numberFromEnv(Map<String, String> env, String name, long fallback, long min)
+                throws UsageError {
+            String value = env.get(name);
+            if (value == null || value.isEmpty()) {
+                return fallback;
+            }
+            return parseNumber(name, value, min, Long.MAX_VALUE);
+        }
+
+        private static long parseNumber(String name, String text, long min, long max) throws UsageError {
+            long value;
+            try {
+                if (!text.matches("[0-9]+")) {
+                    throw new NumberFormatException();
+                }
+                value = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                throw new UsageError(name + " must be a decimal integer, got '" + text + "'");
+            }
+            if (value < min || value > max) {
+                throw new UsageError(name + " must be between " + min + " and " + max + ", got " + value);
+            }
+            return value;
+        }
+    }
+
+    // ---------------------------------------------------------------------
+    // Cases
+    // ---------------------------------------------------------------------
+
+    enum Case {
+        HANDSHAKE("handshake"),
+        REQUEST_RESPONSE("request_response"),
+        LARGE_DATA_DOWNLOAD("large_data_download"),
+        // The client only has to accept the server's KeyUpdates, which JSSE
+        // does while reading. The server sends them on demand with
+        // SSLSocket.startHandshake() on the established TLS 1.3 connection;
+        // JSSE always sends update_requested (the contract allows it for
+        // libraries without a choice), so the client answers with its own.
+        LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES("large_data_download_with_frequent_key_updates"),
+        MTLS_REQUEST_RESPONSE("mtls_request_response"),
+        RESUMPTION("resumption"),
+        EARLY_DATA("early_data",
+                "JSSE has no TLS 1.3 0-RTT (early data) support",
+                "JSSE has no TLS 1.3 0-RTT (early data) support"),
+        OUT_OF_BAND_PSK("out_of_band_psk",
+                "JSSE has no API for external (out-of-band) pre-shared keys",
+                "JSSE has no API for external (out-of-band) pre-shared keys"),
+        // A JSSE ClientHello carries a key share for the first offered group
+        // of each kind (NIST EC, XDH, FFDHE; at most two shares), so offering
+        // x25519 then secp256r1 sends both shares and a secp256r1-only server
+        // never needs to ask for a retry. JDK 17 has no API to choose shares.
+        HELLO_RETRY_REQUEST("hello_retry_request",
+                "JSSE sends key shares for both x25519 and secp256r1 when offering both"
+                        + " (one per group kind); JDK 17 cannot restrict the shares to x25519",
+                null),
+        SMALL_TCP_PACKET("small_tcp_packet");
+
+        final String id;
+        private final String clientUnsupported;
+        private final String serverUnsupported;
+
+        Case(String id) {
+            this(id, null, null);
+        }
+
+        Case(String id, String clientUnsupported, String serverUnsupported) {
+            this.id = id;
+            this.clientUnsupported = clientUnsupported;
+            this.serverUnsupported = serverUnsupported;
+        }
+
+        /** Why JSSE cannot play this case in {@code role}; null when it can. */
+        String unsupportedReason(Role role) {
+            return role == Role.CLIENT ? clientUnsupported : serverUnsupported;
+        }
+
+        static Case byName(String name) {
+            for (Case c : values()) {
+                if (c.id.equals(name)) {
+                    return c;
+                }
+            }
+            return null;
+        }
+
+        static String names() {
+            List<String> names = new ArrayList<>();
+            for (Case c : values()) {
+                names.add(c.id);
+            }
+            return String.join(", ", names);
+        }
+    }
+
+    // ---------------------------------------------------------------------
+    // Client scenarios: one method per case
+    // ---------------------------------------------------------------------
+
+    static final class Client {
+        private final Settings settings;
+        private final Pki pki;
+
+        Client(Settings settings) {
+            this.settings = settings;
+            this.pki = new Pki(settings.certificates);
+        }
+
+        void run() throws IOException, GeneralSecurityException, CheckFailed {
+            switch (settings.testCase) {
+                case HANDSHAKE: handshake(); break;
+                case REQUEST_RESPONSE: requestResponse(); break;
+                case SMALL_TCP_PACKET: requestResponse(); break;
+                case LARGE_DATA_DOWNLOAD: download(); break;
+                // JSSE processes the server's KeyUpdates while reading.
+                case LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES: download(); break;
+                case MTLS_REQUEST_RESPONSE: mtlsRequestResponse(); break;
+                case RESUMPTION: resumption(); break;
+                default: throw new IllegalStateException("no client driver for " + settings.testCase.id);
+            }
+        }
+
+        private void handshake() throws IOException, GeneralSecurityException, CheckFailed {
+            try (SSLSocket socket = Jsse.client(pki, false).connect(settings.port)) {
+                Wire.close(socket);
+            }
+        }
+
+        private void requestResponse() throws IOException, GeneralSecurityException, CheckFailed {
+            try (SSLSocket socket = Jsse.client(pki, false).connect(settings.port)) {
+                exchange(socket);
+            }
+        }
+
+        private void download() throws IOException, GeneralSecurityException, CheckFailed {
+            try (SSLSocket socket = Jsse.client(pki, false).connect(settings.port)) {
+                Wire.send(socket, GREETING);
+                Wire.receiveDownload(socket, settings.downloadBytes);
+                Wire.close(socket);
+            }
+        }
+
+        private void mtlsRequestResponse() throws IOException, GeneralSecurityException, CheckFailed {
+            try (SSLSocket socket = Jsse.client(pki, true).connect(settings.port)) {
+                if (socket.getSession().getLocalCertificates() == null) {
+                    throw new CheckFailed("the server did not ask for the client certificate");
+                }
+                exchange(socket);
+            }
+        }
+
+        /**
+         * Resumption is observed through the trust manager: a full TLS 1.3
+         * handshake carries the server's Certificate, which JSSE must pass to
+         * checkServerTrusted; a PSK (resumption) handshake carries none, and
+         * JSSE has no external PSKs, so a completed handshake without a
+         * certificate check is a resumed one.
+         */
+        private void resumption() throws IOException, GeneralSecurityException, CheckFailed {
+            // One context for both connections: its session cache (keyed by
+            // host and port) carries the ticket from connection 1 to 2.
+            Jsse.Client tls = Jsse.client(pki, false);
+
+            tls.trust.serverChecks = 0;
+            try (SSLSocket socket = tls.connect(settings.port)) {
+                if (tls.trust.serverChecks == 0) {
+                    throw new CheckFailed("connection 1 was resumed (no server certificate was checked)");
+                }
+                exchange(socket);
+            }
+
+            tls.trust.serverChecks = 0;
+            try (SSLSocket socket = tls.connect(settings.port)) {
+                if (tls.trust.serverChecks != 0) {
+                    throw new CheckFailed("connection 2 was not resumed (it was a full handshake)");
+                }
+                Facts.report("session_resumed");
+                exchange(socket);
+            }
+        }
+
+        /** The client half of request_response on a connected socket. */
+        private static void exchange(SSLSocket socket) throws IOException, CheckFailed {
+            Wire.send(socket, GREETING);
+            Wire.receiveExactly(socket, RESPONSE, "response");
+            Wire.close(socket);
+        }
+    }
+
+    // ---------------------------------------------------------------------
+    // Server scenarios: one method per case
+    // ---------------------------------------------------------------------
+
+    static final class Server {
+        private final Settings settings;
+        private final Pki pki;
+
+        Server(Settings settings) {
+            this.settings = settings;
+            this.pki = new Pki(settings.certificates);
+        }
+
+        void run() throws IOException, GeneralSecurityException, CheckFailed {
+            switch (settings.testCase) {
+                case HANDSHAKE: handshake(); break;
+                case REQUEST_RESPONSE: requestResponse(); break;
+                case SMALL_TCP_PACKET: requestResponse(); break;
+                case LARGE_DATA_DOWNLOAD: download(0); break;
+                case LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES:
+                    download(settings.keyUpdateIntervalBytes);
+                    break;
+                case MTLS_REQUEST_RESPONSE: mtlsRequestResponse(); break;
+                case RESUMPTION: resumption(); break;
+                case HELLO_RETRY_REQUEST: helloRetryRequest(); break;
+                default: throw new IllegalStateException("no server driver for " + settings.testCase.id);
+            }
+        }
+
+        private void handshake() throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.Server tls = Jsse.server(pki, false, false);
+            try (SSLServerSocket listener = tls.listen(settings.port);
+                    SSLSocket socket = Jsse.accept(listener)) {
+                Wire.closeAfterClient(socket);
+            }
+        }
+
+        private void requestResponse() throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.Server tls = Jsse.server(pki, false, false);
+            try (SSLServerSocket listener = tls.listen(settings.port);
+                    SSLSocket socket = Jsse.accept(listener)) {
+                exchange(socket);
+            }
+        }
+
+        /** {@code keyUpdateInterval} 0: no KeyUpdates. */
+        private void download(long keyUpdateInterval)
+                throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.Server tls = Jsse.server(pki, false, false);
+            try (SSLServerSocket listener = tls.listen(settings.port);
+                    SSLSocket socket = Jsse.accept(listener)) {
+                Wire.receiveExactly(socket, GREETING, "greeting");
+                Wire.sendDownload(socket, settings.downloadBytes, keyUpdateInterval);
+                Wire.closeAfterClient(socket);
+            }
+        }
+
+        private void mtlsRequestResponse() throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.Server tls = Jsse.server(pki, true, false);
+            try (SSLServerSocket listener = tls.listen(settings.port);
+                    SSLSocket socket = Jsse.accept(listener)) {
+                // needClientAuth already fails the handshake without a client
+                // chain that the CA-only trust manager accepts.
+                if (tls.trust.clientChecks == 0) {
+                    throw new CheckFailed("the client certificate was not verified");
+                }
+                exchange(socket);
+            }
+        }
+
+        /**
+         * Resumption is observed through the key manager: in a full TLS 1.3
+         * handshake JSSE asks it for the certificate to send; a PSK
+         * (resumption) handshake sends none, and JSSE has no external PSKs,
+         * so a completed handshake without a certificate choice is a resumed
+         * one.
+         */
+        private void resumption() throws IOException, GeneralSecurityException, CheckFailed {
+            // One context for both connections: it holds the ticket keys.
+            Jsse.Server tls = Jsse.server(pki, false, false);
+            try (SSLServerSocket listener = tls.listen(settings.port)) {
+                tls.identity.selections = 0;
+                try (SSLSocket socket = Jsse.accept(listener)) {
+                    if (tls.identity.selections == 0) {
+                        throw new CheckFailed("connection 1 was resumed (no certificate was sent)");
+                    }
+                    exchange(socket);
+                }
+
+                tls.identity.selections = 0;
+                try (SSLSocket socket = Jsse.accept(listener)) {
+                    if (tls.identity.selections != 0) {
+                        throw new CheckFailed("connection 2 was not resumed (it was a full handshake)");
+                    }
+                    Facts.report("session_resumed");
+                    exchange(socket);
+                }
+            }
+        }
+
+        /**
+         * request_response accepting only secp256r1, so a client that sent
+         * only an x25519 key share gets a HelloRetryRequest. JSSE does not
+         * expose the negotiated group; with secp256r1 the only group enabled,
+         * no other can have been negotiated.
+         */
+        private void helloRetryRequest() throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.Server tls = Jsse.server(pki, false, true);
+            try (SSLServerSocket listener = tls.listen(settings.port);
+                    SSLSocket socket = Jsse.accept(listener)) {
+                exchange(socket);
+            }
+        }
+
+        /** The server half of request_response on an accepted socket. */
+        private static void exchange(SSLSocket socket) throws IOException, CheckFailed {
+            Wire.receiveExactly(socket, GREETING, "greeting");
+            Wire.send(socket, RESPONSE);
+            Wire.closeAfterClient(socket);
+        }
+    }
+
+    /** The `crosscheck-fact: NAME` lines; drivers call report() only after checking the fact. */
+    static final class Facts {
+        static void report(String name) {
+            System.out.println("crosscheck-fact: " + name);
+            System.out.flush();
+        }
+    }
+
+    // ---------------------------------------------------------------------
+    // Message I/O and closing
+    // ---------------------------------------------------------------------
+
+    static final class Wire {
+        /** Writes the whole message, then flushes. */
+        static void send(SSLSocket socket, byte[] message) throws IOException {
+            OutputStream out = socket.getOutputStream();
+            out.write(message);
+            out.flush();
+        }
+
+        /** Reads exactly {@code expected.length} bytes and checks they equal {@code expected}. */
+        static void receiveExactly(SSLSocket socket, byte[] expected, String what)
+                throws IOException, CheckFailed {
+            byte[] got = new byte[expected.length];
+            readFully(socket.getInputStream(), got, got.length, what);
+            if (!Arrays.equals(got, expected)) {
+                throw new CheckFailed("wrong " + what + ": got '"
+                        + new String(got, StandardCharsets.ISO_8859_1) + "'");
+            }
+        }
+
+        /**
+         * Writes {@code total} bytes as 1,000,000-byte writes, each chunk
+         * starting with its tag. With a positive {@code keyUpdateInterval},
+         * requests a KeyUpdate before every offset that is a multiple of it
+         * (offset 0 included), splitting a chunk's write where one falls inside.
+         */
+        static void sendDownload(SSLSocket socket, long total, long keyUpdateInterval) throws IOException {
+            OutputStream out = socket.getOutputStream();
+            byte[] chunk = new byte[CHUNK_BYTES];
+            long nextKeyUpdate = keyUpdateInterval > 0 ? 0 : Long.MAX_VALUE;
+            for (long offset = 0; offset < total; offset += CHUNK_BYTES) {
+                chunk[0] = chunkTag(offset);
+                long end = Math.min(offset + CHUNK_BYTES, total);
+                long written = offset;
+                while (written < end) {
+                    if (written == nextKeyUpdate) {
+                        out.flush();
+                        // On an established TLS 1.3 connection this sends a KeyUpdate.
+                        socket.startHandshake();
+                        nextKeyUpdate += keyUpdateInterval;
+                    }
+                    long stop = Math.min(end, nextKeyUpdate);
+                    out.write(chunk, (int) (written - offset), (int) (stop - written));
+                    written = stop;
+                }
+            }
+            out.flush();
+        }
+
+        /** Reads {@code total} bytes chunk by chunk, checking each chunk's tag. */
+        static void receiveDownload(SSLSocket socket, long total) throws IOException, CheckFailed {
+            InputStream in = socket.getInputStream();
+            byte[] chunk = new byte[CHUNK_BYTES];
+            for (long offset = 0; offset < total; offset += CHUNK_BYTES) {
+                int length = (int) Math.min(CHUNK_BYTES, total - offset);
+                readFully(in, chunk, length, "download at offset " + offset);
+                if (chunk[0] != chunkTag(offset)) {
+                    throw new CheckFailed("chunk at offset " + offset + " has tag " + (chunk[0] & 0xff)
+                            + ", expected " + (chunkTag(offset) & 0xff));
+                }
+            }
+        }
+
+        /** "Close": send close_notify, then read until the peer's close. */
+        static void close(SSLSocket socket) throws IOException, CheckFailed {
+            // On an established TLS 1.3 connection shutdownOutput() sends
+            // close_notify (then the TCP FIN) and leaves the read side open.
+            socket.shutdownOutput();
+            readUntilClose(socket, "after sending close_notify");
+        }
+
+        /** "Close after the client": read until the client's close, then send close_notify. */
+        static void closeAfterClient(SSLSocket socket) throws IOException, CheckFailed {
+            readUntilClose(socket, "before the client's close");
+            socket.shutdownOutput();
+        }
+
+        /** Reads until close_notify or end of stream; any data is a failure. */
+        private static void readUntilClose(SSLSocket socket, String when) throws IOException, CheckFailed {
+            InputStream in = socket.getInputStream();
+            byte[] buffer = new byte[4096];
+            long unexpected = 0;
+            int n;
+            while ((n = in.read(buffer)) >= 0) {
+                unexpected += n;
+            }
+            if (unexpected > 0) {
+                throw new CheckFailed("peer sent " + unexpected + " unexpected bytes " + when);
+            }
+        }
+
+        private static void readFully(InputStream in, byte[] buffer, int length, String what)
+                throws IOException, CheckFailed {
+            int filled = 0;
+            while (filled < length) {
+                int n = in.read(buffer, filled, length - filled);
+                if (n < 0) {
+                    throw new CheckFailed("peer closed the connection after " + filled + " of "
+                            + length + " bytes of the " + what);
+                }
+                filled += n;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------------
+    // JSSE setup
+    // ---------------------------------------------------------------------
+
+    static final class Jsse {
+        static final String[] PROTOCOLS = {"TLSv1.3"};
+
+        /** A client SSLContext and the trust manager it verifies servers with. */
+        static final class Client {
+            final SSLContext context;
+            final CountingTrustManager trust;
+
+            Client(SSLContext context, CountingTrustManager trust) {
+                this.context = context;
+                this.trust = trust;
+            }
+
+            /**
+             * Connects to 127.0.0.1:port and completes the handshake as
+             * "localhost" (SNI, certificate hostname check, session cache key).
+             */
+            SSLSocket connect(int port) throws IOException {
+                Socket tcp = new Socket();
+                tcp.setTcpNoDelay(true);
+                tcp.connect(new InetSocketAddress(LOOPBACK, port));
+                SSLSocket socket = (SSLSocket) context.getSocketFactory()
+                        .createSocket(tcp, LOCALHOST, port, true);
+                SSLParameters parameters = socket.getSSLParameters();
+                parameters.setProtocols(PROTOCOLS);
+                parameters.setServerNames(List.of(new SNIHostName(LOCALHOST)));
+                parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                socket.setSSLParameters(parameters);
+                socket.startHandshake();
+                return socket;
+            }
+        }
+
+        /** A server SSLContext with its identity and trust manager. */
+        static final class Server {
+            final SSLContext context;
+            final Identity identity;
+            final CountingTrustManager trust;
+            final boolean requireClientCertificate;
+
+            Server(SSLContext context, Identity identity, CountingTrustManager trust,
+                    boolean requireClientCertificate) {
+                this.context = context;
+                this.identity = identity;
+                this.trust = trust;
+                this.requireClientCertificate = requireClientCertificate;
+            }
+
+            /** Listens on 127.0.0.1:port with SO_REUSEADDR. */
+            SSLServerSocket listen(int port) throws IOException {
+                SSLServerSocket listener =
+                        (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
+                listener.setReuseAddress(true);
+                listener.bind(new InetSocketAddress(LOOPBACK, port));
+                SSLParameters parameters = listener.getSSLParameters();
+                parameters.setProtocols(PROTOCOLS);
+                parameters.setNeedClientAuth(requireClientCertificate);
+                listener.setSSLParameters(parameters);
+                return listener;
+            }
+        }
+
+        /** Accepts the next connection and completes its handshake. */
+        static SSLSocket accept(SSLServerSocket listener) throws IOException {
+            SSLSocket socket = (SSLSocket) listener.accept();
+            try {
+                socket.setTcpNoDelay(true);
+                socket.startHandshake();
+            } catch (IOException e) {
+                socket.close();
+                throw e;
+            }
+            return socket;
+        }
+
+        static Client client(Pki pki, boolean presentCertificate)
+                throws GeneralSecurityException, CheckFailed {
+            CountingTrustManager trust = CountingTrustManager.trusting(pki.ca());
+            Identity identity = presentCertificate ? pki.client() : null;
+            return new Client(context(identity, trust), trust);
+        }
+
+        /**
+         * @param helloRetryGroups restrict the key exchange to secp256r1 so a
+         *     client offering an x25519 share must be sent a HelloRetryRequest
+         */
+        static Server server(Pki pki, boolean requireClientCertificate, boolean helloRetryGroups)
+                throws GeneralSecurityException, CheckFailed {
+            if (helloRetryGroups) {
+                // Read once, when JSSE first initialises: nothing TLS-related
+                // may run before this line.
+                System.setProperty("jdk.tls.namedGroups", "secp256r1");
+            }
+            CountingTrustManager trust = CountingTrustManager.trusting(pki.ca());
+            Identity identity = pki.server();
+            return new Server(context(identity, trust), identity, trust, requireClientCertificate);
+        }
+
+        private static SSLContext context(Identity identity, CountingTrustManager trust)
+                throws GeneralSecurityException {
+            SSLContext context = SSLContext.getInstance("TLSv1.3");
+            // A trust manager is always given, even where it is unused, so
+            // JSSE does not load the JDK's default trust store.
+            context.init(identity == null ? null : new Identity[] {identity},
+                    new TrustManager[] {trust}, null);
+            return context;
+        }
+    }
+
+    /**
+     * The test PKI in the CROSSCHECK_TLS_CERTIFICATES directory. Files are
+     * read when first needed, so each role parses only what it uses.
+     */
+    static final class Pki {
+        private final Path directory;
+
+        Pki(Path directory) {
+            this.directory = directory;
+        }
+
+        /** The root CA, the only trust anchor. */
+        X509Certificate ca() throws CheckFailed {
+            return certificates(directory.resolve("ca-certificate.pem"))[0];
+        }
+
+        Identity server() throws CheckFailed {
+            return new Identity(certificates(directory.resolve("server-chain.pem")),
+                    privateKey(directory.resolve("server-key.pem")));
+        }
+
+        Identity client() throws CheckFailed {
+            return new Identity(certificates(directory.resolve("client-chain.pem")),
+                    privateKey(directory.resolve("client-key.pem")));
+        }
+
+        private static X509Certificate[] certificates(Path file) throws CheckFailed {
+            try (InputStream in = Files.newInputStream(file)) {
+                List<X509Certificate> certificates = new ArrayList<>();
+                CertificateFactory factory = CertificateFactory.getInstance("X.509");
+                for (java.security.cert.Certificate c : factory.generateCertificates(in)) {
+                    certificates.add((X509Certificate) c);
+                }
+                if (certificates.isEmpty()) {
+                    throw new CheckFailed("no certificate in " + file);
+                }
+                return certificates.toArray(new X509Certificate[0]);
+            } catch (IOException | CertificateException e) {
+                throw new CheckFailed("cannot read certificates from " + file + ": " + describe(e));
+            }
+        }
+
+        /** An EC private key from a PKCS#8 PEM file ("BEGIN PRIVATE KEY"). */
+        private static PrivateKey privateKey(Path file) throws CheckFailed {
+            final String begin = "-----BEGIN PRIVATE KEY-----";
+            final String end = "-----END PRIVATE KEY-----";
+            try {
+                String pem = Files.readString(file, StandardCharsets.US_ASCII);
+                int from = pem.indexOf(begin);
+                int to = pem.indexOf(end);
+                if (from < 0 || to < from) {
+                    throw new CheckFailed("no PKCS#8 PEM private key in " + file);
+                }
+                byte[] der = Base64.getMimeDecoder().decode(pem.substring(from + begin.length(), to));
+                return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+            } catch (IOException | GeneralSecurityException | IllegalArgumentException e) {
+                throw new CheckFailed("cannot read the private key from " + file + ": " + describe(e));
+            }
+        }
+    }
+
+    /**
+     * A key manager holding one ECDSA identity (chain and key). It counts how
+     * often JSSE chose it, that is how many handshakes sent its certificate.
+     */
+    static final class Identity extends X509ExtendedKeyManager {
+        private static final String ALIAS = "identity";
+        private final X509Certificate[] chain;
+        private final PrivateKey key;
+        /** Times JSSE selected this identity to send; reset by the caller. */
+        volatile int selections;
+
+        Identity(X509Certificate[] chain, PrivateKey key) {
+            this.chain = chain;
+            this.key = key;
+        }
+
+        private String select(String keyType) {
+            if (!"EC".equals(keyType)) {
+                return null;
+            }
+            selections++;
+            return ALIAS;
+        }
+
+        private String select(String[] keyTypes) {
+            for (String keyType : keyTypes) {
+                if ("EC".equals(keyType)) {
+                    return select(keyType);
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+            return select(keyType);
+        }
+
+        @Override
+        public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+            return select(keyType);
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyTypes, Principal[] issuers, Socket socket) {
+            return select(keyTypes);
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyTypes, Principal[] issuers, SSLEngine engine) {
+            return select(keyTypes);
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, Principal[] issuers) {
+            return "EC".equals(keyType) ? new String[] {ALIAS} : null;
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, Principal[] issuers) {
+            return "EC".equals(keyType) ? new String[] {ALIAS} : null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return ALIAS.equals(alias) ? chain.clone() : null;
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return ALIAS.equals(alias) ? key : null;
+        }
+    }
+
+    /**
+     * The JDK's PKIX trust manager over a trust store holding only the test
+     * CA, counting the peer chains it accepted.
+     */
+    static final class CountingTrustManager extends X509ExtendedTrustManager {
+        private final X509ExtendedTrustManager pkix;
+        /** Server chains accepted; reset by the caller. */
+        volatile int serverChecks;
+        /** Client chains accepted; reset by the caller. */
+        volatile int clientChecks;
+
+        private CountingTrustManager(X509ExtendedTrustManager pkix) {
+            this.pkix = pkix;
+        }
+
+        static CountingTrustManager trusting(X509Certificate ca) throws GeneralSecurityException {
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            try {
+                anchors.load(null, null);
+            } catch (IOException e) {
+                throw new GeneralSecurityException("cannot create an empty key store", e);
+            }
+            anchors.setCertificateEntry("ca", ca);
+            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+            factory.init(anchors);
+            for (TrustManager tm : factory.getTrustManagers()) {
+                if (tm instanceof X509ExtendedTrustManager) {
+                    return new CountingTrustManager((X509ExtendedTrustManager) tm);
+                }
+            }
+            throw new GeneralSecurityException("PKIX made no X509ExtendedTrustManager");
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            pkix.checkServerTrusted(chain, authType, socket);
+            serverChecks++;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            pkix.checkServerTrusted(chain, authType, engine);
+            serverChecks++;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+            serverChecks++;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+                throws CertificateException {
+            pkix.checkClientTrusted(chain, authType, socket);
+            clientChecks++;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+                throws CertificateException {
+            pkix.checkClientTrusted(chain, authType, engine);
+            clientChecks++;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkClientTrusted(chain, authType);
+            clientChecks++;
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return pkix.getAcceptedIssuers();
+        }
+    }
+
+    // ---------------------------------------------------------------------
+    // Errors
+    // ---------------------------------------------------------------------
+
+    /** Bad arguments or environment: usage message, exit 2. */
+    static final class UsageError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        UsageError(String message) {
+            super(message);
+        }
+    }
+
+    /** A scenario check that did not hold: message on stderr, exit 1. */
+    static final class CheckFailed extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CheckFailed(String message) {
+            super(message);
+        }
+    }
+}
