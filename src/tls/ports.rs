@@ -5,7 +5,9 @@
 //! A reservation is an exclusive lock on `<temp>/crosscheck-ports/<port>.lock`
 //! held for as long as the [`PortReservation`] lives; the kernel drops the
 //! lock if the process dies. Ports come from below Linux's ephemeral range,
-//! so outgoing connections' source ports cannot take them either.
+//! so outgoing connections' source ports cannot take them either. Lock files
+//! stay in place (empty): deleting one while another process opens it would
+//! let two holders in.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
