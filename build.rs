@@ -1,7 +1,8 @@
 //! Checks every spec family under `specs/`, reporting every family's spec
 //! errors together with their locations, and writes under `OUT_DIR` the
-//! static tables the binaries include: `app_identity_family.rs` (`FAMILY`)
-//! and `tls_matrix.rs` (`MATRIX`).
+//! static tables the binaries include: `app_identity_family.rs` (`FAMILY`),
+//! `tls_matrix.rs` (`MATRIX`), `bogo_cases.rs` (`CASES`, from `specs/bogo/`)
+//! and `bogo_shims.rs` (`SHIMS`, from `specs/shims/*.yaml`).
 //!
 //! It watches every file and directory under `specs/`: a rerun rebuilds the
 //! test targets, whose `spec!` calls then pick up new YAML files.
@@ -9,7 +10,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crosscheck_codegen::{Diagnostics, app_identity, discover, tls};
+use crosscheck_codegen::{Diagnostics, app_identity, bogo_cases, bogo_shims, discover, tls};
 
 fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -29,6 +30,21 @@ fn main() -> ExitCode {
     }
     match tls::compile_directory(&specs.join("tls"), &root) {
         Ok(generated) => outputs.push(("tls_matrix.rs", generated.matrix.to_string())),
+        Err(errors) => diagnostics.extend(errors),
+    }
+    // Shim files' test names are checked against an upstream list plus the
+    // names of crosscheck's own BoGo cases.
+    let mut own_bogo_cases: Vec<String> = Vec::new();
+    match bogo_cases::compile_directory(&specs.join("bogo"), &root) {
+        Ok(generated) => {
+            own_bogo_cases = generated.plan.own_names();
+            outputs.push(("bogo_cases.rs", generated.cases.to_string()));
+        }
+        Err(errors) => diagnostics.extend(errors),
+    }
+    match bogo_shims::compile_directory(&bogo_shims::Layout::under(&specs), &root, &own_bogo_cases)
+    {
+        Ok(generated) => outputs.push(("bogo_shims.rs", generated.shims.to_string())),
         Err(errors) => diagnostics.extend(errors),
     }
     if !diagnostics.is_empty() {

@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 include!(concat!(env!("OUT_DIR"), "/tls_matrix.rs"));
+include!(concat!(env!("OUT_DIR"), "/bogo_shims.rs"));
+include!(concat!(env!("OUT_DIR"), "/bogo_cases.rs"));
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,6 +31,74 @@ enum Command {
     Tls(TlsArgs),
     /// Every family's full run: App Identity, then the TLS matrix
     All(TlsArgs),
+    /// BoGo shim configs (specs/shims/*.yaml) and upstream test lists
+    Bogo {
+        #[command(subcommand)]
+        command: BogoCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BogoCommand {
+    /// Prints a shim's `-shim-config` JSON for the BoGo runner
+    Config(BogoConfigArgs),
+    /// Compares two upstream test lists: tests added and removed, and what
+    /// that means for each shim's disabled globs and per-test maps
+    TestsDiff(TestsDiffArgs),
+    /// Runs the BoGo cases (specs/bogo/) against the shims, printing
+    /// PASSED/FAILED/UNIMPLEMENTED/DISABLED per test and a summary
+    Run(BogoRunArgs),
+}
+
+#[derive(Debug, Args)]
+struct BogoRunArgs {
+    /// Run only this shim (repeatable) [default: every shim with a program]
+    #[arg(long = "shim", value_name = "NAME")]
+    shims: Vec<String>,
+    /// Run only this variant (repeatable) [default: every variant]
+    #[arg(long = "variant", value_name = "NAME")]
+    variants: Vec<String>,
+    /// `;`-separated globs on the test name, as the upstream runner's -test
+    #[arg(value_name = "FILTER")]
+    filter: Option<String>,
+    /// Run tests the shim config disables
+    #[arg(long)]
+    include_disabled: bool,
+    /// Count exit 89 (unimplemented) as a pass
+    #[arg(long)]
+    allow_unimplemented: bool,
+    /// Accept any error text where a failure is expected
+    #[arg(long)]
+    loose_errors: bool,
+    /// Tests to run at once [default: the number of CPUs]
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
+    /// Write the upstream runner's JSON results (Chromium test results v3)
+    #[arg(long, value_name = "FILE")]
+    json_output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct BogoConfigArgs {
+    /// The shim: its file name under specs/shims/ without `.yaml`
+    name: String,
+    /// The variant (required when the shim declares several)
+    #[arg(long)]
+    variant: Option<String>,
+    /// Write the JSON to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct TestsDiffArgs {
+    /// The list in use (one test name a line)
+    old: PathBuf,
+    /// The list to move to
+    new: PathBuf,
+    /// Report only this shim [default: every shim]
+    #[arg(long, value_name = "NAME")]
+    shim: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +136,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::AppIdentity => app_identity(),
         Command::Tls(args) => tls(&args),
+        Command::Bogo { command } => match bogo(&command) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("crosscheck: error: {message}");
+                ExitCode::FAILURE
+            }
+        },
         Command::All(args) => {
             let app_identity = app_identity();
             let tls = tls(&args);
@@ -133,5 +210,92 @@ fn tls(args: &TlsArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn bogo(command: &BogoCommand) -> Result<(), String> {
+    use crosscheck::bogo::{TestList, find_shim, tests_diff};
+
+    match command {
+        BogoCommand::Config(args) => {
+            let shim = find_shim(SHIMS, &args.name)?;
+            let variant = shim.variant(args.variant.as_deref())?;
+            match &args.output {
+                Some(path) => std::fs::write(path, variant.config_json)
+                    .map_err(|error| format!("cannot write {}: {error}", path.display())),
+                None => {
+                    print!("{}", variant.config_json);
+                    Ok(())
+                }
+            }
+        }
+        BogoCommand::Run(args) => bogo_run(args),
+        BogoCommand::TestsDiff(args) => {
+            let shims = match &args.shim {
+                Some(name) => vec![find_shim(SHIMS, name)?],
+                None => SHIMS.iter().collect(),
+            };
+            let old = TestList::read(&args.old)?;
+            let new = TestList::read(&args.new)?;
+            print!("{}", tests_diff(&old, &new, &shims)?);
+            Ok(())
+        }
+    }
+}
+
+fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
+    use crosscheck::bogo::run::{self, Selection, Status};
+
+    let selection = Selection {
+        shims: args.shims.clone(),
+        variants: args.variants.clone(),
+        filter: args.filter.clone(),
+        include_disabled: args.include_disabled,
+        allow_unimplemented: args.allow_unimplemented,
+        loose_errors: args.loose_errors,
+        jobs: args.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(2, usize::from),
+            usize::from,
+        ),
+        logs_dir: crosscheck::paths::work_dir().join("bogo").join("run-logs"),
+        progress: true,
+    };
+    let report = run::run(
+        SHIMS,
+        CASES,
+        &selection,
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
+    )?;
+    for line in &report.lines {
+        println!(
+            "{} ({}/{}/{})",
+            line.status.as_str(),
+            line.shim,
+            line.variant,
+            line.test
+        );
+        if let (Status::Failed | Status::Disabled, Some(detail)) = (line.status, &line.detail) {
+            for detail_line in detail.lines() {
+                println!("    {detail_line}");
+            }
+        }
+    }
+    println!(
+        "{} passed, {} failed, {} unimplemented, {} disabled; logs under {}",
+        report.count(Status::Passed),
+        report.count(Status::Failed),
+        report.count(Status::Unimplemented),
+        report.count(Status::Disabled),
+        selection.logs_dir.display()
+    );
+    if let Some(path) = &args.json_output {
+        let json = serde_json::to_string_pretty(&report.results())
+            .map_err(|error| format!("cannot encode the results: {error}"))?;
+        std::fs::write(path, json)
+            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    }
+    match report.unexpected() {
+        0 => Ok(()),
+        unexpected => Err(format!("{unexpected} tests did not pass")),
     }
 }

@@ -9,7 +9,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -37,6 +37,7 @@ pub struct Job {
     log: Option<PathBuf>,
     deadline: Duration,
     capture_stdout: bool,
+    capture_stderr: bool,
 }
 
 /// A process that exited (with any status) before its deadline.
@@ -45,6 +46,8 @@ pub struct Finished {
     pub status: ExitStatus,
     /// Empty unless [`Job::capture_stdout`] was set.
     pub stdout: Vec<u8>,
+    /// Empty unless [`Job::capture_stderr`] was set.
+    pub stderr: Vec<u8>,
     pub elapsed: Duration,
 }
 
@@ -57,6 +60,7 @@ pub struct Running {
     deadline: Duration,
     started: Instant,
     stdout_chunks: Option<Receiver<Vec<u8>>>,
+    stderr_chunks: Option<Receiver<Vec<u8>>>,
 }
 
 #[derive(Debug, Error)]
@@ -111,6 +115,7 @@ impl Job {
             log: None,
             deadline: DEFAULT_DEADLINE,
             capture_stdout: false,
+            capture_stderr: false,
         }
     }
 
@@ -157,6 +162,12 @@ impl Job {
         self
     }
 
+    /// Returns stderr in [`Finished::stderr`]; it still goes to the log too.
+    pub fn capture_stderr(mut self) -> Self {
+        self.capture_stderr = true;
+        self
+    }
+
     /// The command as a shell-like line, for logs and messages.
     pub fn command_line(&self) -> String {
         std::iter::once(&self.program)
@@ -184,12 +195,17 @@ impl Job {
 
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
+        let stderr = child.stderr.take();
         let group = ProcessGroup::watch(child).map_err(io_error("cannot watch the process"))?;
         if let (Some(stdin), Some(bytes)) = (stdin, self.stdin.take()) {
             feed_stdin(stdin, bytes);
         }
         let stdout_chunks = match stdout {
-            Some(stdout) => Some(tee_stdout(stdout, log.as_ref())?),
+            Some(stdout) => Some(tee_output(stdout, log.as_ref())?),
+            None => None,
+        };
+        let stderr_chunks = match stderr {
+            Some(stderr) => Some(tee_output(stderr, log.as_ref())?),
             None => None,
         };
         Ok(Running {
@@ -200,6 +216,7 @@ impl Job {
             deadline: self.deadline,
             started,
             stdout_chunks,
+            stderr_chunks,
         })
     }
 
@@ -246,7 +263,11 @@ impl Job {
             } else {
                 log_stdio()?
             })
-            .stderr(log_stdio()?);
+            .stderr(if self.capture_stderr {
+                Stdio::piped()
+            } else {
+                log_stdio()?
+            });
         if let Some(dir) = &self.current_dir {
             // Spawning in a missing directory fails with NotFound too, which
             // would be misreported as a missing program.
@@ -306,9 +327,10 @@ fn feed_stdin(mut stdin: impl Write + Send + 'static, bytes: Vec<u8>) {
     });
 }
 
-/// Copies stdout to the log as it arrives and hands the chunks to the caller.
-fn tee_stdout(
-    mut stdout: ChildStdout,
+/// Copies a captured stream to the log as it arrives and hands the chunks to
+/// the caller.
+fn tee_output(
+    mut output: impl Read + Send + 'static,
     log: Option<&File>,
 ) -> Result<Receiver<Vec<u8>>, ProcessError> {
     let mut log = log
@@ -319,7 +341,7 @@ fn tee_stdout(
     thread::spawn(move || {
         let mut buffer = [0u8; 8192];
         loop {
-            match stdout.read(&mut buffer) {
+            match output.read(&mut buffer) {
                 Ok(0) => break,
                 Ok(read) => {
                     if let Some(log) = log.as_mut() {
@@ -376,6 +398,11 @@ impl Running {
             .take()
             .map(collect_output)
             .unwrap_or_default();
+        let stderr = self
+            .stderr_chunks
+            .take()
+            .map(collect_output)
+            .unwrap_or_default();
 
         if let Some(log) = self.log.as_mut() {
             let footer = match (exit.timed_out, cut_short) {
@@ -395,6 +422,7 @@ impl Running {
         Ok(Finished {
             status: exit.status,
             stdout,
+            stderr,
             elapsed,
         })
     }
@@ -569,6 +597,35 @@ mod tests {
         assert_eq!(finished.stdout, b"hello\nworld\n");
         let logged = fs::read_to_string(&log).unwrap();
         assert!(logged.contains("hello\nworld\n"), "{logged}");
+    }
+
+    #[test]
+    fn captures_stderr_apart_from_stdout_and_still_logs_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("run.log");
+        let finished = sh("echo out; echo err-one >&2; echo err-two >&2; exit 4")
+            .capture_stderr()
+            .log_to(&log)
+            .run()
+            .unwrap();
+        assert_eq!(finished.status.code(), Some(4));
+        assert_eq!(finished.stderr, b"err-one\nerr-two\n");
+        assert!(finished.stdout.is_empty(), "stdout was not captured");
+        let logged = fs::read_to_string(&log).unwrap();
+        for expected in ["out\n", "err-one\nerr-two\n", "[exit status: 4"] {
+            assert!(
+                logged.contains(expected),
+                "{expected:?} missing in:\n{logged}"
+            );
+        }
+
+        let both = sh("echo out; echo err >&2")
+            .capture_stdout()
+            .capture_stderr()
+            .run()
+            .unwrap();
+        assert_eq!(both.stdout, b"out\n");
+        assert_eq!(both.stderr, b"err\n");
     }
 
     #[test]

@@ -51,6 +51,8 @@ impl SourceFile {
 pub struct Diagnostic {
     /// `file:line:col` (or just `file` when the position is unknown).
     pub location: String,
+    /// Where in the file, when known.
+    pub position: Option<Position>,
     pub message: String,
     /// The full report: header line plus snippet.
     pub rendered: String,
@@ -73,6 +75,7 @@ impl Diagnostic {
         Diagnostic {
             rendered: format!("{location}: error: {message}\n{snippet}"),
             location,
+            position: Some(position),
             message,
         }
     }
@@ -82,6 +85,7 @@ impl Diagnostic {
         Diagnostic {
             rendered: format!("{display_path}: error: {message}"),
             location: display_path.to_string(),
+            position: None,
             message,
         }
     }
@@ -107,6 +111,23 @@ impl Diagnostic {
     }
 }
 
+impl Diagnostic {
+    /// (file, line, column), with (0, 0) for the file as a whole.
+    fn sort_key(&self) -> (&str, u64, u64) {
+        match self.position {
+            Some(position) => {
+                let suffix = format!(":{}:{}", position.line, position.column);
+                let file = self
+                    .location
+                    .strip_suffix(&suffix)
+                    .unwrap_or(&self.location);
+                (file, position.line, position.column)
+            }
+            None => (&self.location, 0, 0),
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.rendered)
@@ -126,6 +147,11 @@ impl Diagnostics {
     }
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
+    }
+    /// Orders the problems by file, then line and column (problems about a
+    /// whole file first), keeping the order of problems at one place.
+    pub fn sort_by_location(&mut self) {
+        self.0.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     }
     /// `Ok(value)` when nothing was reported.
     pub fn into_result<T>(self, value: T) -> Result<T, Diagnostics> {
@@ -193,13 +219,15 @@ fn strip_position_suffix(message: &str) -> &str {
 }
 
 /// Length of the YAML token at the start of `rest`: a quoted scalar up to
-/// its closing quote, else up to a comment, a flow separator or the line end.
+/// its closing quote, else up to a comment, a key's `: `, a flow separator
+/// or the line end.
 fn token_len(rest: &str) -> usize {
     let len = match rest.chars().next() {
         Some(quote @ ('\'' | '"')) => rest[1..].find(quote).map_or(rest.len(), |close| close + 2),
-        _ => rest
-            .find(" #")
-            .or_else(|| rest.find([',', ']', '}']))
+        _ => [rest.find(" #"), rest.find(": "), rest.find([',', ']', '}'])]
+            .into_iter()
+            .flatten()
+            .min()
             .unwrap_or(rest.len()),
     };
     rest[..len].trim_end().len().max(1)
@@ -240,7 +268,40 @@ fn render_snippet(
 
 #[cfg(test)]
 mod tests {
-    use super::clean_parser_message;
+    use super::{Diagnostic, Diagnostics, SourceFile, clean_parser_message};
+    use crate::located::Position;
+
+    #[test]
+    fn problems_sort_by_file_then_position() {
+        let file = |name: &str| SourceFile {
+            display_path: name.to_string(),
+            absolute_path: name.into(),
+            text: "a: 1\nb: 2\n".to_string(),
+        };
+        let at = |line, column| Position {
+            line,
+            column,
+            offset: None,
+        };
+        let (a, b) = (file("a.yaml"), file("b.yaml"));
+        let mut diagnostics = Diagnostics(vec![
+            Diagnostic::at(&b, at(1, 1), "b1"),
+            Diagnostic::at(&a, at(2, 4), "a2"),
+            Diagnostic::without_position("a.yaml", "a"),
+            Diagnostic::at(&a, at(1, 4), "a1"),
+        ]);
+        diagnostics.sort_by_location();
+        let order: Vec<&str> = diagnostics.0.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(order, ["a", "a1", "a2", "b1"]);
+    }
+
+    #[test]
+    fn snippets_underline_one_token() {
+        assert_eq!(super::token_len("VersionToLow: \":INCOMPATIBLE:\""), 12);
+        assert_eq!(super::token_len("\"*-TLS1\": old"), 8);
+        assert_eq!(super::token_len("ring, aws]"), 4);
+        assert_eq!(super::token_len("value # note"), 5);
+    }
 
     #[test]
     fn parser_positions_are_stripped_from_messages() {

@@ -2,6 +2,8 @@
 //! list → Rust tokens. `build.rs` and the `spec!` macro are thin fronts over it.
 
 pub mod app_identity;
+pub mod bogo_cases;
+pub mod bogo_shims;
 pub mod diagnostic;
 pub mod discover;
 pub mod entries;
@@ -11,6 +13,7 @@ pub mod names;
 pub mod schema;
 pub mod tls;
 mod yaml;
+pub mod yaml_tree;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 pub use family::{Family, compile_path};

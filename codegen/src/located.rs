@@ -17,7 +17,7 @@ pub struct Position {
 }
 
 impl Position {
-    fn from_saphyr(location: serde_saphyr::Location) -> Self {
+    pub(crate) fn from_saphyr(location: serde_saphyr::Location) -> Self {
         Position {
             line: location.line(),
             column: location.column(),

@@ -4,6 +4,8 @@
 use schemars::JsonSchema;
 
 use crate::app_identity::model::{CaseFile, ManifestDoc};
+use crate::bogo_cases::model::CaseFileDoc as BogoCaseFileDoc;
+use crate::bogo_shims::model::ShimDoc;
 use crate::tls::model::{CasesDoc, ImplementationsDoc};
 
 /// (file name under `specs/schema/`, pretty JSON) for every spec kind.
@@ -11,6 +13,8 @@ pub fn all() -> Vec<(&'static str, String)> {
     vec![
         ("app_identity_cases.json", render::<CaseFile>()),
         ("app_identity_manifest.json", render::<ManifestDoc>()),
+        ("bogo_cases.json", render::<BogoCaseFileDoc>()),
+        ("bogo_shim.json", render::<ShimDoc>()),
         ("tls_cases.json", render::<CasesDoc>()),
         ("tls_implementations.json", render::<ImplementationsDoc>()),
     ]

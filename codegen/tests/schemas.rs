@@ -26,6 +26,7 @@ fn committed_schemas_are_up_to_date() {
 const SPEC_FILES: &[(&str, &str)] = &[
     ("app_identity/manifest.yaml", "app_identity_manifest.json"),
     ("app_identity/extra.yaml", "app_identity_cases.json"),
+    ("shims/rustls-upstream.yaml", "bogo_shim.json"),
     ("tls/cases.yaml", "tls_cases.json"),
     ("tls/implementations.yaml", "tls_implementations.json"),
 ];
@@ -66,4 +67,50 @@ fn spec_files_validate_against_their_schema() {
             .collect();
         assert!(problems.is_empty(), "{file}:\n{}", problems.join("\n"));
     }
+}
+
+/// The keys the shim-file reader accepts are the schema's properties (the
+/// reader is hand-written so that it can report every problem at once).
+#[test]
+fn the_shim_reader_accepts_exactly_the_schema_keys() {
+    use crosscheck_codegen::bogo_shims::model::{
+        DisabledEntryDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorEntryDoc,
+    };
+
+    let schema = serde_json::to_value(schemars::schema_for!(ShimDoc))
+        .unwrap_or_else(|error| panic!("{error}"));
+    let keys = |object: &serde_json::Value| -> Vec<String> {
+        let mut keys: Vec<String> = object["properties"]
+            .as_object()
+            .map(|properties| properties.keys().cloned().collect())
+            .unwrap_or_default();
+        keys.sort();
+        keys
+    };
+    let sorted = |fields: &[&str]| -> Vec<String> {
+        let mut fields: Vec<String> = fields.iter().map(|f| f.to_string()).collect();
+        fields.sort();
+        fields
+    };
+    let definitions = &schema["$defs"];
+    assert_eq!(keys(&schema), sorted(ShimDoc::FIELDS));
+    for (definition, fields) in [
+        ("RunnerDoc", RunnerDoc::FIELDS),
+        ("DisabledEntryDoc", DisabledEntryDoc::FIELDS),
+        ("ErrorsEntryDoc", ErrorsEntryDoc::FIELDS),
+        ("TestErrorEntryDoc", TestErrorEntryDoc::FIELDS),
+    ] {
+        assert_eq!(
+            keys(&definitions[definition]),
+            sorted(fields),
+            "{definition}"
+        );
+    }
+    let program_keys: Vec<String> = definitions["ProgramDoc"]["oneOf"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(keys)
+        .collect();
+    assert_eq!(program_keys, sorted(ProgramDoc::FIELDS));
 }

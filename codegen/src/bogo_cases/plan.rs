@@ -1,0 +1,304 @@
+//! Checks the loaded case files into the case list.
+//!
+//! Every problem in every file is collected with its location: names that
+//! are not upstream tests (or are, but claim to be crosscheck's own), names
+//! defined twice or sanitising to the same test name, flags that are not
+//! flags or belong to the runner, peers that contradict themselves or the
+//! shim's role, misbehaviours the runner could never apply, malformed bytes,
+//! and expectations of errors in tests that should pass.
+
+mod case;
+mod flags;
+mod names;
+mod peer;
+mod values;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::bogo_cases::load::LoadedCases;
+use crate::bogo_shims::{KnownTests, TestList};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::located::Located;
+use values::Checks;
+
+pub use names::test_name;
+
+/// Every checked case, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasesPlan {
+    /// In file-name order.
+    pub groups: Vec<GroupPlan>,
+    /// In group order, then file order; `CASES[i]` is `cases[i]`.
+    pub cases: Vec<CasePlan>,
+    /// Every file read (case files and the upstream lists they name), as
+    /// absolute paths, so emitted code can make rustc track them.
+    pub tracked_files: Vec<String>,
+}
+
+impl CasesPlan {
+    /// The names of crosscheck's own cases (not upstream tests), which shim
+    /// configs may name too.
+    pub fn own_names(&self) -> Vec<String> {
+        self.cases
+            .iter()
+            .filter(|case| case.own)
+            .map(|case| case.name.clone())
+            .collect()
+    }
+}
+
+/// One case file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupPlan {
+    /// The file stem, e.g. `version_negotiation`.
+    pub name: String,
+    pub description: String,
+    /// The file as shown in messages.
+    pub file: String,
+    /// The id of the upstream test list its names were checked against.
+    pub upstream_tests: String,
+}
+
+/// One case: `CASES[i]` and one test per shim and variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CasePlan {
+    /// As written: the upstream test name.
+    pub name: String,
+    /// Its test function's name, e.g. `version_too_low`.
+    pub test_name: String,
+    /// The group (file stem) it belongs to.
+    pub group: String,
+    pub own: bool,
+    pub description: Option<String>,
+    /// `file:line:col` of its name.
+    pub declared_at: String,
+    pub shim_role: Role,
+    pub key_type: KeyType,
+    /// argv words, in order.
+    pub flags: Vec<String>,
+    pub resume_count: u32,
+    pub shim_writes_first: bool,
+    pub shim_shuts_down: bool,
+    pub messages: MessagesPlan,
+    pub peer: PeerPlan,
+    pub expect: ExpectPlan,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    Client,
+    Server,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Client => "client",
+            Role::Server => "server",
+        }
+    }
+
+    /// The runner's side when the shim plays `self`.
+    pub fn peer(self) -> Role {
+        match self {
+            Role::Client => Role::Server,
+            Role::Server => Role::Client,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyType {
+    Rsa2048,
+    EcdsaP256,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Version {
+    Tls12,
+    Tls13,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MessagesPlan {
+    pub count: u32,
+    pub length: u32,
+}
+
+/// The runner's configuration as the shim's peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerPlan {
+    pub min_version: Option<Version>,
+    pub max_version: Option<Version>,
+    pub cipher_suites: Vec<String>,
+    pub groups: Vec<String>,
+    pub alpn: Vec<String>,
+    pub client_certificate: bool,
+    pub request_client_certificate: bool,
+    pub key_updates_after_handshake: u32,
+    pub misbehaviour: Option<MisbehaviourPlan>,
+}
+
+/// A misbehaviour with its names resolved to wire values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MisbehaviourPlan {
+    RawBytesInsteadOfHandshake(Vec<u8>),
+    FirstRecordVersion(u16),
+    InvalidRecordType { content_type: u8, at: RecordAt },
+    TrailingDataInHandshakeMessage { message: u8, bytes: Vec<u8> },
+    DuplicateExtension { message: u8, extension: u16 },
+    Alert { level: u8, description: u8 },
+    BogusAlert(Vec<u8>),
+    EmptyRecords(u32),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordAt {
+    FirstRecord,
+    AfterHandshake,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpectPlan {
+    pub should_fail: bool,
+    pub error: Option<String>,
+    pub local_error: Option<String>,
+}
+
+/// Checks every loaded group. Problems are added to `diagnostics`; the
+/// plan is meaningful only when none were.
+pub fn plan(loaded: &LoadedCases, display_root: &Path, diagnostics: &mut Diagnostics) -> CasesPlan {
+    let mut lists = UpstreamNames::default();
+    let mut names = names::CaseNames::default();
+    let mut groups = Vec::new();
+    let mut cases = Vec::new();
+    let mut tracked_files = Vec::new();
+    if loaded.groups.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(Diagnostic::without_position(
+            &loaded.directory.display().to_string(),
+            "no case files (`*.yaml`) in the BoGo case directory",
+        ));
+    }
+    for group in &loaded.groups {
+        let source = &group.file.source;
+        let doc = &group.file.doc;
+        tracked_files.push(absolute(&source.absolute_path));
+        let mut checks = Checks::new(source, diagnostics);
+        check_group_name(&group.name, &mut checks);
+        let description = checks.text(&doc.group, "the group's description");
+        if doc.cases.is_empty() {
+            checks.file_error("`cases` must name at least one case");
+        }
+        let known = lists.get(loaded, &doc.upstream_tests, display_root, &mut checks);
+        if let Some((_, path)) = known
+            && !tracked_files.contains(path)
+        {
+            tracked_files.push(path.clone());
+        }
+        for entry in &doc.cases {
+            let test_name = names.claim(&entry.name, &mut checks);
+            if let Some((known, _)) = known {
+                names::check_upstream(&entry.name, &entry.value, known, &mut checks);
+            }
+            cases.push(case::plan_case(
+                &entry.name,
+                test_name,
+                &group.name,
+                &entry.value,
+                &mut checks,
+            ));
+        }
+        groups.push(GroupPlan {
+            name: group.name.clone(),
+            description,
+            file: source.display_path.clone(),
+            upstream_tests: doc.upstream_tests.value.clone(),
+        });
+    }
+    CasesPlan {
+        groups,
+        cases,
+        tracked_files,
+    }
+}
+
+/// A group name becomes part of log paths and reports: lower-case
+/// snake_case.
+fn check_group_name(name: &str, checks: &mut Checks<'_>) {
+    let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+    if !valid {
+        checks.file_error(format!(
+            "the file name `{name}` names the group; use lower-case snake_case, like `version_negotiation.yaml`"
+        ));
+    }
+}
+
+/// `path` relative to `root` when it is under it.
+fn shown(path: &Path, root: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}
+
+fn absolute(path: &Path) -> String {
+    std::path::absolute(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+/// The upstream lists read so far, by id (`None`: unreadable, reported once).
+#[derive(Default)]
+struct UpstreamNames {
+    lists: HashMap<String, Option<(KnownTests, String)>>,
+}
+
+impl UpstreamNames {
+    /// The names of list `id`, and its absolute path; an unknown id is an
+    /// error at `id`.
+    fn get(
+        &mut self,
+        loaded: &LoadedCases,
+        id: &Located<String>,
+        display_root: &Path,
+        checks: &mut Checks<'_>,
+    ) -> Option<&(KnownTests, String)> {
+        if !loaded.lists.ids.contains(&id.value) {
+            let known = if loaded.lists.ids.is_empty() {
+                "there are none".to_string()
+            } else {
+                format!("known lists: {}", loaded.lists.ids.join(", "))
+            };
+            checks.error(
+                id.position,
+                format!(
+                    "unknown upstream test list `{}`: no {}/{}.txt; {known}",
+                    id.value,
+                    shown(&loaded.lists.directory, display_root),
+                    id.value
+                ),
+            );
+            return None;
+        }
+        self.lists
+            .entry(id.value.clone())
+            .or_insert_with(
+                || match TestList::read(&loaded.lists, &id.value, display_root) {
+                    Ok(list) => {
+                        let path = absolute(&list.absolute_path);
+                        Some((KnownTests::new(&list, &[]), path))
+                    }
+                    Err(problems) => {
+                        checks.extend(problems);
+                        None
+                    }
+                },
+            )
+            .as_ref()
+    }
+}

@@ -1,0 +1,119 @@
+//! One case: its shim side, messages and expectations (the peer is
+//! [`super::peer`]'s).
+
+use crate::bogo_cases::model::{CaseDoc, ExpectDoc, KeyTypeDoc, MessagesDoc, RoleDoc};
+use crate::located::Located;
+
+use super::values::Checks;
+use super::{CasePlan, ExpectPlan, KeyType, MessagesPlan, Role, flags, peer};
+
+/// Upstream's default message: one of 32 bytes.
+const DEFAULT_MESSAGES: MessagesPlan = MessagesPlan {
+    count: 1,
+    length: 32,
+};
+
+pub fn plan_case(
+    name: &Located<String>,
+    test_name: String,
+    group: &str,
+    case: &CaseDoc,
+    checks: &mut Checks<'_>,
+) -> CasePlan {
+    let shim_role = match case.shim_role {
+        RoleDoc::Client => Role::Client,
+        RoleDoc::Server => Role::Server,
+    };
+    let key_type = match case.key_type {
+        None | Some(KeyTypeDoc::Rsa2048) => KeyType::Rsa2048,
+        Some(KeyTypeDoc::EcdsaP256) => KeyType::EcdsaP256,
+    };
+    let description = case
+        .description
+        .as_ref()
+        .map(|description| checks.text(description, "a case's description"));
+    // In the order the keys are usually written, so problems are too.
+    let flags = flags::plan_flags(&case.flags, checks);
+    let messages = plan_messages(case.messages.as_ref(), case.shim_shuts_down, checks);
+    let peer = peer::plan_peer(&case.peer, shim_role, messages, checks);
+    let expect = plan_expect(&case.expect, checks);
+    CasePlan {
+        name: name.value.clone(),
+        test_name,
+        group: group.to_string(),
+        own: case.own,
+        description,
+        declared_at: checks.locate(name.position),
+        shim_role,
+        key_type,
+        flags,
+        resume_count: case.resume_count.as_ref().map_or(0, |count| count.value),
+        shim_writes_first: case.shim_writes_first,
+        shim_shuts_down: case.shim_shuts_down,
+        messages,
+        peer,
+        expect,
+    }
+}
+
+/// Upstream's defaults: one 32-byte message, none when the shim shuts
+/// down.
+fn plan_messages(
+    messages: Option<&Located<MessagesDoc>>,
+    shim_shuts_down: bool,
+    checks: &mut Checks<'_>,
+) -> MessagesPlan {
+    let default_count = if shim_shuts_down {
+        0
+    } else {
+        DEFAULT_MESSAGES.count
+    };
+    let Some(messages) = messages else {
+        return MessagesPlan {
+            count: default_count,
+            ..DEFAULT_MESSAGES
+        };
+    };
+    let length = match &messages.length {
+        Some(length) if length.value == 0 => {
+            checks.error(
+                length.position,
+                "messages.length must be at least 1 (upstream reads 0 as its default, 32)",
+            );
+            DEFAULT_MESSAGES.length
+        }
+        Some(length) => length.value,
+        None => DEFAULT_MESSAGES.length,
+    };
+    MessagesPlan {
+        count: messages
+            .count
+            .as_ref()
+            .map_or(default_count, |count| count.value),
+        length,
+    }
+}
+
+fn plan_expect(expect: &ExpectDoc, checks: &mut Checks<'_>) -> ExpectPlan {
+    let should_fail = expect.fail.as_ref().is_some_and(|fail| fail.value);
+    let mut error_text = |value: &Option<Located<String>>, key: &str| {
+        let value = value.as_ref()?;
+        if !should_fail {
+            checks.error(
+                value.position,
+                format!("`{key}` needs `fail: true`: a test that passes reports no error"),
+            );
+        } else if value.is_empty() {
+            checks.error(
+                value.position,
+                format!("`{key}` must not be empty; leave it out to accept any"),
+            );
+        }
+        Some(value.value.clone())
+    };
+    ExpectPlan {
+        should_fail,
+        error: error_text(&expect.error, "error"),
+        local_error: error_text(&expect.local_error, "local_error"),
+    }
+}

@@ -1,0 +1,128 @@
+//! Rust tokens for checked shims: `pub static SHIMS`, one
+//! `::crosscheck::bogo::ShimConfig` per shim file, each variant with its
+//! pre-rendered `-shim-config` JSON and the maps crosscheck's runner reads.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::bogo_shims::plan::{
+    ConfigPlan, DisabledPlan, ErrorMappingPlan, ProgramPlan, ShimPlan, TestErrorPlan, VariantPlan,
+};
+
+/// `pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[…];`
+pub fn shims(plans: &[ShimPlan]) -> TokenStream {
+    let shims = plans.iter().map(shim);
+    quote! {
+        pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[#(#shims),*];
+    }
+}
+
+fn shim(plan: &ShimPlan) -> TokenStream {
+    let ShimPlan {
+        name,
+        description,
+        declared_in,
+        upstream_tests,
+        ..
+    } = plan;
+    let program = match &plan.program {
+        ProgramPlan::CargoBin(bin) => {
+            quote! { Some(::crosscheck::bogo::Program::CargoBin(#bin)) }
+        }
+        ProgramPlan::Command(argv) => {
+            quote! { Some(::crosscheck::bogo::Program::Command(&[#(#argv),*])) }
+        }
+        ProgramPlan::None => quote! { None },
+    };
+    let loose_errors = plan.runner.loose_errors;
+    let allow_unimplemented = plan.runner.allow_unimplemented;
+    let variants = plan.variants.iter().map(variant);
+    quote! {
+        ::crosscheck::bogo::ShimConfig {
+            name: #name,
+            description: #description,
+            declared_in: #declared_in,
+            program: #program,
+            runner: ::crosscheck::bogo::RunnerOptions {
+                loose_errors: #loose_errors,
+                allow_unimplemented: #allow_unimplemented,
+            },
+            upstream_tests: #upstream_tests,
+            variants: &[#(#variants),*],
+        }
+    }
+}
+
+fn variant(variant: &VariantPlan) -> TokenStream {
+    let VariantPlan {
+        name,
+        description,
+        config_json,
+        config,
+    } = variant;
+    let ConfigPlan {
+        disabled_tests,
+        error_map,
+        test_error_map,
+        test_local_error_map,
+        ..
+    } = config;
+    let disabled_tests = disabled_tests.iter().flatten().map(disabled);
+    let error_map = error_map.iter().flatten().map(error_mapping);
+    let test_error_map = test_error_map.iter().flatten().map(test_error);
+    let test_local_error_map = test_local_error_map.iter().flatten().map(test_error);
+    let half_rtt_tickets = optional(config.half_rtt_tickets.map(|n| quote! { #n }));
+    let max_ack_buffer = optional(config.max_ack_buffer.map(|n| quote! { #n }));
+    let all_curves = optional(
+        config
+            .all_curves
+            .as_ref()
+            .map(|curves| quote! { &[#(#curves),*] }),
+    );
+    quote! {
+        ::crosscheck::bogo::Variant {
+            name: #name,
+            description: #description,
+            config_json: #config_json,
+            disabled_tests: &[#(#disabled_tests),*],
+            error_map: &[#(#error_map),*],
+            test_error_map: &[#(#test_error_map),*],
+            test_local_error_map: &[#(#test_local_error_map),*],
+            half_rtt_tickets: #half_rtt_tickets,
+            max_ack_buffer: #max_ack_buffer,
+            all_curves: #all_curves,
+        }
+    }
+}
+
+fn optional(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(tokens) => quote! { Some(#tokens) },
+        None => quote! { None },
+    }
+}
+
+fn disabled(disabled: &DisabledPlan) -> TokenStream {
+    let DisabledPlan {
+        glob,
+        reason,
+        declared_at,
+    } = disabled;
+    quote! {
+        ::crosscheck::bogo::DisabledTest { glob: #glob, reason: #reason, declared_at: #declared_at }
+    }
+}
+
+fn error_mapping(mapping: &ErrorMappingPlan) -> TokenStream {
+    let ErrorMappingPlan { expected, errors } = mapping;
+    quote! {
+        ::crosscheck::bogo::ErrorMapping { expected: #expected, errors: &[#(#errors),*] }
+    }
+}
+
+fn test_error(error: &TestErrorPlan) -> TokenStream {
+    let TestErrorPlan { test, error } = error;
+    quote! {
+        ::crosscheck::bogo::TestError { test: #test, error: #error }
+    }
+}

@@ -1,0 +1,127 @@
+//! A variant's config as the `-shim-config` JSON the BoGo runner reads:
+//! sections in a fixed order, entries in file order, two-space indents.
+
+use serde_json::Value;
+
+use crate::bogo_shims::plan::ConfigPlan;
+
+/// The JSON text, ending in a newline.
+pub fn render(config: &ConfigPlan) -> String {
+    let mut members: Vec<String> = Vec::new();
+    if let Some(disabled) = &config.disabled_tests {
+        members.push(object(
+            "DisabledTests",
+            disabled
+                .iter()
+                .map(|d| (d.glob.as_str(), string(&d.reason))),
+        ));
+    }
+    if let Some(mappings) = &config.error_map {
+        members.push(object(
+            "ErrorMap",
+            mappings.iter().map(|m| {
+                (
+                    m.expected.as_str(),
+                    list(m.errors.iter().map(|e| string(e))),
+                )
+            }),
+        ));
+    }
+    if let Some(errors) = &config.test_error_map {
+        members.push(object(
+            "TestErrorMap",
+            errors.iter().map(|e| (e.test.as_str(), string(&e.error))),
+        ));
+    }
+    if let Some(errors) = &config.test_local_error_map {
+        members.push(object(
+            "TestLocalErrorMap",
+            errors.iter().map(|e| (e.test.as_str(), string(&e.error))),
+        ));
+    }
+    if let Some(tickets) = config.half_rtt_tickets {
+        members.push(format!("  {}: {tickets}", string("HalfRTTTickets")));
+    }
+    if let Some(records) = config.max_ack_buffer {
+        members.push(format!("  {}: {records}", string("MaxACKBuffer")));
+    }
+    if let Some(curves) = &config.all_curves {
+        members.push(format!(
+            "  {}: {}",
+            string("AllCurves"),
+            list(curves.iter().map(u16::to_string))
+        ));
+    }
+    if members.is_empty() {
+        return "{}\n".to_string();
+    }
+    format!("{{\n{}\n}}\n", members.join(",\n"))
+}
+
+fn string(text: &str) -> String {
+    Value::String(text.to_string()).to_string()
+}
+
+fn list(items: impl Iterator<Item = String>) -> String {
+    format!("[{}]", items.collect::<Vec<_>>().join(", "))
+}
+
+/// `  "name": { … }` with one member a line.
+fn object<'a>(name: &str, members: impl Iterator<Item = (&'a str, String)>) -> String {
+    let lines: Vec<String> = members
+        .map(|(key, value)| format!("    {}: {value}", string(key)))
+        .collect();
+    if lines.is_empty() {
+        format!("  {}: {{}}", string(name))
+    } else {
+        format!("  {}: {{\n{}\n  }}", string(name), lines.join(",\n"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render;
+    use crate::bogo_shims::plan::{ConfigPlan, DisabledPlan, ErrorMappingPlan, TestErrorPlan};
+
+    #[test]
+    fn sections_render_in_order_with_escapes() {
+        let config = ConfigPlan {
+            disabled_tests: Some(vec![DisabledPlan {
+                glob: "*-TLS1".to_string(),
+                reason: "we only support \"TLS1.2\"".to_string(),
+                declared_at: "x.yaml:1:1".to_string(),
+            }]),
+            error_map: Some(vec![ErrorMappingPlan {
+                expected: ":A:".to_string(),
+                errors: vec![":B:".to_string(), ":C:".to_string()],
+            }]),
+            test_error_map: Some(Vec::new()),
+            test_local_error_map: Some(vec![TestErrorPlan {
+                test: "T".to_string(),
+                error: String::new(),
+            }]),
+            half_rtt_tickets: Some(0),
+            max_ack_buffer: None,
+            all_curves: Some(vec![29, 23]),
+        };
+        assert_eq!(
+            render(&config),
+            r#"{
+  "DisabledTests": {
+    "*-TLS1": "we only support \"TLS1.2\""
+  },
+  "ErrorMap": {
+    ":A:": [":B:", ":C:"]
+  },
+  "TestErrorMap": {},
+  "TestLocalErrorMap": {
+    "T": ""
+  },
+  "HalfRTTTickets": 0,
+  "AllCurves": [29, 23]
+}
+"#
+        );
+        assert_eq!(render(&ConfigPlan::default()), "{}\n");
+    }
+}

@@ -1,0 +1,207 @@
+//! A BoGo shim file as written: `specs/shims/<name>.yaml`.
+//!
+//! The runner's own keys keep the runner's spelling (`DisabledTests`,
+//! `ErrorMap`, …), so a shim config transcribes line for line; crosscheck's
+//! keys are snake_case. Any entry of the four maps may hold for some
+//! variants only.
+//!
+//! These types describe the file (and give its JSON Schema); `load` builds
+//! them from the YAML tree, reporting every problem, and `FIELDS` lists each
+//! mapping's keys in the same spelling as the schema. A required field that
+//! is missing or unreadable is `None` (already reported), so that the rest
+//! of the file is still checked.
+
+use schemars::JsonSchema;
+
+use crate::entries::Entries;
+use crate::located::Located;
+
+/// The variants an entry holds for (absent: all of them).
+pub type VariantsDoc = Option<Located<Vec<Located<String>>>>;
+
+/// A BoGo shim: its program, what the runner needs to know about it (the
+/// `-shim-config` JSON, per variant), and how crosscheck runs it.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(title = "BoGo shim", deny_unknown_fields)]
+pub struct ShimDoc {
+    /// What the shim is: the library, how it is built.
+    #[schemars(with = "String")]
+    pub description: Option<Located<String>>,
+    /// How to start the shim. Absent: the file is a config only (for the
+    /// upstream runner's `-shim-config`) and compiles to no tests.
+    #[schemars(with = "Option<ProgramDoc>")]
+    pub program: Option<Located<ProgramDoc>>,
+    /// The upstream runner's test list the names here are checked against:
+    /// `specs/bogo/upstream-tests/<this>.txt`, e.g. `b28d2e8`.
+    #[schemars(with = "String", example = &"b28d2e8")]
+    pub upstream_tests: Option<Located<String>>,
+    /// Builds of the shim whose configs differ, by name, each with a
+    /// description (e.g. `ring: rustls with the *ring* provider`). Entries
+    /// may name them under `variants`. Absent: one variant, `default`.
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z0-9._-]+$" }))]
+    pub variants: Option<Entries<Located<String>>>,
+    /// Options of crosscheck's runner for this shim.
+    pub runner: Option<RunnerDoc>,
+    /// Tests the runner must not run: Go `filepath.Match` glob on the full
+    /// test name → why.
+    #[schemars(rename = "DisabledTests")]
+    pub disabled_tests: Option<Entries<Located<DisabledDoc>>>,
+    /// The runner's expected error (e.g. `:NO_SHARED_CIPHER:`) → the errors
+    /// this shim reports instead, any of which is accepted.
+    #[schemars(rename = "ErrorMap")]
+    pub error_map: Option<Entries<Located<ErrorsDoc>>>,
+    /// Test name → the error this shim reports in that test (rustls' runner
+    /// fork only; the upstream runner ignores it).
+    #[schemars(rename = "TestErrorMap")]
+    pub test_error_map: Option<Entries<Located<TestErrorDoc>>>,
+    /// Test name → the runner's local error expected in that test; `""`
+    /// accepts any (rustls' runner fork only).
+    #[schemars(rename = "TestLocalErrorMap")]
+    pub test_local_error_map: Option<Entries<Located<TestErrorDoc>>>,
+    /// Half-RTT tickets a 0-RTT client gets before half-RTT data (the
+    /// runner's default is 2).
+    #[schemars(rename = "HalfRTTTickets")]
+    pub half_rtt_tickets: Option<Located<u32>>,
+    /// Records the shim keeps before ACKing, in DTLS (the runner's default
+    /// is 32).
+    #[schemars(rename = "MaxACKBuffer")]
+    pub max_ack_buffer: Option<Located<u32>>,
+    /// Every curve code point the shim supports (rustls' 2024 runner fork).
+    #[schemars(rename = "AllCurves")]
+    pub all_curves: Option<Located<Vec<Located<u16>>>>,
+}
+
+impl ShimDoc {
+    pub const FIELDS: &'static [&'static str] = &[
+        "description",
+        "program",
+        "upstream_tests",
+        "variants",
+        "runner",
+        "DisabledTests",
+        "ErrorMap",
+        "TestErrorMap",
+        "TestLocalErrorMap",
+        "HalfRTTTickets",
+        "MaxACKBuffer",
+        "AllCurves",
+    ];
+}
+
+/// How the shim is started; the runner appends its flags.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(rename_all = "snake_case", deny_unknown_fields)]
+pub enum ProgramDoc {
+    /// A binary target of this workspace, e.g. `bogo-shim-rustls`.
+    CargoBin(Located<String>),
+    /// A program (a path, or a name on PATH) and leading arguments.
+    Command(#[schemars(length(min = 1))] Located<Vec<Located<String>>>),
+}
+
+impl ProgramDoc {
+    pub const FIELDS: &'static [&'static str] = &["cargo_bin", "command"];
+}
+
+/// Options of crosscheck's runner for this shim.
+#[derive(Debug, Clone, Default, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct RunnerDoc {
+    /// Accept any error text where a test expects a failure (the upstream
+    /// runner's `-loose-errors`).
+    #[schemars(default)]
+    pub loose_errors: bool,
+    /// Count tests the shim answers with exit 89 ("unimplemented") as
+    /// passes (the upstream runner's `-allow-unimplemented`).
+    #[schemars(default)]
+    pub allow_unimplemented: bool,
+}
+
+impl RunnerDoc {
+    pub const FIELDS: &'static [&'static str] = &["loose_errors", "allow_unimplemented"];
+}
+
+/// A `DisabledTests` value.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum DisabledDoc {
+    /// Why the matching tests are not run, in every variant.
+    Reason(String),
+    /// A reason with conditions.
+    Entry(DisabledEntryDoc),
+    /// Entries for different variants (e.g. a different reason in each);
+    /// no variant may be in two of them.
+    PerVariant(#[schemars(length(min = 1))] Vec<Located<DisabledEntryDoc>>),
+}
+
+/// A disabled-tests reason with conditions.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct DisabledEntryDoc {
+    /// Why the matching tests are not run.
+    pub reason: Located<String>,
+    /// The variants it holds for (absent: all).
+    #[schemars(length(min = 1))]
+    pub variants: VariantsDoc,
+    /// Keep the glob although it matches no known test, and why (e.g. to
+    /// reproduce an upstream config). Without it such a glob is an error.
+    pub keep_unmatched: Option<Located<String>>,
+}
+
+impl DisabledEntryDoc {
+    pub const FIELDS: &'static [&'static str] = &["reason", "variants", "keep_unmatched"];
+}
+
+/// An `ErrorMap` value.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum ErrorsDoc {
+    /// The shim's errors, in every variant.
+    Errors(#[schemars(length(min = 1))] Vec<Located<String>>),
+    /// The shim's errors, with conditions.
+    Entry(ErrorsEntryDoc),
+    /// Entries for different variants; no variant may be in two of them.
+    PerVariant(#[schemars(length(min = 1))] Vec<Located<ErrorsEntryDoc>>),
+}
+
+/// An `ErrorMap` value with conditions.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct ErrorsEntryDoc {
+    /// The shim's errors; any of them is accepted.
+    #[schemars(length(min = 1))]
+    pub errors: Located<Vec<Located<String>>>,
+    /// The variants it holds for (absent: all).
+    #[schemars(length(min = 1))]
+    pub variants: VariantsDoc,
+}
+
+impl ErrorsEntryDoc {
+    pub const FIELDS: &'static [&'static str] = &["errors", "variants"];
+}
+
+/// A `TestErrorMap` or `TestLocalErrorMap` value.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum TestErrorDoc {
+    /// The error, in every variant.
+    Error(String),
+    /// The error, with conditions.
+    Entry(TestErrorEntryDoc),
+    /// Entries for different variants; no variant may be in two of them.
+    PerVariant(#[schemars(length(min = 1))] Vec<Located<TestErrorEntryDoc>>),
+}
+
+/// A per-test error with conditions.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct TestErrorEntryDoc {
+    /// The error.
+    pub error: Located<String>,
+    /// The variants it holds for (absent: all).
+    #[schemars(length(min = 1))]
+    pub variants: VariantsDoc,
+}
+
+impl TestErrorEntryDoc {
+    pub const FIELDS: &'static [&'static str] = &["error", "variants"];
+}

@@ -1,0 +1,716 @@
+//! Checks loaded shim files and expands each into one config per variant.
+//!
+//! Every problem is collected with its location: entries naming unknown
+//! variants or claiming a variant twice, empty reasons and errors, globs
+//! that are malformed or match no known test (unless kept with
+//! `keep_unmatched`, which in turn must not be stale), and per-test map keys
+//! that are not known tests.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use go_glob::Pattern;
+
+use crate::bogo_shims::json;
+use crate::bogo_shims::known_tests::{KnownTests, TestList, UpstreamLists};
+use crate::bogo_shims::load::LoadedShim;
+use crate::bogo_shims::model::{
+    DisabledDoc, ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, VariantsDoc,
+};
+use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::entries::Entries;
+use crate::located::{Located, Position};
+
+/// The variant of a shim file that declares none.
+pub const DEFAULT_VARIANT: &str = "default";
+
+/// A checked shim, ready to emit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShimPlan {
+    /// The file stem, e.g. `rustls-upstream`.
+    pub name: String,
+    pub description: String,
+    /// The shim file, as shown in messages.
+    pub declared_in: String,
+    pub program: ProgramPlan,
+    pub runner: RunnerPlan,
+    /// The id of the upstream test list it was checked against.
+    pub upstream_tests: String,
+    /// In file order.
+    pub variants: Vec<VariantPlan>,
+    /// The shim file and its test list (absolute paths).
+    pub tracked_files: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramPlan {
+    CargoBin(String),
+    Command(Vec<String>),
+    /// A config-only shim file: no program, no tests.
+    None,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunnerPlan {
+    pub loose_errors: bool,
+    pub allow_unimplemented: bool,
+}
+
+/// One variant's config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VariantPlan {
+    pub name: String,
+    pub description: String,
+    pub config: ConfigPlan,
+    /// The `-shim-config` JSON.
+    pub config_json: String,
+}
+
+/// A variant's `-shim-config` content. A map is `Some` when the file has
+/// its section (even if no entry holds for this variant).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConfigPlan {
+    pub disabled_tests: Option<Vec<DisabledPlan>>,
+    pub error_map: Option<Vec<ErrorMappingPlan>>,
+    pub test_error_map: Option<Vec<TestErrorPlan>>,
+    pub test_local_error_map: Option<Vec<TestErrorPlan>>,
+    pub half_rtt_tickets: Option<u32>,
+    pub max_ack_buffer: Option<u32>,
+    pub all_curves: Option<Vec<u16>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisabledPlan {
+    pub glob: String,
+    pub reason: String,
+    /// `file:line:col` of the glob.
+    pub declared_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ErrorMappingPlan {
+    /// The error the runner expects.
+    pub expected: String,
+    /// The shim's errors, any of which is accepted.
+    pub errors: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TestErrorPlan {
+    pub test: String,
+    pub error: String,
+}
+
+/// Checks and expands every loaded shim. Test lists are read once each;
+/// `extra_tests` join every list as known names.
+pub fn plan(
+    shims: &[LoadedShim],
+    lists: &UpstreamLists,
+    display_root: &Path,
+    extra_tests: &[String],
+    diagnostics: &mut Diagnostics,
+) -> Vec<ShimPlan> {
+    let mut known: HashMap<String, Option<(KnownTests, String)>> = HashMap::new();
+    let mut plans = Vec::new();
+    for shim in shims {
+        let mut checks = Checks {
+            source: &shim.source,
+            diagnostics,
+        };
+        let Some(id) = &shim.doc.upstream_tests else {
+            plans.push(plan_shim(shim, None, &mut checks));
+            continue;
+        };
+        if !known.contains_key(&id.value) && lists.ids.contains(&id.value) {
+            let tests = match TestList::read(lists, &id.value, display_root) {
+                Ok(list) => {
+                    let path = std::path::absolute(&list.absolute_path)
+                        .unwrap_or_else(|_| list.absolute_path.clone());
+                    Some((
+                        KnownTests::new(&list, extra_tests),
+                        path.display().to_string(),
+                    ))
+                }
+                Err(errors) => {
+                    checks.diagnostics.extend(errors);
+                    None
+                }
+            };
+            known.insert(id.value.clone(), tests);
+        }
+        if !lists.ids.contains(&id.value) {
+            let available = if lists.ids.is_empty() {
+                format!("{} holds no `*.txt` lists", lists.directory.display())
+            } else {
+                format!("expected one of {}", lists.ids.join(", "))
+            };
+            checks.error(
+                id.position,
+                format!("unknown upstream test list `{}`; {available}", id.value),
+            );
+        }
+        let tests = known.get(&id.value).and_then(Option::as_ref);
+        plans.push(plan_shim(shim, tests, &mut checks));
+    }
+    plans
+}
+
+/// Problems found in one shim file.
+struct Checks<'a> {
+    source: &'a SourceFile,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Checks<'_> {
+    fn error(&mut self, position: Position, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::at(self.source, position, message));
+    }
+
+    fn file_error(&mut self, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::without_position(
+            &self.source.display_path,
+            message,
+        ));
+    }
+
+    fn locate(&self, position: Position) -> String {
+        self.source.locate(position)
+    }
+
+    /// `value`, reporting it when blank.
+    fn text(&mut self, value: &Located<String>, what: &str) -> String {
+        if value.trim().is_empty() {
+            self.error(value.position, format!("{what} must not be empty"));
+        }
+        value.value.clone()
+    }
+}
+
+/// Names usable on the command line: letters, digits, `.`, `_`, `-`.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+fn plan_shim(
+    shim: &LoadedShim,
+    tests: Option<&(KnownTests, String)>,
+    checks: &mut Checks<'_>,
+) -> ShimPlan {
+    let doc = &shim.doc;
+    if !is_plain_name(&shim.name) {
+        checks.file_error(format!(
+            "the shim's name `{}` (its file name) may use only letters, digits, `.`, `_` and `-`",
+            shim.name
+        ));
+    }
+    let variants = Variants::of(doc, checks);
+    let known = tests.map(|(known, _)| known);
+    let mut configs = vec![ConfigPlan::default(); variants.names.len()];
+
+    if let Some(entries) = &doc.disabled_tests {
+        let values = disabled_tests(entries, &variants, known, checks);
+        for (config, value) in configs.iter_mut().zip(values) {
+            config.disabled_tests = Some(value);
+        }
+    }
+    if let Some(entries) = &doc.error_map {
+        let values = error_map(entries, &variants, checks);
+        for (config, value) in configs.iter_mut().zip(values) {
+            config.error_map = Some(value);
+        }
+    }
+    if let Some(entries) = &doc.test_error_map {
+        let values = test_errors(entries, "TestErrorMap", false, &variants, known, checks);
+        for (config, value) in configs.iter_mut().zip(values) {
+            config.test_error_map = Some(value);
+        }
+    }
+    if let Some(entries) = &doc.test_local_error_map {
+        let values = test_errors(entries, "TestLocalErrorMap", true, &variants, known, checks);
+        for (config, value) in configs.iter_mut().zip(values) {
+            config.test_local_error_map = Some(value);
+        }
+    }
+    let all_curves = doc.all_curves.as_ref().map(|curves| {
+        let mut seen: Vec<u16> = Vec::new();
+        for curve in curves.iter() {
+            if seen.contains(&curve.value) {
+                checks.error(
+                    curve.position,
+                    format!("curve {} is listed twice", curve.value),
+                );
+            }
+            seen.push(curve.value);
+        }
+        seen
+    });
+    for config in &mut configs {
+        config.half_rtt_tickets = doc.half_rtt_tickets.as_ref().map(|n| n.value);
+        config.max_ack_buffer = doc.max_ack_buffer.as_ref().map(|n| n.value);
+        config.all_curves = all_curves.clone();
+    }
+
+    let variant_plans = variants
+        .names
+        .iter()
+        .zip(variants.descriptions)
+        .zip(configs)
+        .map(|((name, description), config)| VariantPlan {
+            name: name.clone(),
+            description,
+            config_json: json::render(&config),
+            config,
+        })
+        .collect();
+
+    let shim_path = std::path::absolute(&shim.source.absolute_path)
+        .unwrap_or_else(|_| shim.source.absolute_path.clone());
+    let mut tracked_files = vec![shim_path.display().to_string()];
+    tracked_files.extend(tests.map(|(_, path)| path.clone()));
+    ShimPlan {
+        name: shim.name.clone(),
+        description: doc
+            .description
+            .as_ref()
+            .map(|text| checks.text(text, "the shim's description"))
+            .unwrap_or_default(),
+        declared_in: shim.source.display_path.clone(),
+        program: doc
+            .program
+            .as_ref()
+            .map_or(ProgramPlan::None, |p| program(p, checks)),
+        runner: doc
+            .runner
+            .as_ref()
+            .map(|runner| RunnerPlan {
+                loose_errors: runner.loose_errors,
+                allow_unimplemented: runner.allow_unimplemented,
+            })
+            .unwrap_or_default(),
+        upstream_tests: doc
+            .upstream_tests
+            .as_ref()
+            .map(|id| id.value.clone())
+            .unwrap_or_default(),
+        variants: variant_plans,
+        tracked_files,
+    }
+}
+
+fn program(program: &Located<ProgramDoc>, checks: &mut Checks<'_>) -> ProgramPlan {
+    match &program.value {
+        ProgramDoc::CargoBin(name) => {
+            if !is_plain_name(name) {
+                checks.error(
+                    name.position,
+                    format!(
+                        "`{}` is not a binary name (letters, digits, `.`, `_`, `-`)",
+                        name.value
+                    ),
+                );
+            }
+            ProgramPlan::CargoBin(name.value.clone())
+        }
+        ProgramDoc::Command(command) => {
+            match command.first() {
+                None => checks.error(command.position, "a command needs at least a program"),
+                Some(first) if first.trim().is_empty() => {
+                    checks.error(first.position, "a command's program must not be empty");
+                }
+                Some(_) => {}
+            }
+            ProgramPlan::Command(command.iter().map(|arg| arg.value.clone()).collect())
+        }
+    }
+}
+
+/// The declared variants (or the one default variant).
+struct Variants {
+    names: Vec<String>,
+    descriptions: Vec<String>,
+    /// Whether the file declares them (else entries may not name any).
+    declared: bool,
+}
+
+impl Variants {
+    fn of(doc: &ShimDoc, checks: &mut Checks<'_>) -> Variants {
+        let Some(entries) = &doc.variants else {
+            return Variants {
+                names: vec![DEFAULT_VARIANT.to_string()],
+                descriptions: vec!["the shim's only variant".to_string()],
+                declared: false,
+            };
+        };
+        if entries.is_empty() {
+            checks.file_error(
+                "`variants` declares no variant; declare at least one, or leave `variants` out",
+            );
+        }
+        let mut names = Vec::new();
+        let mut descriptions = Vec::new();
+        for entry in entries {
+            if !is_plain_name(&entry.name) {
+                checks.error(
+                    entry.name.position,
+                    format!(
+                        "variant name `{}` may use only letters, digits, `.`, `_` and `-`",
+                        entry.name.value
+                    ),
+                );
+            }
+            names.push(entry.name.value.clone());
+            descriptions.push(checks.text(&entry.value, "a variant's description"));
+        }
+        Variants {
+            names,
+            descriptions,
+            declared: true,
+        }
+    }
+
+    /// The variants an entry holds for, as indices; unknown and repeated
+    /// names are reported (and left out).
+    fn resolve(&self, variants: &VariantsDoc, checks: &mut Checks<'_>) -> Vec<usize> {
+        let Some(list) = variants else {
+            return (0..self.names.len()).collect();
+        };
+        if list.is_empty() {
+            checks.error(
+                list.position,
+                "`variants` needs at least one variant (leave it out for all)",
+            );
+        }
+        let mut indices = Vec::new();
+        for name in list.iter() {
+            let Some(index) = self.names.iter().position(|known| *known == name.value) else {
+                let expected = if self.declared {
+                    format!("expected one of {}", self.names.join(", "))
+                } else {
+                    "this shim declares no `variants`".to_string()
+                };
+                checks.error(
+                    name.position,
+                    format!("unknown variant `{}`; {expected}", name.value),
+                );
+                continue;
+            };
+            if indices.contains(&index) {
+                checks.error(
+                    name.position,
+                    format!("variant `{}` is listed twice", name.value),
+                );
+                continue;
+            }
+            indices.push(index);
+        }
+        indices
+    }
+}
+
+/// One conditional value of an entry.
+struct Alternative<'d, T> {
+    value: T,
+    variants: &'d VariantsDoc,
+    position: Position,
+}
+
+/// The value of the entry `key` in each variant (`None`: the entry does not
+/// hold there). A variant claimed by two alternatives is reported.
+fn per_variant<T: Clone>(
+    key: &Located<String>,
+    alternatives: Vec<Alternative<'_, T>>,
+    variants: &Variants,
+    checks: &mut Checks<'_>,
+) -> Vec<Option<T>> {
+    let mut slots: Vec<Option<(T, Position)>> = vec![None; variants.names.len()];
+    for alternative in alternatives {
+        for index in variants.resolve(alternative.variants, checks) {
+            match &slots[index] {
+                Some((_, first)) => {
+                    let first = checks.locate(*first);
+                    checks.error(
+                        alternative.position,
+                        format!(
+                            "`{}` already has an entry for variant `{}` (at {first})",
+                            key.value, variants.names[index]
+                        ),
+                    );
+                }
+                None => slots[index] = Some((alternative.value.clone(), alternative.position)),
+            }
+        }
+    }
+    slots
+        .into_iter()
+        .map(|slot| slot.map(|(value, _)| value))
+        .collect()
+}
+
+/// `DisabledTests`, per variant in file order.
+fn disabled_tests(
+    entries: &Entries<Located<DisabledDoc>>,
+    variants: &Variants,
+    known: Option<&KnownTests>,
+    checks: &mut Checks<'_>,
+) -> Vec<Vec<DisabledPlan>> {
+    let mut result = vec![Vec::new(); variants.names.len()];
+    for entry in entries {
+        let glob = &entry.name;
+        let (alternatives, keep) = match &entry.value.value {
+            DisabledDoc::Reason(reason) => {
+                let reason = Located {
+                    value: reason.clone(),
+                    position: entry.value.position,
+                };
+                let alternative = Alternative {
+                    value: checks.text(&reason, "a disabled test's reason"),
+                    variants: &None,
+                    position: entry.value.position,
+                };
+                (vec![alternative], Vec::new())
+            }
+            DisabledDoc::Entry(doc) => (
+                vec![Alternative {
+                    value: checks.text(&doc.reason, "a disabled test's reason"),
+                    variants: &doc.variants,
+                    position: entry.value.position,
+                }],
+                doc.keep_unmatched.iter().collect(),
+            ),
+            DisabledDoc::PerVariant(docs) => {
+                if docs.is_empty() {
+                    checks.error(
+                        entry.value.position,
+                        format!("`{}` needs at least one entry", glob.value),
+                    );
+                }
+                let alternatives = docs
+                    .iter()
+                    .map(|doc| Alternative {
+                        value: checks.text(&doc.reason, "a disabled test's reason"),
+                        variants: &doc.variants,
+                        position: doc.position,
+                    })
+                    .collect();
+                let keep = docs
+                    .iter()
+                    .filter_map(|doc| doc.keep_unmatched.as_ref())
+                    .collect();
+                (alternatives, keep)
+            }
+        };
+        for why in &keep {
+            checks.text(why, "`keep_unmatched` (why the glob is kept)");
+        }
+        check_glob(glob, !keep.is_empty(), known, checks);
+        let declared_at = checks.locate(glob.position);
+        for (index, reason) in per_variant(glob, alternatives, variants, checks)
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(reason) = reason {
+                result[index].push(DisabledPlan {
+                    glob: glob.value.clone(),
+                    reason,
+                    declared_at: declared_at.clone(),
+                });
+            }
+        }
+    }
+    result
+}
+
+/// A glob must be well-formed and match a known test, unless it is kept
+/// (and then it must match none).
+fn check_glob(
+    glob: &Located<String>,
+    kept: bool,
+    known: Option<&KnownTests>,
+    checks: &mut Checks<'_>,
+) {
+    let pattern = match Pattern::new(&glob.value) {
+        Ok(pattern) => pattern,
+        Err(error) => {
+            checks.error(
+                glob.position,
+                format!("glob `{}` is malformed: {error}", glob.value),
+            );
+            return;
+        }
+    };
+    let Some(known) = known else {
+        return;
+    };
+    let mut matching = known.matching(&pattern);
+    match (matching.next(), kept) {
+        (None, false) => checks.error(
+            glob.position,
+            format!(
+                "glob `{}` matches no known test ({}); correct it, or keep it with `keep_unmatched: \"why\"`",
+                glob.value,
+                known.describe()
+            ),
+        ),
+        (Some(first), true) => {
+            let count = 1 + matching.count();
+            checks.error(
+                glob.position,
+                format!(
+                    "glob `{}` has `keep_unmatched` but matches {count} known test{} (e.g. `{first}`); remove `keep_unmatched`",
+                    glob.value,
+                    if count == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        _ => {}
+    }
+}
+
+/// `ErrorMap`, per variant in file order.
+fn error_map(
+    entries: &Entries<Located<ErrorsDoc>>,
+    variants: &Variants,
+    checks: &mut Checks<'_>,
+) -> Vec<Vec<ErrorMappingPlan>> {
+    let mut result = vec![Vec::new(); variants.names.len()];
+    for entry in entries {
+        let expected = checks.text(&entry.name, "an expected error");
+        let errors = |list: &Located<Vec<Located<String>>>, checks: &mut Checks<'_>| {
+            if list.is_empty() {
+                checks.error(
+                    list.position,
+                    format!(
+                        "`{}` needs at least one of the shim's errors",
+                        entry.name.value
+                    ),
+                );
+            }
+            list.iter()
+                .map(|error| checks.text(error, "an error"))
+                .collect::<Vec<_>>()
+        };
+        let alternatives = match &entry.value.value {
+            ErrorsDoc::Errors(list) => {
+                let list = Located {
+                    value: list.clone(),
+                    position: entry.value.position,
+                };
+                vec![Alternative {
+                    value: errors(&list, checks),
+                    variants: &None,
+                    position: entry.value.position,
+                }]
+            }
+            ErrorsDoc::Entry(doc) => vec![Alternative {
+                value: errors(&doc.errors, checks),
+                variants: &doc.variants,
+                position: entry.value.position,
+            }],
+            ErrorsDoc::PerVariant(docs) => docs
+                .iter()
+                .map(|doc| Alternative {
+                    value: errors(&doc.errors, checks),
+                    variants: &doc.variants,
+                    position: doc.position,
+                })
+                .collect(),
+        };
+        for (index, errors) in per_variant(&entry.name, alternatives, variants, checks)
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(errors) = errors {
+                result[index].push(ErrorMappingPlan {
+                    expected: expected.clone(),
+                    errors,
+                });
+            }
+        }
+    }
+    result
+}
+
+/// `TestErrorMap` or `TestLocalErrorMap` (whose errors may be empty: any
+/// local error), per variant in file order.
+fn test_errors(
+    entries: &Entries<Located<TestErrorDoc>>,
+    section: &str,
+    empty_allowed: bool,
+    variants: &Variants,
+    known: Option<&KnownTests>,
+    checks: &mut Checks<'_>,
+) -> Vec<Vec<TestErrorPlan>> {
+    let mut result = vec![Vec::new(); variants.names.len()];
+    for entry in entries {
+        let test = &entry.name;
+        if let Some(known) = known
+            && !known.contains(test)
+        {
+            let hint = if go_glob::has_wildcards(test) {
+                format!("; {section} keys are test names, not globs")
+            } else {
+                known
+                    .closest(test)
+                    .map(|name| format!("; did you mean `{name}`?"))
+                    .unwrap_or_default()
+            };
+            checks.error(
+                test.position,
+                format!(
+                    "`{}` is not a known test ({}){hint}",
+                    test.value,
+                    known.describe()
+                ),
+            );
+        }
+        let error = |value: &Located<String>, checks: &mut Checks<'_>| {
+            if empty_allowed {
+                value.value.clone()
+            } else {
+                checks.text(value, "a test's expected error")
+            }
+        };
+        let alternatives = match &entry.value.value {
+            TestErrorDoc::Error(text) => {
+                let text = Located {
+                    value: text.clone(),
+                    position: entry.value.position,
+                };
+                vec![Alternative {
+                    value: error(&text, checks),
+                    variants: &None,
+                    position: entry.value.position,
+                }]
+            }
+            TestErrorDoc::Entry(doc) => vec![Alternative {
+                value: error(&doc.error, checks),
+                variants: &doc.variants,
+                position: entry.value.position,
+            }],
+            TestErrorDoc::PerVariant(docs) => docs
+                .iter()
+                .map(|doc| Alternative {
+                    value: error(&doc.error, checks),
+                    variants: &doc.variants,
+                    position: doc.position,
+                })
+                .collect(),
+        };
+        for (index, error) in per_variant(test, alternatives, variants, checks)
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(error) = error {
+                result[index].push(TestErrorPlan {
+                    test: test.value.clone(),
+                    error,
+                });
+            }
+        }
+    }
+    result
+}

@@ -1,0 +1,368 @@
+//! BoGo shim files: every problem is reported at once with its location;
+//! good files expand into one `-shim-config` per variant.
+
+use crosscheck_codegen::bogo_shims::plan::{ProgramPlan, ShimPlan};
+use crosscheck_codegen::bogo_shims::{Layout, compile_directory};
+
+const SHIM: &str = "\
+description: A demo shim
+program:
+  cargo_bin: demo-shim
+upstream_tests: t1
+variants:
+  ring: with ring
+  aws: with aws-lc-rs
+DisabledTests:
+  \"*-TLS1\": we only support >=TLS1.2
+  TLS-ECH-*:
+    - reason: no HPKE
+      variants: [ring]
+  \"*-P-224-*\":
+    reason: no p224
+    keep_unmatched: kept to match the upstream config
+ErrorMap:
+  \":NO_SHARED_CIPHER:\": [\":HANDSHAKE_FAILURE:\"]
+TestErrorMap:
+  NoSharedCipher-TLS13: \":HANDSHAKE_FAILURE:\"
+TestLocalErrorMap:
+  Garbage-TLS13: \"\"
+HalfRTTTickets: 0
+";
+
+const TESTS: &str = "\
+Basic-Client-TLS1
+Basic-Client-TLS12
+TLS-ECH-Client
+NoSharedCipher-TLS13
+Garbage-TLS13
+";
+
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(shim: &str) -> Project {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let layout = Layout::under(dir.path());
+        std::fs::create_dir_all(&layout.shims).expect("shims dir");
+        std::fs::create_dir_all(&layout.upstream_tests).expect("lists dir");
+        std::fs::write(layout.shims.join("demo.yaml"), shim).expect("write shim");
+        std::fs::write(layout.upstream_tests.join("t1.txt"), TESTS).expect("write list");
+        Project { dir }
+    }
+
+    fn compile(&self, extra_tests: &[&str]) -> Result<Vec<ShimPlan>, Vec<String>> {
+        let extra: Vec<String> = extra_tests.iter().map(|name| name.to_string()).collect();
+        compile_directory(&Layout::under(self.dir.path()), self.dir.path(), &extra)
+            .map(|generated| generated.plans)
+            .map_err(|diagnostics| {
+                diagnostics
+                    .0
+                    .iter()
+                    .map(|d| format!("{}: error: {}", d.location, d.message))
+                    .collect()
+            })
+    }
+}
+
+fn planned(shim: &str) -> ShimPlan {
+    match Project::new(shim).compile(&[]) {
+        Ok(mut plans) if plans.len() == 1 => plans.remove(0),
+        Ok(plans) => panic!("expected one shim, got {}", plans.len()),
+        Err(errors) => panic!("{}", errors.join("\n")),
+    }
+}
+
+fn errors(shim: &str) -> Vec<String> {
+    match Project::new(shim).compile(&[]) {
+        Ok(_) => panic!("expected spec errors"),
+        Err(errors) => errors,
+    }
+}
+
+#[test]
+fn each_variant_gets_the_entries_that_hold_for_it() {
+    let plan = planned(SHIM);
+    assert_eq!(plan.name, "demo");
+    assert_eq!(plan.program, ProgramPlan::CargoBin("demo-shim".to_string()));
+    assert_eq!(plan.declared_in, "shims/demo.yaml");
+    let ring = &plan.variants[0];
+    assert_eq!(
+        (ring.name.as_str(), ring.description.as_str()),
+        ("ring", "with ring")
+    );
+    assert_eq!(
+        ring.config_json,
+        r#"{
+  "DisabledTests": {
+    "*-TLS1": "we only support >=TLS1.2",
+    "TLS-ECH-*": "no HPKE",
+    "*-P-224-*": "no p224"
+  },
+  "ErrorMap": {
+    ":NO_SHARED_CIPHER:": [":HANDSHAKE_FAILURE:"]
+  },
+  "TestErrorMap": {
+    "NoSharedCipher-TLS13": ":HANDSHAKE_FAILURE:"
+  },
+  "TestLocalErrorMap": {
+    "Garbage-TLS13": ""
+  },
+  "HalfRTTTickets": 0
+}
+"#
+    );
+    let aws = &plan.variants[1];
+    let globs: Vec<&str> = aws
+        .config
+        .disabled_tests
+        .iter()
+        .flatten()
+        .map(|d| d.glob.as_str())
+        .collect();
+    assert_eq!(globs, ["*-TLS1", "*-P-224-*"]);
+    let declared_at: Vec<&str> = ring
+        .config
+        .disabled_tests
+        .iter()
+        .flatten()
+        .map(|d| d.declared_at.as_str())
+        .collect();
+    assert_eq!(
+        declared_at,
+        [
+            "shims/demo.yaml:9:3",
+            "shims/demo.yaml:10:3",
+            "shims/demo.yaml:13:3"
+        ]
+    );
+    assert_eq!(plan.tracked_files.len(), 2);
+}
+
+#[test]
+fn a_file_without_variants_has_one_default_variant() {
+    let shim = SHIM
+        .replace("variants:\n  ring: with ring\n  aws: with aws-lc-rs\n", "")
+        .replace(
+            "    - reason: no HPKE\n      variants: [ring]\n",
+            "    - reason: no HPKE\n",
+        );
+    let plan = planned(&shim);
+    let names: Vec<&str> = plan.variants.iter().map(|v| v.name.as_str()).collect();
+    assert_eq!(names, ["default"]);
+}
+
+#[test]
+fn unknown_keys_everywhere_are_reported_together_with_later_checks() {
+    let shim = SHIM
+        .replace("HalfRTTTickets: 0", "HalfRTTTicket: 0")
+        .replace(
+            "    reason: no p224\n",
+            "    reasn: no p224\n    reason: no p224\n",
+        )
+        .replace("  TLS-ECH-*:", "  TLS-ECH-*x:");
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:10:3: error: glob `TLS-ECH-*x` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`",
+            "shims/demo.yaml:14:5: error: unknown field `reasn`, expected one of `reason`, `variants`, `keep_unmatched`",
+            "shims/demo.yaml:23:1: error: unknown field `HalfRTTTicket`, expected one of `description`, `program`, `upstream_tests`, `variants`, `runner`, `DisabledTests`, `ErrorMap`, `TestErrorMap`, `TestLocalErrorMap`, `HalfRTTTickets`, `MaxACKBuffer`, `AllCurves`",
+        ]
+    );
+}
+
+#[test]
+fn duplicate_keys_are_reported_where_they_repeat() {
+    let shim = SHIM
+        .replace(
+            "  \"*-TLS1\": we only support >=TLS1.2\n",
+            "  \"*-TLS1\": we only support >=TLS1.2\n  \"*-TLS1\": we only support >=TLS1.2\n",
+        )
+        .replace(
+            "HalfRTTTickets: 0\n",
+            "HalfRTTTickets: 0\nHalfRTTTickets: 1\n",
+        );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:10:3: error: duplicate key `*-TLS1` (first at shims/demo.yaml:9:3)",
+            "shims/demo.yaml:24:1: error: duplicate key `HalfRTTTickets` (first at shims/demo.yaml:23:1)",
+        ]
+    );
+}
+
+#[test]
+fn reasons_must_not_be_empty() {
+    let shim = SHIM
+        .replace("we only support >=TLS1.2", "\"\"")
+        .replace("    - reason: no HPKE\n", "    - reason:\n")
+        .replace(
+            "    keep_unmatched: kept to match the upstream config\n",
+            "    keep_unmatched: ' '\n",
+        );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:9:13: error: a disabled test's reason must not be empty",
+            "shims/demo.yaml:11:13: error: a disabled test's reason must not be empty",
+            "shims/demo.yaml:15:21: error: `keep_unmatched` (why the glob is kept) must not be empty",
+        ]
+    );
+}
+
+#[test]
+fn variant_names_must_be_declared() {
+    let shim = SHIM
+        .replace(
+            "      variants: [ring]\n",
+            "      variants: [rign, ring, ring]\n",
+        )
+        .replace(
+            "  NoSharedCipher-TLS13: \":HANDSHAKE_FAILURE:\"\n",
+            "  NoSharedCipher-TLS13:\n    error: \":HANDSHAKE_FAILURE:\"\n    variants: []\n",
+        );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:12:18: error: unknown variant `rign`; expected one of ring, aws",
+            "shims/demo.yaml:12:30: error: variant `ring` is listed twice",
+            "shims/demo.yaml:21:15: error: `variants` needs at least one variant (leave it out for all)",
+        ]
+    );
+    let without_variants =
+        SHIM.replace("variants:\n  ring: with ring\n  aws: with aws-lc-rs\n", "");
+    assert_eq!(
+        errors(&without_variants),
+        ["shims/demo.yaml:9:18: error: unknown variant `ring`; this shim declares no `variants`"]
+    );
+}
+
+#[test]
+fn a_variant_may_get_one_entry_per_key() {
+    let shim = SHIM.replace(
+        "    - reason: no HPKE\n      variants: [ring]\n",
+        "    - reason: no HPKE\n      variants: [ring]\n    - reason: other\n",
+    );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:13:7: error: `TLS-ECH-*` already has an entry for variant `ring` (at shims/demo.yaml:11:7)"
+        ]
+    );
+}
+
+#[test]
+fn a_glob_that_matches_nothing_needs_keep_unmatched_and_a_kept_one_must_match_nothing() {
+    let dead = SHIM.replace(
+        "    keep_unmatched: kept to match the upstream config\n",
+        "",
+    );
+    assert_eq!(
+        errors(&dead),
+        [
+            "shims/demo.yaml:13:3: error: glob `*-P-224-*` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`"
+        ]
+    );
+    let stale = SHIM.replace("  \"*-P-224-*\":", "  \"Basic-*\":");
+    assert_eq!(
+        errors(&stale),
+        [
+            "shims/demo.yaml:13:3: error: glob `Basic-*` has `keep_unmatched` but matches 2 known tests (e.g. `Basic-Client-TLS1`); remove `keep_unmatched`"
+        ]
+    );
+}
+
+#[test]
+fn extra_known_names_count_as_tests() {
+    let dead = SHIM.replace(
+        "    keep_unmatched: kept to match the upstream config\n",
+        "",
+    );
+    let project = Project::new(&dead);
+    assert!(project.compile(&[]).is_err());
+    assert!(project.compile(&["Own-P-224-Case"]).is_ok());
+}
+
+#[test]
+fn malformed_globs_say_what_is_wrong() {
+    let shim = SHIM.replace("  \"*-TLS1\":", "  \"*-TLS1[2\":");
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:9:3: error: glob `*-TLS1[2` is malformed: a `[` class is not closed with `]`"
+        ]
+    );
+}
+
+#[test]
+fn per_test_keys_must_be_known_test_names() {
+    let shim = SHIM
+        .replace("  NoSharedCipher-TLS13:", "  NoSharedCiper-TLS13:")
+        .replace("  Garbage-TLS13:", "  Garbage-*:");
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:19:3: error: `NoSharedCiper-TLS13` is not a known test (upstream list t1); did you mean `NoSharedCipher-TLS13`?",
+            "shims/demo.yaml:21:3: error: `Garbage-*` is not a known test (upstream list t1); TestLocalErrorMap keys are test names, not globs",
+        ]
+    );
+}
+
+#[test]
+fn values_of_the_wrong_kind_are_reported_and_the_rest_still_checked() {
+    let shim = SHIM
+        .replace(
+            "HalfRTTTickets: 0",
+            "HalfRTTTickets: -1\nMaxACKBuffer: many",
+        )
+        .replace("[\":HANDSHAKE_FAILURE:\"]", "\":HANDSHAKE_FAILURE:\"")
+        .replace(
+            "  cargo_bin: demo-shim\n",
+            "  cargo_bin: demo-shim\n  command: [demo]\n",
+        )
+        .replace(
+            "    keep_unmatched: kept to match the upstream config\n",
+            "",
+        );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:3:3: error: `program` needs exactly one of `cargo_bin: NAME` or `command: [PROGRAM, ARGS…]`",
+            "shims/demo.yaml:14:3: error: glob `*-P-224-*` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`",
+            "shims/demo.yaml:17:25: error: expected a list of the shim's errors, a mapping with `errors`, or a list of such mappings, found text",
+            "shims/demo.yaml:22:17: error: expected a whole number of tickets (0 or more), found `-1`",
+            "shims/demo.yaml:23:15: error: expected a whole number of records (0 or more), found text",
+        ]
+    );
+}
+
+#[test]
+fn the_test_list_must_exist() {
+    let shim = SHIM.replace("upstream_tests: t1", "upstream_tests: t2");
+    assert_eq!(
+        errors(&shim),
+        ["shims/demo.yaml:4:17: error: unknown upstream test list `t2`; expected one of t1"]
+    );
+}
+
+#[test]
+fn emitted_tokens_hold_the_json_and_the_maps() {
+    let project = Project::new(SHIM);
+    let generated = compile_directory(&Layout::under(project.dir.path()), project.dir.path(), &[])
+        .unwrap_or_else(|d| panic!("{d}"));
+    let tokens = generated.shims.to_string();
+    for expected in [
+        "pub static SHIMS : & [:: crosscheck :: bogo :: ShimConfig]",
+        "program : Some (:: crosscheck :: bogo :: Program :: CargoBin (\"demo-shim\"))",
+        ":: crosscheck :: bogo :: DisabledTest { glob : \"TLS-ECH-*\" , reason : \"no HPKE\" , declared_at : \"shims/demo.yaml:10:3\" }",
+        ":: crosscheck :: bogo :: ErrorMapping { expected : \":NO_SHARED_CIPHER:\" , errors : & [\":HANDSHAKE_FAILURE:\"] }",
+        "half_rtt_tickets : Some (0u32)",
+        "all_curves : None",
+    ] {
+        assert!(
+            tokens.contains(expected),
+            "missing `{expected}` in:\n{tokens}"
+        );
+    }
+}

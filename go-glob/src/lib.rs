@@ -1,0 +1,376 @@
+//! Glob patterns with the semantics of Go's `path/filepath.Match` on Unix,
+//! which BoringSSL's BoGo runner applies to whole test names (`-test`,
+//! `-skip` and the shim config's `DisabledTests`).
+//!
+//! - `*` matches any run of characters other than `/`;
+//! - `?` matches one character other than `/`;
+//! - `[abc]`, `[a-z]`, `[^a-z]` match one character in (or, with `^`, not
+//!   in) the class; `-`, `]` and `\` inside a class must be escaped with `\`;
+//! - `\c` matches `c` literally;
+//! - every other character matches itself.
+//!
+//! Patterns are checked when they are built: where Go's `Match` returns
+//! `ErrBadPattern`, [`Pattern::new`] returns a [`PatternError`] saying what
+//! is wrong. Matching itself follows Go's algorithm: each `*` takes the
+//! shortest run after which the rest of its chunk matches.
+
+use std::fmt;
+
+/// What makes a pattern malformed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PatternError {
+    /// A `\` with nothing after it.
+    #[error("it ends with a lone `\\`")]
+    TrailingBackslash,
+    /// A `[` without its `]`.
+    #[error("a `[` class is not closed with `]`")]
+    UnclosedClass,
+    /// `[]` or `[^]`: a class needs at least one character or range.
+    #[error("a `[` class is empty (write `\\]` for a literal `]`)")]
+    EmptyClass,
+    /// An unescaped `-` or `]` where a class expects a character, as in
+    /// `[-a]`, `[a-]` or `[a-b-c]`.
+    #[error("a `[` class has a `-` or `]` where a character belongs (escape it with `\\`)")]
+    MisplacedRangeCharacter,
+}
+
+/// A checked pattern, ready to match many names.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Pattern {
+    text: String,
+    /// The pattern split at its stars: each chunk is the (possibly empty)
+    /// run of single-character tokens after zero or more `*`.
+    chunks: Vec<Chunk>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Chunk {
+    /// Whether one or more `*` come before the tokens.
+    star: bool,
+    tokens: Vec<Token>,
+}
+
+/// Something that matches exactly one character.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Token {
+    Literal(char),
+    /// `?`: any character but `/`.
+    Any,
+    Class {
+        negated: bool,
+        /// Inclusive ranges; a single character `c` is `(c, c)`.
+        ranges: Vec<(char, char)>,
+    },
+}
+
+impl Token {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            Token::Literal(literal) => *literal == c,
+            Token::Any => c != SEPARATOR,
+            Token::Class { negated, ranges } => {
+                ranges.iter().any(|&(lo, hi)| lo <= c && c <= hi) != *negated
+            }
+        }
+    }
+}
+
+const SEPARATOR: char = '/';
+
+impl Pattern {
+    /// Checks and compiles `text`.
+    pub fn new(text: &str) -> Result<Pattern, PatternError> {
+        let mut chunks = Vec::new();
+        let mut chunk = Chunk {
+            star: false,
+            tokens: Vec::new(),
+        };
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            let token = match c {
+                '*' => {
+                    if !chunk.tokens.is_empty() {
+                        chunks.push(std::mem::replace(
+                            &mut chunk,
+                            Chunk {
+                                star: true,
+                                tokens: Vec::new(),
+                            },
+                        ));
+                    }
+                    chunk.star = true;
+                    continue;
+                }
+                '?' => Token::Any,
+                '\\' => Token::Literal(chars.next().ok_or(PatternError::TrailingBackslash)?),
+                '[' => class(&mut chars)?,
+                other => Token::Literal(other),
+            };
+            chunk.tokens.push(token);
+        }
+        if chunk.star || !chunk.tokens.is_empty() || chunks.is_empty() {
+            chunks.push(chunk);
+        }
+        Ok(Pattern {
+            text: text.to_string(),
+            chunks,
+        })
+    }
+
+    /// The pattern as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the whole of `name` matches.
+    pub fn matches(&self, name: &str) -> bool {
+        let mut rest = name;
+        let count = self.chunks.len();
+        'chunks: for (index, chunk) in self.chunks.iter().enumerate() {
+            let last = index + 1 == count;
+            if chunk.star && chunk.tokens.is_empty() {
+                // A trailing star takes whatever is left, up to a separator.
+                return !rest.contains(SEPARATOR);
+            }
+            if let Some(after) = match_tokens(&chunk.tokens, rest)
+                && (after.is_empty() || !last)
+            {
+                rest = after;
+                continue;
+            }
+            if chunk.star {
+                for (offset, c) in rest.char_indices() {
+                    if c == SEPARATOR {
+                        break;
+                    }
+                    let Some(after) = match_tokens(&chunk.tokens, &rest[offset + c.len_utf8()..])
+                    else {
+                        continue;
+                    };
+                    if last && !after.is_empty() {
+                        continue;
+                    }
+                    rest = after;
+                    continue 'chunks;
+                }
+            }
+            return false;
+        }
+        rest.is_empty()
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.text).finish()
+    }
+}
+
+impl fmt::Display for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+/// Go's `filepath.Match(pattern, name)`.
+pub fn matches(pattern: &str, name: &str) -> Result<bool, PatternError> {
+    Pattern::new(pattern).map(|pattern| pattern.matches(name))
+}
+
+/// Whether `text` uses any glob syntax (else it matches only itself).
+pub fn has_wildcards(text: &str) -> bool {
+    text.contains(['*', '?', '[', '\\'])
+}
+
+/// The rest of `name` after `tokens` matched its start, one character each.
+fn match_tokens<'a>(tokens: &[Token], name: &'a str) -> Option<&'a str> {
+    let mut chars = name.char_indices();
+    for token in tokens {
+        let (_, c) = chars.next()?;
+        if !token.matches(c) {
+            return None;
+        }
+    }
+    Some(chars.as_str())
+}
+
+/// The class after its `[`, up to and including the `]`.
+fn class(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<Token, PatternError> {
+    let negated = chars.next_if_eq(&'^').is_some();
+    let mut ranges = Vec::new();
+    loop {
+        match chars.peek() {
+            None => return Err(PatternError::UnclosedClass),
+            Some(']') if !ranges.is_empty() => {
+                chars.next();
+                return Ok(Token::Class { negated, ranges });
+            }
+            Some(']') => {
+                // `[]` is an empty class unless the class goes on, as in `[]a]`,
+                // which Go rejects too (a leading `]` must be escaped).
+                chars.next();
+                return Err(if chars.any(|c| c == ']') {
+                    PatternError::MisplacedRangeCharacter
+                } else {
+                    PatternError::EmptyClass
+                });
+            }
+            Some(_) => {}
+        }
+        let lo = class_char(chars)?;
+        let hi = if chars.next_if_eq(&'-').is_some() {
+            class_char(chars)?
+        } else {
+            lo
+        };
+        ranges.push((lo, hi));
+    }
+}
+
+/// One (possibly escaped) character of a class; like Go, the class must go
+/// on after it.
+fn class_char(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Result<char, PatternError> {
+    let c = match chars.next() {
+        None => return Err(PatternError::UnclosedClass),
+        Some('-' | ']') => return Err(PatternError::MisplacedRangeCharacter),
+        Some('\\') => chars.next().ok_or(PatternError::UnclosedClass)?,
+        Some(c) => c,
+    };
+    if chars.peek().is_none() {
+        return Err(PatternError::UnclosedClass);
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Pattern, PatternError, has_wildcards, matches};
+
+    /// (pattern, name, whether it matches).
+    const CASES: &[(&str, &str, bool)] = &[
+        // Literals and the empty pattern.
+        ("Basic-Client-TLS-Sync", "Basic-Client-TLS-Sync", true),
+        ("Basic-Client-TLS-Sync", "Basic-Client-TLS-Sync-", false),
+        ("Basic-Client", "Basic-Client-TLS-Sync", false),
+        ("", "", true),
+        ("", "a", false),
+        // Stars.
+        ("*", "", true),
+        ("*", "anything-at-all", true),
+        ("**", "ab", true),
+        ("*-TLS1", "Renegotiate-Client-TLS1", true),
+        ("*-TLS1", "Renegotiate-Client-TLS11", false),
+        ("*TLS1-*", "Foo-TLS1-Bar", true),
+        ("*TLS1-*", "Foo-TLS12-Bar", false),
+        ("TLS-ECH-*", "TLS-ECH-", true),
+        ("TLS-ECH-*", "TLS-ECH", false),
+        ("*Kyber*", "Kyber", true),
+        ("*Kyber*", "CurveTest-Client-Kyber-TLS13", true),
+        ("a*b*c*d*e*f", "axbxcxdxexf", true),
+        ("a*b*c*d*e*f", "axbxcxdxexfx", false),
+        ("a*b?c*x", "abxbbxdbxebxczzx", true),
+        ("a*b?c*x", "abxbbxdbxebxczzy", false),
+        ("*x", "xxx", true),
+        ("*xx", "xxx", true),
+        ("a*a", "a", false),
+        ("a*a", "aa", true),
+        // Neither `*` nor `?` crosses a separator.
+        ("a*", "a/b", false),
+        ("a*/b", "abc/b", true),
+        ("a*/b", "a/c/b", false),
+        ("a?b", "a/b", false),
+        ("a*b", "a/b", false),
+        // Question marks take one character, not one byte.
+        ("a?b", "a☺b", true),
+        ("a???b", "a☺b", false),
+        ("?", "", false),
+        // Classes.
+        ("ab[c]", "abc", true),
+        ("ab[b-d]", "abc", true),
+        ("ab[e-g]", "abc", false),
+        ("ab[^c]", "abc", false),
+        ("ab[^b-d]", "abc", false),
+        ("ab[^e-g]", "abc", true),
+        ("a[^a]b", "a☺b", true),
+        ("[a-ζ]*", "α", true),
+        ("*[a-ζ]", "A", false),
+        ("TLS1[123]", "TLS12", true),
+        ("TLS1[123]", "TLS1", false),
+        ("[!a]", "!", true),
+        ("[!a]", "b", false),
+        ("[a/]", "/", true),
+        // Escapes.
+        ("a\\*b", "a*b", true),
+        ("a\\*b", "axb", false),
+        ("\\[x]", "[x]", true),
+        ("[\\]a]", "]", true),
+        ("[\\-]", "-", true),
+        ("[x\\-]", "-", true),
+        ("[x\\-]", "z", false),
+        ("[\\-x]", "x", true),
+        // Characters special elsewhere are literal outside classes.
+        ("a]b", "a]b", true),
+        ("^-x", "^-x", true),
+    ];
+
+    #[test]
+    fn names_match_as_go_filepath_match_says() {
+        for &(pattern, name, expected) in CASES {
+            assert_eq!(
+                matches(pattern, name),
+                Ok(expected),
+                "pattern {pattern:?} against {name:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn malformed_patterns_are_errors() {
+        for (pattern, error) in [
+            ("\\", PatternError::TrailingBackslash),
+            ("ab\\", PatternError::TrailingBackslash),
+            ("[", PatternError::UnclosedClass),
+            ("[^", PatternError::UnclosedClass),
+            ("[^bc", PatternError::UnclosedClass),
+            ("a[", PatternError::UnclosedClass),
+            ("[a-b", PatternError::UnclosedClass),
+            ("[a\\", PatternError::UnclosedClass),
+            ("[]", PatternError::EmptyClass),
+            ("[^]", PatternError::EmptyClass),
+            ("[]a]", PatternError::MisplacedRangeCharacter),
+            ("[-]", PatternError::MisplacedRangeCharacter),
+            ("[x-]", PatternError::MisplacedRangeCharacter),
+            ("[-x]", PatternError::MisplacedRangeCharacter),
+            ("[a-b-c]", PatternError::MisplacedRangeCharacter),
+            // A bad class is an error even where an earlier part cannot match.
+            ("x*[", PatternError::UnclosedClass),
+        ] {
+            assert_eq!(Pattern::new(pattern), Err(error), "{pattern:?}");
+        }
+    }
+
+    #[test]
+    fn errors_say_what_is_wrong() {
+        let message = Pattern::new("a[b").err().map(|e| e.to_string());
+        assert_eq!(
+            message.as_deref(),
+            Some("a `[` class is not closed with `]`")
+        );
+    }
+
+    #[test]
+    fn a_pattern_remembers_its_text() {
+        let pattern = Pattern::new("*-TLS1[23]").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pattern.as_str(), "*-TLS1[23]");
+        assert_eq!(pattern.to_string(), "*-TLS1[23]");
+        assert_eq!(format!("{pattern:?}"), "Pattern(\"*-TLS1[23]\")");
+    }
+
+    #[test]
+    fn wildcards_are_recognised() {
+        assert!(has_wildcards("TLS-ECH-*"));
+        assert!(has_wildcards("TLS1?"));
+        assert!(has_wildcards("TLS1[23]"));
+        assert!(!has_wildcards("Basic-Client-TLS-Sync"));
+    }
+}

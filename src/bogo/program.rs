@@ -1,0 +1,106 @@
+//! Turning a shim config's program into something the runner can start.
+//!
+//! A `cargo_bin` shim is built once per process, in release mode, under an
+//! exclusive lock shared by every process, into the same target directory
+//! as the TLS shims, so the TLS libraries they share compile once.
+
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::bogo::runner::Shim;
+use crate::bogo::shim_config::{Program, ShimConfig};
+use crate::paths;
+use crate::process::{Job, log_tail};
+
+const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
+const LOG_TAIL_LINES: usize = 30;
+
+/// Built binaries (or why they could not be built), by binary name.
+static BUILT: Mutex<BTreeMap<&'static str, Result<PathBuf, String>>> = Mutex::new(BTreeMap::new());
+
+/// The cargo target directory shim binaries are built into.
+pub fn target_dir() -> PathBuf {
+    paths::work_dir()
+        .join("tls")
+        .join("builds")
+        .join("rust-shims")
+}
+
+/// The runner's view of `config`'s program, building it if needed.
+/// `root` is the workspace root (where `cargo build` runs).
+pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
+    match config.program {
+        None => Err(format!(
+            "shim `{}` is a config only ({} has no `program`)",
+            config.name, config.declared_in
+        )),
+        Some(Program::CargoBin(bin)) => Ok(Shim::new(config.name, build_cargo_bin(bin, root)?)),
+        Some(Program::Command(argv)) => {
+            let (program, leading) = argv
+                .split_first()
+                .ok_or_else(|| format!("shim `{}` has an empty command", config.name))?;
+            let mut shim = Shim::new(config.name, root.join(program));
+            shim.leading_args = leading.iter().map(Into::into).collect();
+            Ok(shim)
+        }
+    }
+}
+
+fn build_cargo_bin(bin: &'static str, root: &Path) -> Result<PathBuf, String> {
+    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(outcome) = built.get(bin) {
+        return outcome.clone();
+    }
+    let outcome = build_locked(bin, root);
+    built.insert(bin, outcome.clone());
+    outcome
+}
+
+fn build_locked(bin: &str, root: &Path) -> Result<PathBuf, String> {
+    let target = target_dir();
+    fs::create_dir_all(&target)
+        .map_err(|error| format!("cannot create {}: {error}", target.display()))?;
+    let lock_path = target.join(format!("{bin}.lock"));
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|error| format!("cannot open {}: {error}", lock_path.display()))?;
+    lock.lock()
+        .map_err(|error| format!("cannot lock {}: {error}", lock_path.display()))?;
+
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let log = target.join(format!("{bin}.build.log"));
+    let _ = fs::remove_file(&log);
+    let finished = Job::new(
+        cargo,
+        [
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "--workspace",
+            "--bin",
+            bin,
+            "--target-dir",
+        ],
+    )
+    .arg(&target)
+    .current_dir(root)
+    .log_to(&log)
+    .deadline(BUILD_DEADLINE)
+    .run()
+    .map_err(|error| format!("building `{bin}` did not run: {error}"))?;
+    if !finished.status.success() {
+        return Err(format!(
+            "building `{bin}` failed ({}); {}",
+            finished.status,
+            log_tail(&log, LOG_TAIL_LINES)
+        ));
+    }
+    Ok(target.join("release").join(bin))
+}

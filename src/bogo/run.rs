@@ -1,0 +1,353 @@
+//! `crosscheck bogo run`: every selected case against every selected shim
+//! and variant on a pool of worker threads, one line per test
+//! (`PASSED`, `FAILED`, `UNIMPLEMENTED`, `DISABLED`) as upstream's `-pipe`
+//! prints them, a summary, and optionally the upstream JSON results.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use go_glob::Pattern;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::bogo::case::Case;
+use crate::bogo::program;
+use crate::bogo::results::{ResultType, Results};
+use crate::bogo::runner::{self, RunOptions, Verdict};
+use crate::bogo::shim_config::ShimConfig;
+
+/// What to run and how.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Shim names; empty: every shim with a program.
+    pub shims: Vec<String>,
+    /// Variant names; empty: every variant of each shim.
+    pub variants: Vec<String>,
+    /// `;`-separated Go globs on the test name, like upstream's `-test`; empty: all.
+    pub filter: Option<String>,
+    /// Run disabled tests too (`-include-disabled`).
+    pub include_disabled: bool,
+    /// Count exit 89 as a pass for every shim (`-allow-unimplemented`).
+    pub allow_unimplemented: bool,
+    /// Accept any error text (`-loose-errors`).
+    pub loose_errors: bool,
+    pub jobs: usize,
+    pub logs_dir: PathBuf,
+    pub progress: bool,
+}
+
+/// One test's line.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub shim: &'static str,
+    pub variant: &'static str,
+    pub test: &'static str,
+    pub status: Status,
+    /// Failure details or the disabled reason.
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Passed,
+    Failed,
+    Unimplemented,
+    Disabled,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Passed => "PASSED",
+            Status::Failed => "FAILED",
+            Status::Unimplemented => "UNIMPLEMENTED",
+            Status::Disabled => "DISABLED",
+        }
+    }
+}
+
+/// The lines in run order plus what the exit status and the JSON need.
+#[derive(Debug)]
+pub struct RunReport {
+    pub lines: Vec<Line>,
+    pub started_at: f64,
+    /// Per shim: whether 89 counted as a pass.
+    allow_unimplemented: Vec<(&'static str, bool)>,
+}
+
+impl RunReport {
+    pub fn count(&self, status: Status) -> usize {
+        self.lines
+            .iter()
+            .filter(|line| line.status == status)
+            .count()
+    }
+
+    /// Failures, and unimplemented tests where that is not allowed.
+    pub fn unexpected(&self) -> usize {
+        self.lines
+            .iter()
+            .filter(|line| match line.status {
+                Status::Failed => true,
+                Status::Unimplemented => !self.allows_unimplemented(line.shim),
+                Status::Passed | Status::Disabled => false,
+            })
+            .count()
+    }
+
+    fn allows_unimplemented(&self, shim: &str) -> bool {
+        self.allow_unimplemented
+            .iter()
+            .any(|(name, allowed)| *name == shim && *allowed)
+    }
+
+    /// Chromium test results (v3), as upstream's `-json-output`; test names
+    /// are prefixed `shim/variant/` when several shims or variants ran.
+    pub fn results(&self) -> Results {
+        let prefixed = self
+            .lines
+            .iter()
+            .any(|line| (line.shim, line.variant) != (self.lines[0].shim, self.lines[0].variant));
+        let mut results = Results::new(self.started_at);
+        for line in &self.lines {
+            let name = if prefixed {
+                format!("{}/{}/{}", line.shim, line.variant, line.test)
+            } else {
+                line.test.to_string()
+            };
+            match line.status {
+                Status::Passed => results.add(&name, ResultType::Pass, None),
+                Status::Failed => results.add(&name, ResultType::Fail, line.detail.clone()),
+                Status::Unimplemented if self.allows_unimplemented(line.shim) => {
+                    results.add_skip(&name)
+                }
+                Status::Unimplemented => {
+                    results.add(&name, ResultType::Fail, Some("unimplemented".into()))
+                }
+                // Upstream neither runs nor counts disabled tests.
+                Status::Disabled => {}
+            }
+        }
+        results
+    }
+}
+
+/// A (shim, variant, case) to run or to report as disabled.
+#[derive(Clone, Copy)]
+struct Job {
+    shim: &'static ShimConfig,
+    variant: usize,
+    case: &'static Case,
+    disabled: Option<&'static str>,
+}
+
+/// Runs the selection; `root` is the workspace root (for building shims).
+pub fn run(
+    shims: &'static [ShimConfig],
+    cases: &'static [Case],
+    selection: &Selection,
+    root: &Path,
+) -> Result<RunReport, String> {
+    let filter = compile_filter(selection.filter.as_deref())?;
+    let chosen = choose_shims(shims, &selection.shims)?;
+    let mut jobs = Vec::new();
+    for shim in &chosen {
+        for variant in choose_variants(shim, &selection.variants)? {
+            let config = &shim.variants[variant];
+            for case in cases.iter().filter(|case| matches(&filter, case.name)) {
+                let disabled = config
+                    .disabled_tests
+                    .iter()
+                    .find(|entry| {
+                        Pattern::new(entry.glob).is_ok_and(|glob| glob.matches(case.name))
+                    })
+                    .map(|entry| entry.reason);
+                jobs.push(Job {
+                    shim,
+                    variant,
+                    case,
+                    disabled: disabled.filter(|_| !selection.include_disabled),
+                });
+            }
+        }
+    }
+    if jobs.is_empty() {
+        return Err("no tests run: the filter matches no case".into());
+    }
+    let programs = chosen
+        .iter()
+        .map(|shim| program::resolve(shim, root).map(|program| (shim.name, program)))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let started_at = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64());
+    let bar = if selection.progress {
+        ProgressBar::new(jobs.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} tests {elapsed} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let next = AtomicUsize::new(0);
+    let lines: Mutex<Vec<Option<Line>>> = Mutex::new(vec![None; jobs.len()]);
+    thread::scope(|scope| {
+        for _ in 0..selection.jobs.max(1) {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(index) else { break };
+                    let program = programs
+                        .iter()
+                        .find(|(name, _)| *name == job.shim.name)
+                        .map(|(_, program)| program);
+                    let line = run_job(*job, program, selection);
+                    bar.set_message(line.test);
+                    bar.inc(1);
+                    if line.status == Status::Failed {
+                        bar.suspend(|| {
+                            eprintln!("FAILED ({}/{}/{})", line.shim, line.variant, line.test)
+                        });
+                    }
+                    lines.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(line);
+                }
+            });
+        }
+    });
+    bar.finish_and_clear();
+    let lines = lines
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter()
+        .zip(&jobs)
+        .map(|(line, job)| {
+            line.unwrap_or_else(|| Line {
+                shim: job.shim.name,
+                variant: job.shim.variants[job.variant].name,
+                test: job.case.name,
+                status: Status::Failed,
+                detail: Some("the runner lost this test's result".into()),
+            })
+        })
+        .collect();
+    Ok(RunReport {
+        lines,
+        started_at,
+        allow_unimplemented: chosen
+            .iter()
+            .map(|shim| {
+                (
+                    shim.name,
+                    selection.allow_unimplemented || shim.runner.allow_unimplemented,
+                )
+            })
+            .collect(),
+    })
+}
+
+fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> Line {
+    let variant = &job.shim.variants[job.variant];
+    let mut line = Line {
+        shim: job.shim.name,
+        variant: variant.name,
+        test: job.case.name,
+        status: Status::Disabled,
+        detail: None,
+    };
+    if let Some(reason) = job.disabled {
+        line.detail = Some(reason.to_string());
+        return line;
+    }
+    let Some(program) = program else {
+        line.status = Status::Failed;
+        line.detail = Some(format!("shim `{}` has no program", job.shim.name));
+        return line;
+    };
+    let mut options = RunOptions {
+        logs_dir: selection.logs_dir.join(variant.name),
+        ..RunOptions::default()
+    }
+    .with_shim_options(job.shim.runner);
+    options.loose_errors |= selection.loose_errors;
+    options.allow_unimplemented |= selection.allow_unimplemented;
+    let outcome = runner::run(program, job.case, variant, &options);
+    match &outcome.verdict {
+        Verdict::Passed => line.status = Status::Passed,
+        Verdict::Unimplemented => line.status = Status::Unimplemented,
+        Verdict::Failed(_) => {
+            line.status = Status::Failed;
+            line.detail = outcome.check().err();
+        }
+    }
+    line
+}
+
+fn compile_filter(filter: Option<&str>) -> Result<Vec<Pattern>, String> {
+    filter
+        .unwrap_or_default()
+        .split(';')
+        .filter(|glob| !glob.is_empty())
+        .map(|glob| {
+            Pattern::new(glob).map_err(|error| format!("bad test filter `{glob}`: {error}"))
+        })
+        .collect()
+}
+
+fn matches(filter: &[Pattern], name: &str) -> bool {
+    filter.is_empty() || filter.iter().any(|glob| glob.matches(name))
+}
+
+fn choose_shims(
+    shims: &'static [ShimConfig],
+    wanted: &[String],
+) -> Result<Vec<&'static ShimConfig>, String> {
+    let runnable: Vec<&ShimConfig> = shims.iter().filter(|shim| shim.program.is_some()).collect();
+    if wanted.is_empty() {
+        return Ok(runnable);
+    }
+    wanted
+        .iter()
+        .map(|name| {
+            runnable
+                .iter()
+                .copied()
+                .find(|shim| shim.name == name)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown shim `{name}`; shims with a program: {}",
+                        runnable
+                            .iter()
+                            .map(|shim| shim.name)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+        })
+        .collect()
+}
+
+fn choose_variants(shim: &ShimConfig, wanted: &[String]) -> Result<Vec<usize>, String> {
+    if wanted.is_empty() {
+        return Ok((0..shim.variants.len()).collect());
+    }
+    let chosen: Vec<usize> = (0..shim.variants.len())
+        .filter(|&index| wanted.iter().any(|name| name == shim.variants[index].name))
+        .collect();
+    if chosen.is_empty() {
+        return Err(format!(
+            "shim `{}` has none of the variants {}; it has: {}",
+            shim.name,
+            wanted.join(", "),
+            shim.variants
+                .iter()
+                .map(|variant| variant.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    Ok(chosen)
+}

@@ -1,0 +1,162 @@
+//! The runner's own temporary PKI, as upstream's runner makes one: a root
+//! CA and, per key type, a leaf usable as server and as client certificate.
+//! Made once per process (the RSA key takes a moment) under
+//! `work_dir()/bogo/run-PID/credentials/`, and shared by every test.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, SanType,
+};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+
+use crate::bogo::case::KeyType;
+use crate::paths;
+
+/// A leaf certificate, its key, and their files.
+#[derive(Debug)]
+pub struct Leaf {
+    pub certificate: CertificateDer<'static>,
+    key_der: Vec<u8>,
+    /// PEM of the leaf (the shim's `-cert-file`).
+    pub cert_file: PathBuf,
+    /// PEM PKCS#8 key (the shim's `-key-file`).
+    pub key_file: PathBuf,
+}
+
+impl Leaf {
+    pub fn private_key(&self) -> PrivateKeyDer<'static> {
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(self.key_der.clone()))
+    }
+
+    pub fn chain(&self) -> Vec<CertificateDer<'static>> {
+        vec![self.certificate.clone()]
+    }
+}
+
+/// The whole PKI.
+#[derive(Debug)]
+pub struct Credentials {
+    /// PEM of the root (the shim's `-trust-cert`).
+    pub ca_file: PathBuf,
+    pub ca_certificate: CertificateDer<'static>,
+    rsa: Leaf,
+    ecdsa: Leaf,
+}
+
+impl Credentials {
+    pub fn leaf(&self, key_type: KeyType) -> &Leaf {
+        match key_type {
+            KeyType::Rsa2048 => &self.rsa,
+            KeyType::EcdsaP256 => &self.ecdsa,
+        }
+    }
+
+    /// Makes a PKI in `dir`.
+    pub fn generate(dir: &Path) -> Result<Credentials, String> {
+        fs::create_dir_all(dir)
+            .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+        let rcgen_error = |error: rcgen::Error| format!("cannot make the runner's PKI: {error}");
+
+        let ca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(rcgen_error)?;
+        let mut ca = CertificateParams::default();
+        ca.distinguished_name = name("crosscheck BoGo runner root");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+        let ca_certificate = ca.self_signed(&ca_key).map_err(rcgen_error)?;
+        let ca_file = dir.join("ca-cert.pem");
+        write(&ca_file, &ca_certificate.pem())?;
+        let issuer = Issuer::new(ca, &ca_key);
+
+        let leaf = |key_type: KeyType| -> Result<Leaf, String> {
+            let algorithm = match key_type {
+                KeyType::Rsa2048 => &rcgen::PKCS_RSA_SHA256,
+                KeyType::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
+            };
+            let key = KeyPair::generate_for(algorithm).map_err(rcgen_error)?;
+            let mut params = CertificateParams::default();
+            params.distinguished_name = name("test");
+            params.is_ca = IsCa::ExplicitNoCa;
+            params.key_usages = vec![
+                KeyUsagePurpose::DigitalSignature,
+                KeyUsagePurpose::KeyEncipherment,
+            ];
+            params.extended_key_usages = vec![
+                ExtendedKeyUsagePurpose::ServerAuth,
+                ExtendedKeyUsagePurpose::ClientAuth,
+            ];
+            params.subject_alt_names = vec![
+                SanType::DnsName("test".try_into().map_err(rcgen_error)?),
+                SanType::DnsName("localhost".try_into().map_err(rcgen_error)?),
+                SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+                SanType::IpAddress(std::net::Ipv6Addr::LOCALHOST.into()),
+            ];
+            params.use_authority_key_identifier_extension = true;
+            let certificate = params.signed_by(&key, &issuer).map_err(rcgen_error)?;
+            let cert_file = dir.join(format!("{}-cert.pem", key_type.as_str()));
+            let key_file = dir.join(format!("{}-key.pem", key_type.as_str()));
+            write(&cert_file, &certificate.pem())?;
+            write(&key_file, &key.serialize_pem())?;
+            Ok(Leaf {
+                certificate: certificate.der().clone(),
+                key_der: key.serialize_der(),
+                cert_file,
+                key_file,
+            })
+        };
+
+        Ok(Credentials {
+            ca_certificate: ca_certificate.der().clone(),
+            ca_file,
+            rsa: leaf(KeyType::Rsa2048)?,
+            ecdsa: leaf(KeyType::EcdsaP256)?,
+        })
+    }
+}
+
+/// This process's PKI, made on first use.
+pub fn shared() -> Result<Arc<Credentials>, String> {
+    static SHARED: OnceLock<Result<Arc<Credentials>, String>> = OnceLock::new();
+    SHARED
+        .get_or_init(|| {
+            Credentials::generate(&paths::run_dir("bogo").join("credentials")).map(Arc::new)
+        })
+        .clone()
+}
+
+fn name(common_name: &str) -> DistinguishedName {
+    let mut name = DistinguishedName::new();
+    name.push(DnType::OrganizationName, "crosscheck");
+    name.push(DnType::CommonName, common_name);
+    name
+}
+
+fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::pem::PemObject;
+
+    #[test]
+    fn the_pki_is_written_and_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let credentials = Credentials::generate(dir.path()).unwrap();
+        let ca = CertificateDer::from_pem_file(&credentials.ca_file).unwrap();
+        assert_eq!(ca, credentials.ca_certificate);
+        for key_type in [KeyType::Rsa2048, KeyType::EcdsaP256] {
+            let leaf = credentials.leaf(key_type);
+            assert_eq!(
+                CertificateDer::from_pem_file(&leaf.cert_file).unwrap(),
+                leaf.certificate
+            );
+            let key = PrivateKeyDer::from_pem_file(&leaf.key_file).unwrap();
+            assert_eq!(key.secret_der(), leaf.private_key().secret_der());
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! One TCP listener for every shim of a process, as upstream's runner has:
+//! each shim connects, sends its id as 8 little-endian bytes, and the
+//! dispatcher hands the connection to the test that registered that id.
+//!
+//! The listener is on `[::1]:0`, or `127.0.0.1:0` without IPv6 loopback.
+//! Each accepted connection gets a short-lived thread to read its id (within
+//! the idle timeout), so a silent client holds up nobody. A connection with
+//! an id never issued is logged and closed; one for a test that has ended
+//! is closed quietly.
+
+use std::collections::HashMap;
+use std::io::{self, Read};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+/// Upstream's `-idle-timeout` default.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How often a waiting test looks at its shim while no connection comes.
+const POLL: Duration = Duration::from_millis(10);
+/// How long a connection may still arrive after its shim has exited (it
+/// may have been accepted and be waiting for its id to be read).
+const LATE_CONNECTION_GRACE: Duration = Duration::from_millis(200);
+
+/// The listener and its dispatching thread; dropping it stops both.
+#[derive(Debug)]
+pub struct Dispatcher {
+    address: SocketAddr,
+    shared: Arc<Shared>,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    waiting: Mutex<HashMap<u64, Sender<TcpStream>>>,
+    next_id: AtomicU64,
+    stopping: AtomicBool,
+    unknown: AtomicU64,
+    idle_timeout: Duration,
+}
+
+/// A registered shim id and the connections that arrive for it; dropping
+/// it retires the id.
+#[derive(Debug)]
+pub struct ShimSlot {
+    id: u64,
+    connections: Receiver<TcpStream>,
+    shared: Arc<Shared>,
+}
+
+/// Why no connection came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceptError {
+    /// The shim exited without (another) connection.
+    ShimExited,
+    /// Nothing arrived within the idle timeout.
+    TimedOut(Duration),
+}
+
+impl std::fmt::Display for AcceptError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AcceptError::ShimExited => write!(f, "the shim exited without connecting"),
+            AcceptError::TimedOut(timeout) => {
+                write!(f, "the shim did not connect within {timeout:?}")
+            }
+        }
+    }
+}
+
+impl Dispatcher {
+    /// Binds a listener and starts dispatching; `idle_timeout` bounds the
+    /// wait for each connection's id.
+    pub fn start(idle_timeout: Duration) -> io::Result<Dispatcher> {
+        let listener =
+            TcpListener::bind("[::1]:0").or_else(|_| TcpListener::bind("127.0.0.1:0"))?;
+        let address = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            waiting: Mutex::new(HashMap::new()),
+            next_id: AtomicU64::new(0),
+            stopping: AtomicBool::new(false),
+            unknown: AtomicU64::new(0),
+            idle_timeout,
+        });
+        let thread = thread::Builder::new()
+            .name("bogo-dispatcher".to_string())
+            .spawn({
+                let shared = shared.clone();
+                move || accept_loop(&listener, &shared)
+            })?;
+        Ok(Dispatcher {
+            address,
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    /// The process-wide dispatcher, started on first use; it lives as long
+    /// as the process.
+    pub fn shared() -> Result<&'static Dispatcher, String> {
+        static SHARED: OnceLock<Result<Dispatcher, String>> = OnceLock::new();
+        SHARED
+            .get_or_init(|| {
+                Dispatcher::start(DEFAULT_IDLE_TIMEOUT)
+                    .map_err(|error| format!("the BoGo runner cannot listen on loopback: {error}"))
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    pub fn port(&self) -> u16 {
+        self.address.port()
+    }
+
+    /// Whether the listener is on `::1` (shims then get `-ipv6`).
+    pub fn is_ipv6(&self) -> bool {
+        self.address.is_ipv6()
+    }
+
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A fresh shim id, unique in this dispatcher.
+    pub fn register(&self) -> ShimSlot {
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let (sender, connections) = mpsc::channel();
+        self.shared
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id, sender);
+        ShimSlot {
+            id,
+            connections,
+            shared: self.shared.clone(),
+        }
+    }
+
+    /// Connections closed because their id was never issued.
+    pub fn unknown_connections(&self) -> u64 {
+        self.shared.unknown.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for Dispatcher {
+    fn drop(&mut self) {
+        self.shared.stopping.store(true, Ordering::SeqCst);
+        // Wake the accept call.
+        let _ = TcpStream::connect_timeout(&self.address, Duration::from_secs(1));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(stream) = stream else {
+            // EMFILE and friends: back off instead of spinning.
+            thread::sleep(POLL);
+            continue;
+        };
+        let shared = shared.clone();
+        let spawned = thread::Builder::new()
+            .name("bogo-shim-id".to_string())
+            .spawn(move || dispatch(stream, &shared));
+        if spawned.is_err() {
+            eprintln!("BoGo runner: cannot start a thread to dispatch a connection; closed it");
+        }
+    }
+}
+
+fn dispatch(mut stream: TcpStream, shared: &Shared) {
+    let peer = stream
+        .peer_addr()
+        .map(|address| address.to_string())
+        .unwrap_or_else(|_| "an unknown address".to_string());
+    let mut id = [0u8; 8];
+    let read = stream
+        .set_read_timeout(Some(shared.idle_timeout))
+        .and_then(|()| stream.read_exact(&mut id));
+    if let Err(error) = read {
+        if !shared.stopping.load(Ordering::SeqCst) {
+            eprintln!("BoGo runner: connection from {peer} sent no shim id ({error}); closed it");
+        }
+        return;
+    }
+    let id = u64::from_le_bytes(id);
+    let sender = shared
+        .waiting
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&id)
+        .cloned();
+    match sender {
+        Some(sender) => {
+            // A test that stopped listening closes the connection by dropping it.
+            let _ = stream.set_read_timeout(None);
+            let _ = sender.send(stream);
+        }
+        None if id < shared.next_id.load(Ordering::Relaxed) => {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+        None => {
+            shared.unknown.fetch_add(1, Ordering::Relaxed);
+            eprintln!(
+                "BoGo runner: error dispatching connection from {peer}: unknown shim id {id}; closed it"
+            );
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+}
+
+impl ShimSlot {
+    /// The id the shim gets as `-shim-id`.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+
+    /// The next connection for this id. Waits at most `timeout`, and stops
+    /// early once `shim_exited` says the shim is gone (after a short grace
+    /// for a connection still being dispatched).
+    pub fn accept(
+        &self,
+        timeout: Duration,
+        mut shim_exited: impl FnMut() -> bool,
+    ) -> Result<TcpStream, AcceptError> {
+        let started = Instant::now();
+        let mut exited_at: Option<Instant> = None;
+        loop {
+            match self.connections.recv_timeout(POLL) {
+                Ok(stream) => return Ok(stream),
+                Err(RecvTimeoutError::Disconnected) => return Err(AcceptError::ShimExited),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            match exited_at {
+                Some(at) if at.elapsed() >= LATE_CONNECTION_GRACE => {
+                    return Err(AcceptError::ShimExited);
+                }
+                Some(_) => {}
+                None if shim_exited() => exited_at = Some(Instant::now()),
+                None => {}
+            }
+            if started.elapsed() >= timeout {
+                return Err(AcceptError::TimedOut(timeout));
+            }
+        }
+    }
+}
+
+impl Drop for ShimSlot {
+    fn drop(&mut self) {
+        self.shared
+            .waiting
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn connect(dispatcher: &Dispatcher, id: u64) -> TcpStream {
+        let mut stream = TcpStream::connect(dispatcher.address()).unwrap();
+        stream.write_all(&id.to_le_bytes()).unwrap();
+        stream
+    }
+
+    #[test]
+    fn ids_are_unique_and_connections_reach_their_slot() {
+        let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+        let first = dispatcher.register();
+        let second = dispatcher.register();
+        assert_ne!(first.id(), second.id());
+        let mut to_second = connect(&dispatcher, second.id());
+        to_second.write_all(b"for second").unwrap();
+        let mut accepted = second.accept(Duration::from_secs(5), || false).unwrap();
+        let mut text = [0u8; 10];
+        accepted.read_exact(&mut text).unwrap();
+        assert_eq!(&text, b"for second");
+        assert_eq!(
+            first
+                .accept(Duration::from_millis(50), || false)
+                .unwrap_err(),
+            AcceptError::TimedOut(Duration::from_millis(50))
+        );
+    }
+
+    #[test]
+    fn a_slot_stops_waiting_when_its_shim_is_gone() {
+        let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+        let slot = dispatcher.register();
+        let started = Instant::now();
+        assert_eq!(
+            slot.accept(Duration::from_secs(10), || true).unwrap_err(),
+            AcceptError::ShimExited
+        );
+        assert!(started.elapsed() < Duration::from_secs(5));
+    }
+
+    #[test]
+    fn connections_for_retired_ids_are_closed_quietly() {
+        let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+        let slot = dispatcher.register();
+        let id = slot.id();
+        drop(slot);
+        let mut stream = connect(&dispatcher, id);
+        stream
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut byte = [0u8; 1];
+        assert_eq!(stream.read(&mut byte).unwrap_or(0), 0);
+        assert_eq!(dispatcher.unknown_connections(), 0);
+    }
+}

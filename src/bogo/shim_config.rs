@@ -1,0 +1,247 @@
+//! The compiled form of `specs/shims/*.yaml`: static data built by the spec
+//! compiler, never by hand.
+
+use go_glob::Pattern;
+
+/// One shim and its config in every variant.
+#[derive(Debug)]
+pub struct ShimConfig {
+    /// The shim file's stem, e.g. `rustls-upstream`.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The shim file, relative to the project root.
+    pub declared_in: &'static str,
+    /// `None`: a config-only file (no tests).
+    pub program: Option<Program>,
+    pub runner: RunnerOptions,
+    /// The upstream test list its names were checked against
+    /// (`specs/bogo/upstream-tests/<id>.txt`).
+    pub upstream_tests: &'static str,
+    /// In file order; a file without `variants` has one, `default`.
+    pub variants: &'static [Variant],
+}
+
+/// How to start a shim; the runner appends its own flags.
+#[derive(Debug)]
+pub enum Program {
+    /// A binary target of this workspace.
+    CargoBin(&'static str),
+    /// A program and its leading arguments.
+    Command(&'static [&'static str]),
+}
+
+/// Options of crosscheck's runner for a shim.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunnerOptions {
+    /// Accept any error text where a failure is expected.
+    pub loose_errors: bool,
+    /// Count "unimplemented" (exit 89) as a pass.
+    pub allow_unimplemented: bool,
+}
+
+/// A shim's config in one variant.
+#[derive(Debug)]
+pub struct Variant {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The `-shim-config` JSON for the BoGo runner.
+    pub config_json: &'static str,
+    /// `DisabledTests`, in file order.
+    pub disabled_tests: &'static [DisabledTest],
+    /// `ErrorMap`, in file order.
+    pub error_map: &'static [ErrorMapping],
+    /// `TestErrorMap`.
+    pub test_error_map: &'static [TestError],
+    /// `TestLocalErrorMap`.
+    pub test_local_error_map: &'static [TestError],
+    pub half_rtt_tickets: Option<u32>,
+    pub max_ack_buffer: Option<u32>,
+    pub all_curves: Option<&'static [u16]>,
+}
+
+/// Tests (by Go `filepath.Match` glob) the runner does not run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DisabledTest {
+    pub glob: &'static str,
+    pub reason: &'static str,
+    /// `file:line:col` of the glob in the shim file.
+    pub declared_at: &'static str,
+}
+
+/// An expected error and the shim's errors that stand for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorMapping {
+    pub expected: &'static str,
+    pub errors: &'static [&'static str],
+}
+
+/// A test's expected error for this shim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TestError {
+    pub test: &'static str,
+    pub error: &'static str,
+}
+
+/// The shim called `name`, or an error listing the known ones.
+pub fn find_shim<'a>(shims: &'a [ShimConfig], name: &str) -> Result<&'a ShimConfig, String> {
+    shims.iter().find(|shim| shim.name == name).ok_or_else(|| {
+        let known: Vec<&str> = shims.iter().map(|shim| shim.name).collect();
+        if known.is_empty() {
+            format!("unknown shim `{name}`: specs/shims/ declares none")
+        } else {
+            format!("unknown shim `{name}`; known shims: {}", known.join(", "))
+        }
+    })
+}
+
+impl ShimConfig {
+    /// The variant called `name`; without a name, the only variant (an
+    /// error when there are several).
+    pub fn variant(&self, name: Option<&str>) -> Result<&Variant, String> {
+        let known = || {
+            self.variants
+                .iter()
+                .map(|variant| variant.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match (name, self.variants) {
+            (None, [only]) => Ok(only),
+            (None, _) => Err(format!(
+                "shim `{}` has several variants; choose one with --variant: {}",
+                self.name,
+                known()
+            )),
+            (Some(name), variants) => variants
+                .iter()
+                .find(|variant| variant.name == name)
+                .ok_or_else(|| {
+                    format!(
+                        "shim `{}` has no variant `{name}`; its variants: {}",
+                        self.name,
+                        known()
+                    )
+                }),
+        }
+    }
+}
+
+/// A variant's disabled globs, compiled for matching many names.
+#[derive(Debug)]
+pub struct DisabledGlobs {
+    globs: Vec<(Pattern, &'static DisabledTest)>,
+}
+
+impl DisabledGlobs {
+    /// Compiles `variant`'s globs (checked when the spec was compiled).
+    pub fn new(variant: &'static Variant) -> Result<DisabledGlobs, String> {
+        let globs = variant
+            .disabled_tests
+            .iter()
+            .map(|disabled| {
+                Pattern::new(disabled.glob)
+                    .map(|pattern| (pattern, disabled))
+                    .map_err(|error| {
+                        format!(
+                            "{}: glob `{}` is malformed: {error}",
+                            disabled.declared_at, disabled.glob
+                        )
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(DisabledGlobs { globs })
+    }
+
+    /// Every entry whose glob matches `test`, in file order (the runner
+    /// skips the test when there is any).
+    pub fn matching(&self, test: &str) -> Vec<&'static DisabledTest> {
+        self.globs
+            .iter()
+            .filter(|(pattern, _)| pattern.matches(test))
+            .map(|(_, disabled)| *disabled)
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        DisabledGlobs, DisabledTest, Program, RunnerOptions, ShimConfig, Variant, find_shim,
+    };
+
+    const fn variant(name: &'static str, disabled_tests: &'static [DisabledTest]) -> Variant {
+        Variant {
+            name,
+            description: "",
+            config_json: "{}\n",
+            disabled_tests,
+            error_map: &[],
+            test_error_map: &[],
+            test_local_error_map: &[],
+            half_rtt_tickets: None,
+            max_ack_buffer: None,
+            all_curves: None,
+        }
+    }
+
+    static SHIMS: &[ShimConfig] = &[ShimConfig {
+        name: "demo",
+        description: "",
+        declared_in: "specs/shims/demo.yaml",
+        program: Some(Program::CargoBin("demo-shim")),
+        runner: RunnerOptions {
+            loose_errors: false,
+            allow_unimplemented: false,
+        },
+        upstream_tests: "abc",
+        variants: &[
+            variant(
+                "one",
+                &[
+                    DisabledTest {
+                        glob: "*-TLS1",
+                        reason: "old",
+                        declared_at: "d.yaml:1:1",
+                    },
+                    DisabledTest {
+                        glob: "Basic-*",
+                        reason: "basic",
+                        declared_at: "d.yaml:2:1",
+                    },
+                ],
+            ),
+            variant("two", &[]),
+        ],
+    }];
+
+    #[test]
+    fn shims_and_variants_are_found_by_name_or_listed() {
+        assert!(find_shim(SHIMS, "demo").is_ok());
+        assert_eq!(
+            find_shim(SHIMS, "dmeo").err().as_deref(),
+            Some("unknown shim `dmeo`; known shims: demo")
+        );
+        let demo = &SHIMS[0];
+        assert_eq!(demo.variant(Some("two")).map(|v| v.name), Ok("two"));
+        assert_eq!(
+            demo.variant(Some("three")).err().as_deref(),
+            Some("shim `demo` has no variant `three`; its variants: one, two")
+        );
+        assert_eq!(
+            demo.variant(None).err().as_deref(),
+            Some("shim `demo` has several variants; choose one with --variant: one, two")
+        );
+    }
+
+    #[test]
+    fn every_matching_glob_is_reported() {
+        let globs = DisabledGlobs::new(&SHIMS[0].variants[0]).unwrap_or_else(|e| panic!("{e}"));
+        let matching: Vec<&str> = globs
+            .matching("Basic-Client-TLS1")
+            .iter()
+            .map(|d| d.glob)
+            .collect();
+        assert_eq!(matching, ["*-TLS1", "Basic-*"]);
+        assert!(globs.matching("Other-TLS12").is_empty());
+    }
+}
