@@ -566,7 +566,7 @@ fn a_directory_of_no_family_is_a_clear_error() {
     };
     assert!(
         report
-            .contains("holds neither manifest.yaml (App Identity) nor implementations.yaml (TLS)"),
+            .contains("holds neither manifest.yaml (App Identity), implementations.yaml (TLS) nor upstream-tests/ (BoGo)"),
         "{report}"
     );
 }
