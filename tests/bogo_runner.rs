@@ -1,25 +1,24 @@
 //! The BoGo runner end to end: the dispatcher, exit codes, stderr and
 //! malloc handling against shell programs standing in for shims, and whole
-//! tests against the real `bogo-shim-rustls` (built once, under a lock, into
-//! its own target directory).
+//! tests against the real `bogo-shim-rustls` (built as the generated BoGo
+//! tests build it: release, once, under a lock shared by every process).
 
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crosscheck::bogo::case::{
     Case, Expect, KeyType, Messages, Misbehaviour, Peer, RecordAt, Role, Version,
 };
+use crosscheck::bogo::program;
 use crosscheck::bogo::runner::{
     self, Dispatcher, MallocTest, NO_ERROR_MAPS, Outcome, RunOptions, Shim, ShimExit,
     StaticErrorMaps, Verdict,
 };
 use crosscheck::paths;
-use crosscheck::process::{Job, log_tail};
 
 const BASE: Case = Case {
     name: "Runner-Test",
@@ -403,50 +402,13 @@ fn runner_errors_fail_before_any_shim_starts() {
 
 // --- against bogo-shim-rustls --------------------------------------------
 
-/// `bogo-shim-rustls`, built once per process under a lock shared by every
-/// process, or `$CROSSCHECK_BOGO_SHIM_RUSTLS`.
+/// `bogo-shim-rustls`, built as the generated tests build it, or
+/// `$CROSSCHECK_BOGO_SHIM_RUSTLS`.
 fn rustls_shim() -> Shim {
-    static PROGRAM: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let program = PROGRAM.get_or_init(|| {
-        if let Some(path) = std::env::var_os("CROSSCHECK_BOGO_SHIM_RUSTLS") {
-            return Ok(PathBuf::from(path));
-        }
-        let target_dir = paths::work_dir().join("bogo").join("shim-build");
-        fs::create_dir_all(&target_dir).map_err(|error| error.to_string())?;
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(target_dir.join("build.lock"))
-            .map_err(|error| error.to_string())?;
-        lock.lock().map_err(|error| error.to_string())?;
-        let log = target_dir.join("build.log");
-        let finished = Job::new(
-            env!("CARGO"),
-            [
-                "build",
-                "--quiet",
-                "--package",
-                "crosscheck-bogo-shims",
-                "--bin",
-                "bogo-shim-rustls",
-                "--target-dir",
-            ],
-        )
-        .arg(&target_dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .log_to(&log)
-        .deadline(Duration::from_secs(30 * 60))
-        .run()
-        .map_err(|error| error.to_string())?;
-        if !finished.status.success() {
-            return Err(format!(
-                "building bogo-shim-rustls failed; {}",
-                log_tail(&log, 30)
-            ));
-        }
-        Ok(target_dir.join("debug").join("bogo-shim-rustls"))
-    });
+    let program = match std::env::var_os("CROSSCHECK_BOGO_SHIM_RUSTLS") {
+        Some(path) => Ok(PathBuf::from(path)),
+        None => program::cargo_bin("bogo-shim-rustls", Path::new(env!("CARGO_MANIFEST_DIR"))),
+    };
     match program {
         Ok(program) => Shim::new("rustls", program),
         Err(error) => panic!("{error}"),

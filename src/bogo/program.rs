@@ -37,7 +37,7 @@ pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
             "shim `{}` is a config only ({} has no `program`)",
             config.name, config.declared_in
         )),
-        Some(Program::CargoBin(bin)) => Ok(Shim::new(config.name, build_cargo_bin(bin, root)?)),
+        Some(Program::CargoBin(bin)) => Ok(Shim::new(config.name, cargo_bin(bin, root)?)),
         Some(Program::Command(argv)) => {
             let (program, leading) = argv
                 .split_first()
@@ -49,7 +49,8 @@ pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
     }
 }
 
-fn build_cargo_bin(bin: &'static str, root: &Path) -> Result<PathBuf, String> {
+/// The workspace binary `bin`, built in release mode once per process.
+pub fn cargo_bin(bin: &'static str, root: &Path) -> Result<PathBuf, String> {
     let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
     if let Some(outcome) = built.get(bin) {
         return outcome.clone();

@@ -29,18 +29,7 @@ pub struct LoadedCases {
 
 /// The case files (`*.yaml`) directly in `directory`, sorted by name.
 pub fn case_files(directory: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    let entries = std::fs::read_dir(directory).map_err(|error| {
-        Diagnostic::without_position(
-            &directory.display().to_string(),
-            format!("cannot list the BoGo case directory: {error}"),
-        )
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::discover::yaml_files(directory, "the BoGo case directory")
 }
 
 /// Parses every case file in `directory`. A file that does not parse is

@@ -24,18 +24,7 @@ pub struct LoadedShim {
 
 /// The shim files (`*.yaml`) directly in `directory`, sorted by name.
 pub fn shim_files(directory: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    let entries = std::fs::read_dir(directory).map_err(|error| {
-        Diagnostic::without_position(
-            &directory.display().to_string(),
-            format!("cannot list the shim directory: {error}"),
-        )
-    })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|entry| entry.path()))
-        .filter(|path| path.is_file() && path.extension().is_some_and(|ext| ext == "yaml"))
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::discover::yaml_files(directory, "the shim directory")
 }
 
 /// Reads one shim file. Problems go to `diagnostics`; `None` when the file
