@@ -184,6 +184,10 @@ pub enum Misbehaviour {
     /// raw (an HTTP request, garbage) and then waits for the shim to close.
     /// As server it first reads the shim's first record.
     RawBytesInsteadOfHandshake(&'static [u8]),
+    /// Before its first record, the runner writes these bytes raw (an HTTP
+    /// request, garbage); the handshake follows as usual (upstream's
+    /// `sendPrefix`).
+    SendPrefix(&'static [u8]),
     /// The `legacy_record_version` of the runner's first record.
     FirstRecordVersion(u16),
     /// A record with this content type.

@@ -270,6 +270,10 @@ fn misbehaviour(misbehaviour: &MisbehaviourPlan) -> TokenStream {
             let raw = bytes(raw);
             quote! { RawBytesInsteadOfHandshake(#raw) }
         }
+        MisbehaviourPlan::SendPrefix(prefix) => {
+            let prefix = bytes(prefix);
+            quote! { SendPrefix(#prefix) }
+        }
         MisbehaviourPlan::FirstRecordVersion(version) => quote! { FirstRecordVersion(#version) },
         MisbehaviourPlan::InvalidRecordType { content_type, at } => {
             let at = match at {

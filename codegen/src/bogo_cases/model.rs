@@ -183,9 +183,12 @@ pub struct PeerDoc {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub enum MisbehaviourDoc {
-    /// Raw bytes instead of the runner's first handshake flight (an HTTP
-    /// request, garbage; upstream's `sendPrefix`).
+    /// Raw bytes instead of the runner's first handshake flight (e.g. a
+    /// hand-made ClientHello the runner's TLS library cannot send).
     RawBytesInsteadOfHandshake(BytesDoc),
+    /// Raw bytes before the runner's first record, the handshake following
+    /// as usual (an HTTP request, garbage; upstream's `sendPrefix`).
+    SendPrefix(BytesDoc),
     /// The `legacy_record_version` of the runner's first record, e.g.
     /// `0x03ff` (upstream's `SendInitialRecordVersion`).
     FirstRecordVersion(Located<u16>),

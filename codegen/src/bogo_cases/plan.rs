@@ -144,6 +144,7 @@ pub struct PeerPlan {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MisbehaviourPlan {
     RawBytesInsteadOfHandshake(Vec<u8>),
+    SendPrefix(Vec<u8>),
     FirstRecordVersion(u16),
     InvalidRecordType { content_type: u8, at: RecordAt },
     TrailingDataInHandshakeMessage { message: u8, bytes: Vec<u8> },

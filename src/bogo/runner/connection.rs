@@ -60,6 +60,9 @@ pub fn run(
             bytes,
         ));
     }
+    if let Some(Misbehaviour::SendPrefix(prefix)) = misbehaviour {
+        wire.send(prefix)?;
+    }
     let connection: Connection = match config {
         PeerConfig::Client(config) => {
             let name = ServerName::try_from(SERVER_NAME)

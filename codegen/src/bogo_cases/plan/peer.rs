@@ -292,6 +292,9 @@ fn plan_misbehaviour(
         MisbehaviourDoc::RawBytesInsteadOfHandshake(bytes) => {
             MisbehaviourPlan::RawBytesInsteadOfHandshake(checks.bytes(bytes, "the raw bytes"))
         }
+        MisbehaviourDoc::SendPrefix(bytes) => {
+            MisbehaviourPlan::SendPrefix(checks.bytes(bytes, "the prefix"))
+        }
         MisbehaviourDoc::FirstRecordVersion(version) => {
             MisbehaviourPlan::FirstRecordVersion(version.value)
         }
