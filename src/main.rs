@@ -274,18 +274,20 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
             line.variant,
             line.test
         );
-        if let (Status::Failed | Status::Disabled, Some(detail)) = (line.status, &line.detail) {
-            for detail_line in detail.lines() {
-                println!("    {detail_line}");
-            }
+        let detail = line.problem.clone().or_else(|| line.declared_reason());
+        for detail_line in detail.iter().flat_map(|detail| detail.lines()) {
+            println!("    {detail_line}");
         }
     }
     println!(
-        "{} passed, {} failed, {} unimplemented, {} disabled; logs under {}",
+        "{} passed, {} failed ({} as declared), {} unimplemented ({} as declared), {} disabled; {} not as expected; logs under {}",
         report.count(Status::Passed),
         report.count(Status::Failed),
+        report.count_declared(Status::Failed),
         report.count(Status::Unimplemented),
+        report.count_declared(Status::Unimplemented),
         report.count(Status::Disabled),
+        report.unexpected(),
         selection.logs_dir.display()
     );
     if let Some(path) = &args.json_output {
@@ -296,6 +298,8 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
     }
     match report.unexpected() {
         0 => Ok(()),
-        unexpected => Err(format!("{unexpected} tests did not pass")),
+        unexpected => Err(format!(
+            "{unexpected} tests did not end as the shims' configs expect"
+        )),
     }
 }

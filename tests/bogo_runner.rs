@@ -11,7 +11,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crosscheck::bogo::case::{
-    Case, Expect, KeyType, Messages, Misbehaviour, Peer, RecordAt, Role, Version,
+    Case, Expect, KeyType, KeyUpdateRequest, Messages, Misbehaviour, Peer, RecordAt, Role, Version,
 };
 use crosscheck::bogo::program;
 use crosscheck::bogo::runner::{
@@ -38,6 +38,7 @@ const NO_SHARED_CIPHER: Expect = Expect {
     should_fail: true,
     error: Some(":NO_SHARED_CIPHER:"),
     local_error: None,
+    ..Expect::SUCCESS
 };
 
 fn options() -> RunOptions {
@@ -55,6 +56,7 @@ fn sh_shim(script: &str) -> Shim {
         name: "sh".to_string(),
         program: "sh".into(),
         leading_args: vec!["-c".into(), script.into(), "sh".into()],
+        env: Vec::new(),
     }
 }
 
@@ -498,6 +500,7 @@ fn version_too_low_is_an_expected_failure() {
             should_fail: true,
             error: Some(":UNSUPPORTED_PROTOCOL:"),
             local_error: Some("remote error: protocol version not supported"),
+            ..Expect::SUCCESS
         },
         ..named("MinimumVersion-Server-TLS12-TLS13", BASE)
     };
@@ -520,6 +523,7 @@ fn an_http_request_instead_of_a_client_hello_is_rejected() {
             should_fail: true,
             error: Some(":HTTP_REQUEST:"),
             local_error: None,
+            ..Expect::SUCCESS
         },
         ..named("HttpGET", BASE)
     };
@@ -549,6 +553,7 @@ fn raw_bytes_instead_of_a_server_hello_are_rejected() {
             should_fail: true,
             error: None,
             local_error: None,
+            ..Expect::SUCCESS
         },
         ..named("Garbage-Instead-Of-ServerHello", BASE)
     };
@@ -579,6 +584,7 @@ fn noise_on_stderr_fails_a_successful_test() {
             r#""$0" "$@"; code=$?; echo 'a stray warning' >&2; exit $code"#.into(),
             shim.program.into_os_string(),
         ],
+        env: Vec::new(),
     };
     let outcome = runner::run(
         &noisy,
@@ -674,6 +680,7 @@ fn misbehaviours_are_rejected() {
         should_fail: true,
         error: Some(error),
         local_error,
+        ..Expect::SUCCESS
     };
     let cases = [
         Case {
@@ -821,6 +828,95 @@ fn harmless_post_handshake_records_are_tolerated() {
 }
 
 #[test]
+fn key_updates_go_both_ways_as_upstream_sends_and_checks_them() {
+    let three_messages = Messages {
+        count: 3,
+        length: 32,
+    };
+    let passing = [
+        // The shim only updates its read keys; data still flows both ways.
+        Case {
+            shim_role: Role::Server,
+            messages: three_messages,
+            peer: Peer {
+                key_updates_after_handshake: 3,
+                misbehaviour: Some(Misbehaviour::EmptyRecords(2)),
+                ..Peer::DEFAULT
+            },
+            ..named("KeyUpdate-NotRequested-With-EmptyRecords", BASE)
+        },
+        // Five requests, one answer each time.
+        Case {
+            shim_writes_first: true,
+            messages: three_messages,
+            peer: Peer {
+                key_updates_after_handshake: 5,
+                key_update_request: KeyUpdateRequest::Requested,
+                ..Peer::DEFAULT
+            },
+            ..named("KeyUpdate-Requested-Client", BASE)
+        },
+        // The shim's own KeyUpdate, among the runner's.
+        Case {
+            flags: &["-key-update"],
+            messages: three_messages,
+            peer: Peer {
+                key_updates_after_handshake: 2,
+                ..Peer::DEFAULT
+            },
+            expect: Expect {
+                unsolicited_key_update: true,
+                ..Expect::SUCCESS
+            },
+            ..named("KeyUpdate-FromClient-And-ToClient", BASE)
+        },
+    ];
+    for case in passing {
+        assert_passed(&run_rustls(&case));
+    }
+
+    let failing = [
+        (
+            Case {
+                shim_role: Role::Server,
+                flags: &["-key-update"],
+                peer: Peer {
+                    key_updates_after_handshake: 1,
+                    ..Peer::DEFAULT
+                },
+                ..named("KeyUpdate-Unexpected", BASE)
+            },
+            "the shim sent a KeyUpdate of its own, which the test does not expect",
+        ),
+        (
+            Case {
+                expect: Expect {
+                    unsolicited_key_update: true,
+                    ..Expect::SUCCESS
+                },
+                ..named("KeyUpdate-Missing", BASE)
+            },
+            "the shim sent no KeyUpdate of its own before its reply",
+        ),
+        (
+            Case {
+                peer: Peer {
+                    max_version: Some(Version::Tls12),
+                    key_updates_after_handshake: 1,
+                    ..Peer::DEFAULT
+                },
+                ..named("KeyUpdate-TLS12", BASE)
+            },
+            "KeyUpdates exist only in TLS 1.3",
+        ),
+    ];
+    for (case, reason) in failing {
+        let outcome = run_rustls(&case);
+        assert!(failure_reason(&outcome).contains(reason), "{outcome}");
+    }
+}
+
+#[test]
 fn a_misbehaviour_that_never_happens_fails_the_test() {
     // The runner as client never sends a ServerHello.
     let case = Case {
@@ -836,6 +932,7 @@ fn a_misbehaviour_that_never_happens_fails_the_test() {
             should_fail: true,
             error: None,
             local_error: None,
+            ..Expect::SUCCESS
         },
         ..named("Never-Happens", BASE)
     };
@@ -858,6 +955,7 @@ fn a_misbehaviour_that_never_happens_fails_the_test() {
             should_fail: true,
             error: Some(":UNSUPPORTED_PROTOCOL:"),
             local_error: None,
+            ..Expect::SUCCESS
         },
         ..named("Never-Happens-After-Handshake", BASE)
     };

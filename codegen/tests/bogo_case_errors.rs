@@ -5,7 +5,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crosscheck_codegen::bogo_cases::plan::{CasesPlan, MisbehaviourPlan, Role, Version};
+use crosscheck_codegen::bogo_cases::plan::{
+    CasesPlan, KeyUpdateRequest, MisbehaviourPlan, Role, Version,
+};
 use crosscheck_codegen::bogo_cases::{
     ShimTests, VariantTests, check_directory, compile_directory, compile_tests, emit,
 };
@@ -166,6 +168,11 @@ fn cases_plan_with_upstream_defaults_in_group_order() {
     let records = &plan.cases[2];
     assert_eq!((records.messages.count, records.messages.length), (2, 100));
     assert_eq!(records.peer.key_updates_after_handshake, 3);
+    assert_eq!(
+        records.peer.key_update_request,
+        KeyUpdateRequest::NotRequested
+    );
+    assert!(!records.expect.unsolicited_key_update);
     assert!(records.peer.request_client_certificate);
     let own = &plan.cases[3];
     assert!(own.own && own.shim_shuts_down);
@@ -198,9 +205,9 @@ fn cases_emit_the_runtime_types() {
             "messages : :: crosscheck :: bogo :: case :: Messages { count : 1u32 , length : 32u32 }",
             "max_version : Some (:: crosscheck :: bogo :: case :: Version :: Tls12)",
             ":: crosscheck :: bogo :: case :: Misbehaviour :: RawBytesInsteadOfHandshake (b\"GET / HTTP/1.0\\n\")",
-            "expect : :: crosscheck :: bogo :: case :: Expect { should_fail : true , error : Some (\":HTTP_REQUEST:\") , local_error : None , }",
+            "expect : :: crosscheck :: bogo :: case :: Expect { should_fail : true , error : Some (\":HTTP_REQUEST:\") , local_error : None , unsolicited_key_update : false , }",
             ":: crosscheck :: bogo :: case :: Misbehaviour :: EmptyRecords (33u32)",
-            "cipher_suites : & [\"TLS13_AES_128_GCM_SHA256\"] , groups : & [\"X25519\"] , alpn : & [\"foo\"] , client_certificate : false , request_client_certificate : true , key_updates_after_handshake : 3u32",
+            "cipher_suites : & [\"TLS13_AES_128_GCM_SHA256\"] , groups : & [\"X25519\"] , alpn : & [\"foo\"] , client_certificate : false , request_client_certificate : true , key_updates_after_handshake : 3u32 , key_update_request : :: crosscheck :: bogo :: case :: KeyUpdateRequest :: NotRequested ,",
             ":: crosscheck :: bogo :: case :: Misbehaviour :: FirstRecordVersion (1023u16)",
         ],
     );
@@ -602,6 +609,74 @@ fn client_certificates_and_key_updates_need_the_right_role_and_version() {
         &report,
         &[
             "basic.yaml:14:35: error: `request_client_certificate` needs `shim_role: client`: the runner asks for a client certificate only as the server, and here the runner is the client",
+        ],
+    );
+}
+
+/// A key update case, `shim_role: client`, with `lines` under it.
+fn key_update_case(lines: &str) -> String {
+    format!("group: g\nupstream_tests: abc\ncases:\n  HttpGET:\n    shim_role: client\n{lines}")
+}
+
+#[test]
+fn key_update_requests_and_the_shims_own_key_updates_plan_and_emit() {
+    let case = key_update_case(
+        "    peer:\n      key_updates_after_handshake: 2\n      key_update_request: requested\n    expect:\n      unsolicited_key_update: true\n",
+    );
+    let plan = planned(&[("basic.yaml", &case)]);
+    assert_eq!(
+        plan.cases[0].peer.key_update_request,
+        KeyUpdateRequest::Requested
+    );
+    assert!(plan.cases[0].expect.unsolicited_key_update);
+    let dir = directory(&[("basic.yaml", &case)]);
+    let generated = compile_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    assert_reports(
+        &generated.cases.to_string(),
+        &[
+            "key_updates_after_handshake : 2u32 , key_update_request : :: crosscheck :: bogo :: case :: KeyUpdateRequest :: Requested ,",
+            "local_error : None , unsolicited_key_update : true , }",
+        ],
+    );
+}
+
+#[test]
+fn key_update_requests_and_the_shims_own_key_updates_need_their_context() {
+    let report = errors(&[(
+        "basic.yaml",
+        &key_update_case(
+            "    peer:\n      max_version: tls12\n      key_update_request: requested\n    expect:\n      unsolicited_key_update: true\n",
+        ),
+    )]);
+    assert_reports(
+        &report,
+        &[
+            "basic.yaml:8:27: error: `key_update_request` needs `key_updates_after_handshake` of at least 1: here the runner sends no KeyUpdates",
+            "basic.yaml:10:31: error: KeyUpdate exists only in TLS 1.3, but the peer's max_version is tls12",
+        ],
+    );
+    assert_count(&report, 2);
+    let report = errors(&[(
+        "basic.yaml",
+        &key_update_case(
+            "    shim_shuts_down: true\n    expect:\n      unsolicited_key_update: true\n",
+        ),
+    )]);
+    assert_reports(
+        &report,
+        &[
+            "basic.yaml:8:31: error: the runner looks for the shim's KeyUpdate after each of its replies, and here the shim echoes no messages",
+        ],
+    );
+    assert_count(&report, 1);
+    let report = errors(&[(
+        "basic.yaml",
+        &key_update_case("    peer:\n      key_update_request: sometimes\n"),
+    )]);
+    assert_reports(
+        &report,
+        &[
+            "basic.yaml:7:27: error: unknown variant `sometimes`, expected one of not_requested, requested",
         ],
     );
 }

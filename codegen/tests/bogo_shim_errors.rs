@@ -167,7 +167,7 @@ fn unknown_keys_everywhere_are_reported_together_with_later_checks() {
         [
             "shims/demo.yaml:10:3: error: glob `TLS-ECH-*x` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`",
             "shims/demo.yaml:14:5: error: unknown field `reasn`, expected one of `reason`, `variants`, `keep_unmatched`",
-            "shims/demo.yaml:23:1: error: unknown field `HalfRTTTicket`, expected one of `description`, `program`, `upstream_tests`, `variants`, `runner`, `DisabledTests`, `ErrorMap`, `TestErrorMap`, `TestLocalErrorMap`, `HalfRTTTickets`, `MaxACKBuffer`, `AllCurves`",
+            "shims/demo.yaml:23:1: error: unknown field `HalfRTTTicket`, expected one of `description`, `program`, `upstream_tests`, `variants`, `runner`, `DisabledTests`, `unimplemented`, `expected_failures`, `ErrorMap`, `TestErrorMap`, `TestLocalErrorMap`, `HalfRTTTickets`, `MaxACKBuffer`, `AllCurves`",
         ]
     );
 }
@@ -355,7 +355,7 @@ fn emitted_tokens_hold_the_json_and_the_maps() {
     for expected in [
         "pub static SHIMS : & [:: crosscheck :: bogo :: ShimConfig]",
         "program : Some (:: crosscheck :: bogo :: Program :: CargoBin (\"demo-shim\"))",
-        ":: crosscheck :: bogo :: DisabledTest { glob : \"TLS-ECH-*\" , reason : \"no HPKE\" , declared_at : \"shims/demo.yaml:10:3\" }",
+        ":: crosscheck :: bogo :: TestGlob { glob : \"TLS-ECH-*\" , reason : \"no HPKE\" , declared_at : \"shims/demo.yaml:10:3\" }",
         ":: crosscheck :: bogo :: ErrorMapping { expected : \":NO_SHARED_CIPHER:\" , errors : & [\":HANDSHAKE_FAILURE:\"] }",
         "half_rtt_tickets : Some (0u32)",
         "all_curves : None",
@@ -365,4 +365,102 @@ fn emitted_tokens_hold_the_json_and_the_maps() {
             "missing `{expected}` in:\n{tokens}"
         );
     }
+}
+
+/// `SHIM` with declared outcomes and a variant environment added.
+fn with_declared(declared: &str) -> String {
+    SHIM.replace(
+        "  aws: with aws-lc-rs\n",
+        "  aws:\n    description: with aws-lc-rs\n    env:\n      DEMO_PROVIDER: aws-lc-rs\n",
+    ) + declared
+}
+
+#[test]
+fn declared_outcomes_join_disabled_tests_in_the_json_and_stay_apart_in_the_plan() {
+    let plan = planned(&with_declared(
+        "unimplemented:\n  Basic-Client-TLS12: no flag for it\nexpected_failures:\n  NoSharedCipher-*:\n    reason: a known bug\n    variants: [aws]\n",
+    ));
+    let [ring, aws] = plan.variants.as_slice() else {
+        panic!("two variants expected");
+    };
+    assert_eq!(ring.env, []);
+    assert_eq!(
+        aws.env,
+        [("DEMO_PROVIDER".to_string(), "aws-lc-rs".to_string())]
+    );
+    assert_eq!(aws.description, "with aws-lc-rs");
+    let globs = |entries: &[crosscheck_codegen::bogo_shims::plan::TestGlobPlan]| {
+        entries
+            .iter()
+            .map(|entry| format!("{} @ {}", entry.glob, entry.declared_at))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        globs(&aws.config.unimplemented),
+        ["Basic-Client-TLS12 @ shims/demo.yaml:27:3"]
+    );
+    assert_eq!(
+        globs(&aws.config.expected_failures),
+        ["NoSharedCipher-* @ shims/demo.yaml:29:3"]
+    );
+    assert!(ring.config.expected_failures.is_empty());
+    assert!(aws.config_json.contains(
+        "    \"*-P-224-*\": \"no p224\",\n    \"Basic-Client-TLS12\": \"unimplemented: no flag for it\",\n    \"NoSharedCipher-*\": \"expected to fail: a known bug\"\n  },"
+    ), "{}", aws.config_json);
+    assert!(!ring.config_json.contains("NoSharedCipher-*"));
+}
+
+#[test]
+fn a_test_is_disabled_unimplemented_or_expected_to_fail_not_two_of_them() {
+    let shim = with_declared(
+        "unimplemented:\n  \"*-TLS1\": no TLS 1.0\n  \"Basic-*\": no flag\nexpected_failures:\n  Basic-Client-TLS12: a bug\n  NoSharedCipher-TLS13:\n    reason: a bug in ring only\n    variants: [ring]\n",
+    )
+    .replace(
+        "  TLS-ECH-*:\n",
+        "  NoSharedCipher-*:\n    - reason: aws-lc-rs lacks it\n      variants: [aws]\n  TLS-ECH-*:\n",
+    );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:30:3: error: glob `*-TLS1` is also in `DisabledTests` (at shims/demo.yaml:12:3); a test is either disabled, unimplemented or expected to fail",
+            "shims/demo.yaml:31:3: error: glob `Basic-*` matches `Basic-Client-TLS1`, as does `*-TLS1` in `DisabledTests` (at shims/demo.yaml:12:3); a test is either disabled, unimplemented or expected to fail",
+            "shims/demo.yaml:33:3: error: glob `Basic-Client-TLS12` matches `Basic-Client-TLS12`, as does `Basic-*` in `unimplemented` (at shims/demo.yaml:31:3); a test is either disabled, unimplemented or expected to fail",
+        ]
+    );
+}
+
+#[test]
+fn declared_outcomes_are_checked_like_disabled_tests() {
+    let shim = with_declared(
+        "unimplemented:\n  Basic-Client-TLS3: no flag\nexpected_failures:\n  NoSharedCipher-TLS13: \"\"\n  Garbage-*:\n    reason: a bug\n    variants: [boringssl]\n",
+    );
+    let errors = errors(&shim);
+    assert_eq!(errors.len(), 3, "{errors:#?}");
+    assert!(errors[0].starts_with(
+        "shims/demo.yaml:27:3: error: glob `Basic-Client-TLS3` matches no known test"
+    ));
+    assert_eq!(
+        errors[1],
+        "shims/demo.yaml:29:25: error: an expected failure's reason must not be empty"
+    );
+    assert_eq!(
+        errors[2],
+        "shims/demo.yaml:32:16: error: unknown variant `boringssl`; expected one of ring, aws"
+    );
+}
+
+#[test]
+fn variant_environments_need_portable_names_and_known_keys() {
+    let shim = SHIM.replace(
+        "  aws: with aws-lc-rs\n",
+        "  aws:\n    description: with aws-lc-rs\n    envs: {}\n    env:\n      1PROVIDER: aws\n      DEMO-MODE: fips\n",
+    );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:9:5: error: unknown field `envs`, expected one of `description`, `env`",
+            "shims/demo.yaml:11:7: error: `1PROVIDER` is not an environment variable name (letters, digits and `_`, not starting with a digit)",
+            "shims/demo.yaml:12:7: error: `DEMO-MODE` is not an environment variable name (letters, digits and `_`, not starting with a digit)",
+        ]
+    );
 }

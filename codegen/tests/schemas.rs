@@ -74,7 +74,8 @@ fn spec_files_validate_against_their_schema() {
 #[test]
 fn the_shim_reader_accepts_exactly_the_schema_keys() {
     use crosscheck_codegen::bogo_shims::model::{
-        DisabledEntryDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorEntryDoc,
+        ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorEntryDoc, TestGlobEntryDoc,
+        VariantEntryDoc,
     };
 
     let schema = serde_json::to_value(schemars::schema_for!(ShimDoc))
@@ -96,9 +97,10 @@ fn the_shim_reader_accepts_exactly_the_schema_keys() {
     assert_eq!(keys(&schema), sorted(ShimDoc::FIELDS));
     for (definition, fields) in [
         ("RunnerDoc", RunnerDoc::FIELDS),
-        ("DisabledEntryDoc", DisabledEntryDoc::FIELDS),
+        ("TestGlobEntryDoc", TestGlobEntryDoc::FIELDS),
         ("ErrorsEntryDoc", ErrorsEntryDoc::FIELDS),
         ("TestErrorEntryDoc", TestErrorEntryDoc::FIELDS),
+        ("VariantEntryDoc", VariantEntryDoc::FIELDS),
     ] {
         assert_eq!(
             keys(&definitions[definition]),

@@ -146,9 +146,12 @@ pub struct Peer {
     /// The runner as server asks for a client certificate (and accepts a
     /// connection without one).
     pub request_client_certificate: bool,
-    /// TLS 1.3 KeyUpdates (update_requested) the runner sends before each
-    /// of its messages.
+    /// TLS 1.3 KeyUpdates the runner sends before each of its messages
+    /// (upstream's `sendKeyUpdates`); it then protects records itself.
     pub key_updates_after_handshake: u32,
+    /// What those KeyUpdates ask of the shim (upstream's
+    /// `keyUpdateRequest`).
+    pub key_update_request: KeyUpdateRequest,
     /// Something a well-behaved peer never does.
     pub misbehaviour: Option<Misbehaviour>,
 }
@@ -164,8 +167,30 @@ impl Peer {
         client_certificate: false,
         request_client_certificate: false,
         key_updates_after_handshake: 0,
+        key_update_request: KeyUpdateRequest::NotRequested,
         misbehaviour: None,
     };
+}
+
+/// The `request_update` field of the runner's KeyUpdates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUpdateRequest {
+    /// `update_not_requested`: the shim only updates its read keys.
+    NotRequested,
+    /// `update_requested`: the shim must answer each run of them with one
+    /// KeyUpdate (update_not_requested) before its reply, and send no other
+    /// (upstream's `RejectUnsolicitedKeyUpdate`).
+    Requested,
+}
+
+impl KeyUpdateRequest {
+    /// The wire value (0 or 1).
+    pub fn wire(self) -> u8 {
+        match self {
+            KeyUpdateRequest::NotRequested => 0,
+            KeyUpdateRequest::Requested => 1,
+        }
+    }
 }
 
 /// What a well-behaved peer never sends. Each applies to every connection
@@ -174,10 +199,10 @@ impl Peer {
 /// the test as a runner error rather than letting it pass.
 ///
 /// The post-handshake ones ([`Misbehaviour::is_after_handshake`]) are sent
-/// before each of the runner's messages, or once right after the handshake
-/// when it sends none; from then on the runner protects records itself, so
-/// they cannot be combined with [`Peer::key_updates_after_handshake`], and
-/// TLS 1.3 tickets the shim sends afterwards are not kept for resumption.
+/// before each of the runner's messages (after its KeyUpdates), or once
+/// right after the handshake when it sends none; from then on the runner
+/// protects records itself, and TLS 1.3 tickets the shim sends afterwards
+/// are not kept for resumption.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Misbehaviour {
     /// Instead of its first handshake flight, the runner writes these bytes
@@ -249,6 +274,12 @@ pub struct Expect {
     /// Substring of the runner's own error when failing
     /// (`remote error: handshake failure`).
     pub local_error: Option<&'static str>,
+    /// The shim sends a TLS 1.3 KeyUpdate of its own before it echoes the
+    /// runner's first message (upstream's `expectUnsolicitedKeyUpdate`);
+    /// the runner then protects records itself to see it. Wherever the
+    /// runner does (KeyUpdates, post-handshake misbehaviours), a KeyUpdate
+    /// the shim sends unasked fails the test unless this is set.
+    pub unsolicited_key_update: bool,
 }
 
 impl Expect {
@@ -257,5 +288,6 @@ impl Expect {
         should_fail: false,
         error: None,
         local_error: None,
+        unsolicited_key_update: false,
     };
 }

@@ -5,13 +5,16 @@
 use std::path::Path;
 
 use crate::bogo::case::Case;
+use crate::bogo::declared;
 use crate::bogo::program;
 use crate::bogo::runner::{self, RunOptions};
-use crate::bogo::shim_config::ShimConfig;
+use crate::bogo::shim_config::{Declarations, ShimConfig};
 use crate::paths;
 
 /// Runs `case` against `shim` in `variant` and panics with the whole story
-/// (verdict, shim exit and stderr, local error, log tail) unless it passes.
+/// (verdict, shim exit and stderr, local error, log tail) unless the
+/// outcome is what the shim's config declares: a pass, or for a test
+/// declared unimplemented or expected to fail, exactly that.
 pub fn check(shim: &'static ShimConfig, variant: usize, case: &'static Case, root: &str) {
     let outcome = run(shim, variant, case, Path::new(root));
     if let Err(report) = outcome {
@@ -29,11 +32,13 @@ fn run(
         .variants
         .get(variant)
         .ok_or_else(|| format!("shim `{}` has no variant #{variant}", shim.name))?;
-    let program = program::resolve(shim, root)?;
+    let declaration = Declarations::new(config)?.of(case.name);
+    let program = program::resolve(shim, root)?.with_env(config.env);
     let options = RunOptions {
         logs_dir: paths::run_dir("bogo").join(config.name),
         ..RunOptions::default()
     }
     .with_shim_options(shim.runner);
-    runner::run(&program, case, config, &options).check()
+    let outcome = runner::run(&program, case, config, &options);
+    declared::hold(declaration, &outcome)
 }

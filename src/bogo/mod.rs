@@ -1,11 +1,14 @@
 //! BoGo: BoringSSL's TLS test runner and the shims it drives.
 //!
-//! Today: the compiled shim configs (`specs/shims/*.yaml`, as static data
-//! from `build.rs`), with each variant's `-shim-config` JSON, and the
-//! comparison of two upstream test lists through a shim's disabled globs.
+//! The compiled cases (`specs/bogo/`) and shim configs (`specs/shims/`),
+//! both static data from `build.rs`; the runner that plays the peer; the
+//! check every generated test calls, holding each outcome to what the
+//! shim's config declares; `crosscheck bogo run`, its results file, and the
+//! comparison of two upstream test lists through a shim's globs.
 
 pub mod case;
 pub mod check;
+pub mod declared;
 pub mod program;
 pub mod results;
 pub mod run;
@@ -15,7 +18,7 @@ pub mod tests_diff;
 
 pub use check::check;
 pub use shim_config::{
-    DisabledGlobs, DisabledTest, ErrorMapping, Program, RunnerOptions, ShimConfig, TestError,
-    Variant, find_shim,
+    Declaration, Declarations, ErrorMapping, Program, RunnerOptions, ShimConfig, TestError,
+    TestGlob, Variant, find_shim,
 };
 pub use tests_diff::{TestList, TestsDiff, tests_diff};

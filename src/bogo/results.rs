@@ -71,6 +71,18 @@ impl Results {
         self.insert(name, ResultType::Skip, ResultType::Skip, None);
     }
 
+    /// Records a test with the result its shim's config expects (e.g.
+    /// `FAIL` for a declared failure).
+    pub fn add_expected(
+        &mut self,
+        name: &str,
+        actual: ResultType,
+        expected: ResultType,
+        error: Option<String>,
+    ) {
+        self.insert(name, actual, expected, error);
+    }
+
     pub fn has_unexpected(&self) -> bool {
         self.tests.values().any(|result| result.is_unexpected)
     }

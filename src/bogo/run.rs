@@ -1,7 +1,9 @@
 //! `crosscheck bogo run`: every selected case against every selected shim
 //! and variant on a pool of worker threads, one line per test
 //! (`PASSED`, `FAILED`, `UNIMPLEMENTED`, `DISABLED`) as upstream's `-pipe`
-//! prints them, a summary, and optionally the upstream JSON results.
+//! prints them, a summary, and optionally the upstream JSON results. A
+//! test the shim's config declares unimplemented or expected to fail is
+//! as expected when it is exactly that.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -13,10 +15,11 @@ use go_glob::Pattern;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bogo::case::Case;
+use crate::bogo::declared;
 use crate::bogo::program;
 use crate::bogo::results::{ResultType, Results};
 use crate::bogo::runner::{self, RunOptions, Verdict};
-use crate::bogo::shim_config::ShimConfig;
+use crate::bogo::shim_config::{Declaration, Declarations, ShimConfig};
 
 /// What to run and how.
 #[derive(Debug, Clone)]
@@ -45,8 +48,28 @@ pub struct Line {
     pub variant: &'static str,
     pub test: &'static str,
     pub status: Status,
-    /// Failure details or the disabled reason.
-    pub detail: Option<String>,
+    /// What the shim's config says of the test.
+    pub declaration: Declaration,
+    /// Why the status is not what the config declares, with the details;
+    /// `None` when it is.
+    pub problem: Option<String>,
+}
+
+impl Line {
+    /// The declared reason of a disabled, unimplemented or expected-to-fail
+    /// test, with the entry's glob and location.
+    pub fn declared_reason(&self) -> Option<String> {
+        let (section, glob) = match self.declaration {
+            Declaration::MustPass => return None,
+            Declaration::Disabled(glob) => ("DisabledTests", glob),
+            Declaration::Unimplemented(glob) => ("unimplemented", glob),
+            Declaration::ExpectedFailure(glob) => ("expected_failures", glob),
+        };
+        Some(format!(
+            "{} ({section} `{}`, {})",
+            glob.reason, glob.glob, glob.declared_at
+        ))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,15 +108,28 @@ impl RunReport {
             .count()
     }
 
-    /// Failures, and unimplemented tests where that is not allowed.
+    /// Tests with this status as the shim's config declares them
+    /// (unimplemented or expected to fail).
+    pub fn count_declared(&self, status: Status) -> usize {
+        self.lines
+            .iter()
+            .filter(|line| line.status == status && line.problem.is_none())
+            .filter(|line| {
+                matches!(
+                    line.declaration,
+                    Declaration::Unimplemented(_) | Declaration::ExpectedFailure(_)
+                )
+            })
+            .count()
+    }
+
+    /// Tests whose status is not what the shim's config declares:
+    /// failures, unimplemented tests where that is not allowed, and
+    /// declared failures that no longer hold.
     pub fn unexpected(&self) -> usize {
         self.lines
             .iter()
-            .filter(|line| match line.status {
-                Status::Failed => true,
-                Status::Unimplemented => !self.allows_unimplemented(line.shim),
-                Status::Passed | Status::Disabled => false,
-            })
+            .filter(|line| line.problem.is_some())
             .count()
     }
 
@@ -117,18 +153,25 @@ impl RunReport {
             } else {
                 line.test.to_string()
             };
-            match line.status {
-                Status::Passed => results.add(&name, ResultType::Pass, None),
-                Status::Failed => results.add(&name, ResultType::Fail, line.detail.clone()),
-                Status::Unimplemented if self.allows_unimplemented(line.shim) => {
-                    results.add_skip(&name)
-                }
-                Status::Unimplemented => {
-                    results.add(&name, ResultType::Fail, Some("unimplemented".into()))
-                }
+            let actual = match line.status {
+                Status::Passed => ResultType::Pass,
+                Status::Failed => ResultType::Fail,
+                Status::Unimplemented if line.problem.is_none() => ResultType::Skip,
+                Status::Unimplemented => ResultType::Fail,
                 // Upstream neither runs nor counts disabled tests.
-                Status::Disabled => {}
-            }
+                Status::Disabled => continue,
+            };
+            let expected = match line.declaration {
+                Declaration::Unimplemented(_) => ResultType::Skip,
+                Declaration::ExpectedFailure(_) => ResultType::Fail,
+                Declaration::MustPass | Declaration::Disabled(_) => match line.status {
+                    Status::Unimplemented if self.allows_unimplemented(line.shim) => {
+                        ResultType::Skip
+                    }
+                    _ => ResultType::Pass,
+                },
+            };
+            results.add_expected(&name, actual, expected, line.problem.clone());
         }
         results
     }
@@ -140,7 +183,9 @@ struct Job {
     shim: &'static ShimConfig,
     variant: usize,
     case: &'static Case,
-    disabled: Option<&'static str>,
+    declaration: Declaration,
+    /// Disabled and not included: reported, not run.
+    skip: bool,
 }
 
 /// Runs the selection; `root` is the workspace root (for building shims).
@@ -155,20 +200,16 @@ pub fn run(
     let mut jobs = Vec::new();
     for shim in &chosen {
         for variant in choose_variants(shim, &selection.variants)? {
-            let config = &shim.variants[variant];
+            let declarations = Declarations::new(&shim.variants[variant])?;
             for case in cases.iter().filter(|case| matches(&filter, case.name)) {
-                let disabled = config
-                    .disabled_tests
-                    .iter()
-                    .find(|entry| {
-                        Pattern::new(entry.glob).is_ok_and(|glob| glob.matches(case.name))
-                    })
-                    .map(|entry| entry.reason);
+                let declaration = declarations.of(case.name);
                 jobs.push(Job {
                     shim,
                     variant,
                     case,
-                    disabled: disabled.filter(|_| !selection.include_disabled),
+                    declaration,
+                    skip: matches!(declaration, Declaration::Disabled(_))
+                        && !selection.include_disabled,
                 });
             }
         }
@@ -208,7 +249,7 @@ pub fn run(
                     let line = run_job(*job, program, selection);
                     bar.set_message(line.test);
                     bar.inc(1);
-                    if line.status == Status::Failed {
+                    if line.problem.is_some() {
                         bar.suspend(|| {
                             eprintln!("FAILED ({}/{}/{})", line.shim, line.variant, line.test)
                         });
@@ -230,7 +271,8 @@ pub fn run(
                 variant: job.shim.variants[job.variant].name,
                 test: job.case.name,
                 status: Status::Failed,
-                detail: Some("the runner lost this test's result".into()),
+                declaration: job.declaration,
+                problem: Some("the runner lost this test's result".into()),
             })
         })
         .collect();
@@ -256,17 +298,18 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
         variant: variant.name,
         test: job.case.name,
         status: Status::Disabled,
-        detail: None,
+        declaration: job.declaration,
+        problem: None,
     };
-    if let Some(reason) = job.disabled {
-        line.detail = Some(reason.to_string());
+    if job.skip {
         return line;
     }
     let Some(program) = program else {
         line.status = Status::Failed;
-        line.detail = Some(format!("shim `{}` has no program", job.shim.name));
+        line.problem = Some(format!("shim `{}` has no program", job.shim.name));
         return line;
     };
+    let program = program.clone().with_env(variant.env);
     let mut options = RunOptions {
         logs_dir: selection.logs_dir.join(variant.name),
         ..RunOptions::default()
@@ -274,15 +317,13 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
     .with_shim_options(job.shim.runner);
     options.loose_errors |= selection.loose_errors;
     options.allow_unimplemented |= selection.allow_unimplemented;
-    let outcome = runner::run(program, job.case, variant, &options);
-    match &outcome.verdict {
-        Verdict::Passed => line.status = Status::Passed,
-        Verdict::Unimplemented => line.status = Status::Unimplemented,
-        Verdict::Failed(_) => {
-            line.status = Status::Failed;
-            line.detail = outcome.check().err();
-        }
-    }
+    let outcome = runner::run(&program, job.case, variant, &options);
+    line.status = match &outcome.verdict {
+        Verdict::Passed => Status::Passed,
+        Verdict::Unimplemented => Status::Unimplemented,
+        Verdict::Failed(_) => Status::Failed,
+    };
+    line.problem = declared::hold(job.declaration, &outcome).err();
     line
 }
 

@@ -44,10 +44,16 @@ pub struct RunnerOptions {
 pub struct Variant {
     pub name: &'static str,
     pub description: &'static str,
+    /// Environment variables the shim gets in this variant.
+    pub env: &'static [(&'static str, &'static str)],
     /// The `-shim-config` JSON for the BoGo runner.
     pub config_json: &'static str,
     /// `DisabledTests`, in file order.
-    pub disabled_tests: &'static [DisabledTest],
+    pub disabled_tests: &'static [TestGlob],
+    /// Tests declared unimplemented (the shim exits 89 in them).
+    pub unimplemented: &'static [TestGlob],
+    /// Tests declared to fail.
+    pub expected_failures: &'static [TestGlob],
     /// `ErrorMap`, in file order.
     pub error_map: &'static [ErrorMapping],
     /// `TestErrorMap`.
@@ -59,9 +65,10 @@ pub struct Variant {
     pub all_curves: Option<&'static [u16]>,
 }
 
-/// Tests (by Go `filepath.Match` glob) the runner does not run.
+/// Tests (by Go `filepath.Match` glob) disabled, declared unimplemented
+/// or declared to fail, and why.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct DisabledTest {
+pub struct TestGlob {
     pub glob: &'static str,
     pub reason: &'static str,
     /// `file:line:col` of the glob in the shim file.
@@ -126,55 +133,103 @@ impl ShimConfig {
     }
 }
 
-/// A variant's disabled globs, compiled for matching many names.
-#[derive(Debug)]
-pub struct DisabledGlobs {
-    globs: Vec<(Pattern, &'static DisabledTest)>,
+/// What a variant's config says of a test.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Declaration {
+    /// Nothing: the test must pass.
+    MustPass,
+    /// Not run (`DisabledTests`).
+    Disabled(&'static TestGlob),
+    /// The shim must answer 89.
+    Unimplemented(&'static TestGlob),
+    /// The shim must fail it.
+    ExpectedFailure(&'static TestGlob),
 }
 
-impl DisabledGlobs {
+/// A variant's globs, compiled for matching many names.
+#[derive(Debug)]
+pub struct Declarations {
+    disabled: Vec<(Pattern, &'static TestGlob)>,
+    unimplemented: Vec<(Pattern, &'static TestGlob)>,
+    expected_failures: Vec<(Pattern, &'static TestGlob)>,
+}
+
+impl Declarations {
     /// Compiles `variant`'s globs (checked when the spec was compiled).
-    pub fn new(variant: &'static Variant) -> Result<DisabledGlobs, String> {
-        let globs = variant
-            .disabled_tests
-            .iter()
-            .map(|disabled| {
-                Pattern::new(disabled.glob)
-                    .map(|pattern| (pattern, disabled))
-                    .map_err(|error| {
-                        format!(
-                            "{}: glob `{}` is malformed: {error}",
-                            disabled.declared_at, disabled.glob
-                        )
-                    })
-            })
-            .collect::<Result<_, _>>()?;
-        Ok(DisabledGlobs { globs })
+    pub fn new(variant: &'static Variant) -> Result<Declarations, String> {
+        Ok(Declarations {
+            disabled: compile(variant.disabled_tests)?,
+            unimplemented: compile(variant.unimplemented)?,
+            expected_failures: compile(variant.expected_failures)?,
+        })
     }
 
-    /// Every entry whose glob matches `test`, in file order (the runner
-    /// skips the test when there is any).
-    pub fn matching(&self, test: &str) -> Vec<&'static DisabledTest> {
-        self.globs
-            .iter()
-            .filter(|(pattern, _)| pattern.matches(test))
-            .map(|(_, disabled)| *disabled)
-            .collect()
+    /// What the config says of `test`: the first matching entry, looking
+    /// in `DisabledTests`, then `unimplemented`, then `expected_failures`
+    /// (the spec compiler lets a test be in one of them only).
+    pub fn of(&self, test: &str) -> Declaration {
+        let first = |globs: &[(Pattern, &'static TestGlob)]| {
+            globs
+                .iter()
+                .find(|(pattern, _)| pattern.matches(test))
+                .map(|(_, glob)| *glob)
+        };
+        if let Some(glob) = first(&self.disabled) {
+            Declaration::Disabled(glob)
+        } else if let Some(glob) = first(&self.unimplemented) {
+            Declaration::Unimplemented(glob)
+        } else if let Some(glob) = first(&self.expected_failures) {
+            Declaration::ExpectedFailure(glob)
+        } else {
+            Declaration::MustPass
+        }
     }
+}
+
+fn compile(globs: &'static [TestGlob]) -> Result<Vec<(Pattern, &'static TestGlob)>, String> {
+    globs
+        .iter()
+        .map(|glob| {
+            Pattern::new(glob.glob)
+                .map(|pattern| (pattern, glob))
+                .map_err(|error| {
+                    format!(
+                        "{}: glob `{}` is malformed: {error}",
+                        glob.declared_at, glob.glob
+                    )
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::{
-        DisabledGlobs, DisabledTest, Program, RunnerOptions, ShimConfig, Variant, find_shim,
+        Declaration, Declarations, Program, RunnerOptions, ShimConfig, TestGlob, Variant, find_shim,
     };
 
-    const fn variant(name: &'static str, disabled_tests: &'static [DisabledTest]) -> Variant {
+    const fn glob(glob: &'static str, reason: &'static str) -> TestGlob {
+        TestGlob {
+            glob,
+            reason,
+            declared_at: "d.yaml:1:1",
+        }
+    }
+
+    const fn variant(
+        name: &'static str,
+        disabled_tests: &'static [TestGlob],
+        unimplemented: &'static [TestGlob],
+        expected_failures: &'static [TestGlob],
+    ) -> Variant {
         Variant {
             name,
             description: "",
+            env: &[],
             config_json: "{}\n",
             disabled_tests,
+            unimplemented,
+            expected_failures,
             error_map: &[],
             test_error_map: &[],
             test_local_error_map: &[],
@@ -197,20 +252,11 @@ mod tests {
         variants: &[
             variant(
                 "one",
-                &[
-                    DisabledTest {
-                        glob: "*-TLS1",
-                        reason: "old",
-                        declared_at: "d.yaml:1:1",
-                    },
-                    DisabledTest {
-                        glob: "Basic-*",
-                        reason: "basic",
-                        declared_at: "d.yaml:2:1",
-                    },
-                ],
+                &[glob("*-TLS1", "old"), glob("Basic-*", "basic")],
+                &[glob("ALPN-*", "no ALPN flags")],
+                &[glob("*-Sync", "known bug")],
             ),
-            variant("two", &[]),
+            variant("two", &[], &[], &[]),
         ],
     }];
 
@@ -234,14 +280,28 @@ mod tests {
     }
 
     #[test]
-    fn every_matching_glob_is_reported() {
-        let globs = DisabledGlobs::new(&SHIMS[0].variants[0]).unwrap_or_else(|e| panic!("{e}"));
-        let matching: Vec<&str> = globs
-            .matching("Basic-Client-TLS1")
-            .iter()
-            .map(|d| d.glob)
-            .collect();
-        assert_eq!(matching, ["*-TLS1", "Basic-*"]);
-        assert!(globs.matching("Other-TLS12").is_empty());
+    fn a_test_is_declared_by_the_first_matching_glob_of_the_first_section() {
+        let one = &SHIMS[0].variants[0];
+        let declarations = Declarations::new(one).unwrap_or_else(|e| panic!("{e}"));
+        let of = |test| declarations.of(test);
+        assert_eq!(
+            of("Basic-Client-TLS1"),
+            Declaration::Disabled(&one.disabled_tests[0])
+        );
+        assert_eq!(
+            of("Basic-Server-Sync"),
+            Declaration::Disabled(&one.disabled_tests[1])
+        );
+        assert_eq!(
+            of("ALPN-Server"),
+            Declaration::Unimplemented(&one.unimplemented[0])
+        );
+        assert_eq!(
+            of("Resume-Sync"),
+            Declaration::ExpectedFailure(&one.expected_failures[0])
+        );
+        assert_eq!(of("Other-TLS12"), Declaration::MustPass);
+        let two = Declarations::new(&SHIMS[0].variants[1]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(two.of("Basic-Client-TLS1"), Declaration::MustPass);
     }
 }

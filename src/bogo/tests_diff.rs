@@ -213,11 +213,18 @@ fn shim_diff(
     })
 }
 
-/// The shim's globs in file order, each once, with the variants it holds in.
+/// The shim's globs in file order, each once, with the variants it holds
+/// in: `DisabledTests`, then the tests declared unimplemented or expected
+/// to fail (which the upstream runner's config also lists as disabled).
 fn shim_globs(shim: &'static ShimConfig) -> Result<Vec<ShimGlob>, String> {
     let mut globs: Vec<ShimGlob> = Vec::new();
     for variant in shim.variants {
-        for disabled in variant.disabled_tests {
+        let declared = variant
+            .disabled_tests
+            .iter()
+            .chain(variant.unimplemented)
+            .chain(variant.expected_failures);
+        for disabled in declared {
             let existing = globs.iter_mut().find(|glob| {
                 glob.hit.glob == disabled.glob && glob.hit.declared_at == disabled.declared_at
             });
@@ -371,19 +378,22 @@ impl fmt::Display for TestsDiff {
 mod tests {
     use super::{GlobHit, TestList, tests_diff};
     use crate::bogo::shim_config::{
-        DisabledTest, Program, RunnerOptions, ShimConfig, TestError, Variant,
+        Program, RunnerOptions, ShimConfig, TestError, TestGlob, Variant,
     };
 
     const fn variant(
         name: &'static str,
-        disabled_tests: &'static [DisabledTest],
+        disabled_tests: &'static [TestGlob],
         test_error_map: &'static [TestError],
     ) -> Variant {
         Variant {
             name,
             description: "",
+            env: &[],
             config_json: "{}\n",
             disabled_tests,
+            unimplemented: &[],
+            expected_failures: &[],
             error_map: &[],
             test_error_map,
             test_local_error_map: &[],
@@ -393,22 +403,22 @@ mod tests {
         }
     }
 
-    const DTLS: DisabledTest = DisabledTest {
+    const DTLS: TestGlob = TestGlob {
         glob: "*DTLS*",
         reason: "not supported",
         declared_at: "s.yaml:5:3",
     };
-    const ECH_RING: DisabledTest = DisabledTest {
+    const ECH_RING: TestGlob = TestGlob {
         glob: "TLS-ECH-*",
         reason: "no HPKE",
         declared_at: "s.yaml:7:3",
     };
-    const P224: DisabledTest = DisabledTest {
+    const P224: TestGlob = TestGlob {
         glob: "*-P-224-*",
         reason: "no p224",
         declared_at: "s.yaml:6:3",
     };
-    const OLD_ONLY: DisabledTest = DisabledTest {
+    const OLD_ONLY: TestGlob = TestGlob {
         glob: "Gone-*",
         reason: "gone",
         declared_at: "s.yaml:8:3",

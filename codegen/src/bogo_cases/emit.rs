@@ -6,8 +6,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::bogo_cases::plan::{
-    CasePlan, CasesPlan, ExpectPlan, KeyType, MessagesPlan, MisbehaviourPlan, PeerPlan, RecordAt,
-    Role, Version,
+    CasePlan, CasesPlan, ExpectPlan, KeyType, KeyUpdateRequest, MessagesPlan, MisbehaviourPlan,
+    PeerPlan, RecordAt, Role, Version,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::snake_case;
@@ -246,6 +246,10 @@ fn peer(peer: &PeerPlan) -> TokenStream {
         key_updates_after_handshake,
         ..
     } = peer;
+    let key_update_request = match peer.key_update_request {
+        KeyUpdateRequest::NotRequested => quote! { NotRequested },
+        KeyUpdateRequest::Requested => quote! { Requested },
+    };
     let min_version = optional(peer.min_version, version);
     let max_version = optional(peer.max_version, version);
     let misbehaviour = optional(peer.misbehaviour.as_ref(), misbehaviour);
@@ -259,6 +263,7 @@ fn peer(peer: &PeerPlan) -> TokenStream {
             client_certificate: #client_certificate,
             request_client_certificate: #request_client_certificate,
             key_updates_after_handshake: #key_updates_after_handshake,
+            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::#key_update_request,
             misbehaviour: #misbehaviour,
         }
     }
@@ -313,11 +318,13 @@ fn expect(expect: &ExpectPlan) -> TokenStream {
     let should_fail = expect.should_fail;
     let error = optional(expect.error.as_ref(), |error| quote! { #error });
     let local_error = optional(expect.local_error.as_ref(), |error| quote! { #error });
+    let unsolicited_key_update = expect.unsolicited_key_update;
     quote! {
         ::crosscheck::bogo::case::Expect {
             should_fail: #should_fail,
             error: #error,
             local_error: #local_error,
+            unsolicited_key_update: #unsolicited_key_update,
         }
     }
 }

@@ -169,13 +169,30 @@ pub struct PeerDoc {
     /// connection without one (only with `shim_role: client`).
     #[serde(default)]
     pub request_client_certificate: Option<Located<bool>>,
-    /// TLS 1.3 KeyUpdates (update_requested) the runner sends before each
-    /// of its messages (upstream's `sendKeyUpdates`).
+    /// TLS 1.3 KeyUpdates the runner sends before each of its messages
+    /// (upstream's `sendKeyUpdates`); it protects records itself from the
+    /// handshake's end.
     #[serde(default)]
     pub key_updates_after_handshake: Option<Located<u32>>,
+    /// What those KeyUpdates ask of the shim (upstream's
+    /// `keyUpdateRequest`; default `not_requested`).
+    #[serde(default)]
+    pub key_update_request: Option<Located<KeyUpdateRequestDoc>>,
     /// Something a well-behaved peer never does.
     #[serde(default)]
     pub misbehaviour: Option<Located<MisbehaviourDoc>>,
+}
+
+/// The `request_update` field of the runner's KeyUpdates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyUpdateRequestDoc {
+    /// `update_not_requested`: the shim only updates its read keys.
+    NotRequested,
+    /// `update_requested`: the shim must answer each run of them with one
+    /// KeyUpdate before its reply, and send no other (upstream's
+    /// `RejectUnsolicitedKeyUpdate`).
+    Requested,
 }
 
 /// What a well-behaved peer never sends; it applies to every connection of
@@ -468,4 +485,11 @@ pub struct ExpectDoc {
     /// `fail: true`.
     #[serde(default)]
     pub local_error: Option<Located<String>>,
+    /// The shim sends a TLS 1.3 KeyUpdate of its own (`-key-update`)
+    /// before it echoes the runner's first message (upstream's
+    /// `expectUnsolicitedKeyUpdate`). Wherever the runner protects records
+    /// itself (KeyUpdates, post-handshake misbehaviours), a KeyUpdate the
+    /// shim sends unasked fails the test unless this is set.
+    #[serde(default)]
+    pub unsolicited_key_update: Option<Located<bool>>,
 }

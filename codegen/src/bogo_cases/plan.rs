@@ -137,7 +137,14 @@ pub struct PeerPlan {
     pub client_certificate: bool,
     pub request_client_certificate: bool,
     pub key_updates_after_handshake: u32,
+    pub key_update_request: KeyUpdateRequest,
     pub misbehaviour: Option<MisbehaviourPlan>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyUpdateRequest {
+    NotRequested,
+    Requested,
 }
 
 /// A misbehaviour with its names resolved to wire values.
@@ -165,6 +172,7 @@ pub struct ExpectPlan {
     pub should_fail: bool,
     pub error: Option<String>,
     pub local_error: Option<String>,
+    pub unsolicited_key_update: bool,
 }
 
 /// Checks every loaded group. Problems are added to `diagnostics`; the

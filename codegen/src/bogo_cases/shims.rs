@@ -5,7 +5,7 @@
 use go_glob::Pattern;
 
 use crate::bogo_cases::emit::{Disabled, ShimTests, VariantTests};
-use crate::bogo_shims::plan::{DisabledPlan, ProgramPlan, ShimPlan};
+use crate::bogo_shims::plan::{ProgramPlan, ShimPlan, TestGlobPlan};
 
 /// One [`ShimTests`] per shim, in `SHIMS` order. A case matched by one of a
 /// variant's globs is disabled with the first matching entry's reason and
@@ -35,8 +35,8 @@ pub fn from_shim_plans(plans: &[ShimPlan]) -> Vec<ShimTests<'_>> {
 }
 
 /// Why a case is disabled by `entries`, if one matches it.
-pub fn disabled_by(entries: &[DisabledPlan]) -> Disabled<'_> {
-    let globs: Vec<(Pattern, &DisabledPlan)> = entries
+pub fn disabled_by(entries: &[TestGlobPlan]) -> Disabled<'_> {
+    let globs: Vec<(Pattern, &TestGlobPlan)> = entries
         .iter()
         .filter_map(|entry| Some((Pattern::new(&entry.glob).ok()?, entry)))
         .collect();
@@ -56,22 +56,22 @@ pub fn disabled_by(entries: &[DisabledPlan]) -> Disabled<'_> {
 #[cfg(test)]
 mod tests {
     use super::disabled_by;
-    use crate::bogo_shims::plan::DisabledPlan;
+    use crate::bogo_shims::plan::TestGlobPlan;
 
     #[test]
     fn the_first_matching_glob_gives_the_reason() {
         let entries = [
-            DisabledPlan {
+            TestGlobPlan {
                 glob: "*-TLS1".to_string(),
                 reason: "old".to_string(),
                 declared_at: "s.yaml:1:3".to_string(),
             },
-            DisabledPlan {
+            TestGlobPlan {
                 glob: "Basic-*".to_string(),
                 reason: "basic".to_string(),
                 declared_at: "s.yaml:2:3".to_string(),
             },
-            DisabledPlan {
+            TestGlobPlan {
                 glob: "[".to_string(),
                 reason: "malformed".to_string(),
                 declared_at: "s.yaml:3:3".to_string(),

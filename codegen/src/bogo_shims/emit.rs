@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::bogo_shims::plan::{
-    ConfigPlan, DisabledPlan, ErrorMappingPlan, ProgramPlan, ShimPlan, TestErrorPlan, VariantPlan,
+    ConfigPlan, ErrorMappingPlan, ProgramPlan, ShimPlan, TestErrorPlan, TestGlobPlan, VariantPlan,
 };
 
 /// `pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[…];`
@@ -57,17 +57,23 @@ fn variant(variant: &VariantPlan) -> TokenStream {
     let VariantPlan {
         name,
         description,
+        env,
         config_json,
         config,
     } = variant;
+    let env = env.iter().map(|(name, value)| quote! { (#name, #value) });
     let ConfigPlan {
         disabled_tests,
+        unimplemented,
+        expected_failures,
         error_map,
         test_error_map,
         test_local_error_map,
         ..
     } = config;
-    let disabled_tests = disabled_tests.iter().flatten().map(disabled);
+    let disabled_tests = disabled_tests.iter().flatten().map(test_glob);
+    let unimplemented = unimplemented.iter().map(test_glob);
+    let expected_failures = expected_failures.iter().map(test_glob);
     let error_map = error_map.iter().flatten().map(error_mapping);
     let test_error_map = test_error_map.iter().flatten().map(test_error);
     let test_local_error_map = test_local_error_map.iter().flatten().map(test_error);
@@ -83,8 +89,11 @@ fn variant(variant: &VariantPlan) -> TokenStream {
         ::crosscheck::bogo::Variant {
             name: #name,
             description: #description,
+            env: &[#(#env),*],
             config_json: #config_json,
             disabled_tests: &[#(#disabled_tests),*],
+            unimplemented: &[#(#unimplemented),*],
+            expected_failures: &[#(#expected_failures),*],
             error_map: &[#(#error_map),*],
             test_error_map: &[#(#test_error_map),*],
             test_local_error_map: &[#(#test_local_error_map),*],
@@ -102,14 +111,14 @@ fn optional(value: Option<TokenStream>) -> TokenStream {
     }
 }
 
-fn disabled(disabled: &DisabledPlan) -> TokenStream {
-    let DisabledPlan {
+fn test_glob(glob: &TestGlobPlan) -> TokenStream {
+    let TestGlobPlan {
         glob,
         reason,
         declared_at,
-    } = disabled;
+    } = glob;
     quote! {
-        ::crosscheck::bogo::DisabledTest { glob: #glob, reason: #reason, declared_at: #declared_at }
+        ::crosscheck::bogo::TestGlob { glob: #glob, reason: #reason, declared_at: #declared_at }
     }
 }
 

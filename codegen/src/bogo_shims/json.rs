@@ -1,5 +1,7 @@
 //! A variant's config as the `-shim-config` JSON the BoGo runner reads:
 //! sections in a fixed order, entries in file order, two-space indents.
+//! Tests declared unimplemented or expected to fail join `DisabledTests`
+//! (after the file's own entries), so the upstream runner skips them.
 
 use serde_json::Value;
 
@@ -8,12 +10,31 @@ use crate::bogo_shims::plan::ConfigPlan;
 /// The JSON text, ending in a newline.
 pub fn render(config: &ConfigPlan) -> String {
     let mut members: Vec<String> = Vec::new();
-    if let Some(disabled) = &config.disabled_tests {
+    let declared = config
+        .unimplemented
+        .iter()
+        .map(|d| {
+            (
+                d.glob.as_str(),
+                string(&format!("unimplemented: {}", d.reason)),
+            )
+        })
+        .chain(config.expected_failures.iter().map(|d| {
+            (
+                d.glob.as_str(),
+                string(&format!("expected to fail: {}", d.reason)),
+            )
+        }));
+    if config.disabled_tests.is_some()
+        || !config.unimplemented.is_empty()
+        || !config.expected_failures.is_empty()
+    {
+        let disabled = config.disabled_tests.iter().flatten();
         members.push(object(
             "DisabledTests",
             disabled
-                .iter()
-                .map(|d| (d.glob.as_str(), string(&d.reason))),
+                .map(|d| (d.glob.as_str(), string(&d.reason)))
+                .chain(declared),
         ));
     }
     if let Some(mappings) = &config.error_map {
@@ -81,16 +102,18 @@ fn object<'a>(name: &str, members: impl Iterator<Item = (&'a str, String)>) -> S
 #[cfg(test)]
 mod tests {
     use super::render;
-    use crate::bogo_shims::plan::{ConfigPlan, DisabledPlan, ErrorMappingPlan, TestErrorPlan};
+    use crate::bogo_shims::plan::{ConfigPlan, ErrorMappingPlan, TestErrorPlan, TestGlobPlan};
 
     #[test]
     fn sections_render_in_order_with_escapes() {
         let config = ConfigPlan {
-            disabled_tests: Some(vec![DisabledPlan {
+            disabled_tests: Some(vec![TestGlobPlan {
                 glob: "*-TLS1".to_string(),
                 reason: "we only support \"TLS1.2\"".to_string(),
                 declared_at: "x.yaml:1:1".to_string(),
             }]),
+            unimplemented: Vec::new(),
+            expected_failures: Vec::new(),
             error_map: Some(vec![ErrorMappingPlan {
                 expected: ":A:".to_string(),
                 errors: vec![":B:".to_string(), ":C:".to_string()],

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::bogo_shims::model::{
-    DisabledDoc, DisabledEntryDoc, ErrorsDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc,
-    TestErrorDoc, TestErrorEntryDoc, VariantsDoc,
+    ErrorsDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorDoc, TestErrorEntryDoc,
+    TestGlobDoc, TestGlobEntryDoc, VariantDoc, VariantEntryDoc, VariantsDoc,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::entries::{Entries, Entry};
@@ -62,18 +62,13 @@ fn read_shim(node: &Node, reader: &mut Reader<'_>) -> Option<ShimDoc> {
             node,
             reader,
             "a mapping from variant names to descriptions",
-            |node, reader| reader.text(node, "text (the variant's description)"),
+            read_variant,
         )
     });
     let runner = present(&fields, "runner").and_then(|node| read_runner(node, reader));
-    let disabled_tests = present(&fields, "DisabledTests").and_then(|node| {
-        entries(
-            node,
-            reader,
-            "a mapping from globs to reasons",
-            read_disabled,
-        )
-    });
+    let disabled_tests = test_globs(&fields, "DisabledTests", reader);
+    let unimplemented = test_globs(&fields, "unimplemented", reader);
+    let expected_failures = test_globs(&fields, "expected_failures", reader);
     let error_map = present(&fields, "ErrorMap").and_then(|node| {
         entries(
             node,
@@ -120,6 +115,8 @@ fn read_shim(node: &Node, reader: &mut Reader<'_>) -> Option<ShimDoc> {
         variants,
         runner,
         disabled_tests,
+        unimplemented,
+        expected_failures,
         error_map,
         test_error_map,
         test_local_error_map,
@@ -181,6 +178,45 @@ fn read_program(node: &Node, reader: &mut Reader<'_>) -> Option<Located<ProgramD
     Some(located(program, node))
 }
 
+fn read_variant(node: &Node, reader: &mut Reader<'_>) -> Option<Located<VariantDoc>> {
+    let doc = match &node.value {
+        Value::Map(_) => {
+            let fields = reader.fields(
+                node,
+                "a mapping with `description` (and `env`)",
+                VariantEntryDoc::FIELDS,
+            )?;
+            let description = required_text(
+                &fields,
+                "description",
+                "text (the variant's description)",
+                reader,
+            );
+            let env = present(&fields, "env").and_then(|node| {
+                entries(
+                    node,
+                    reader,
+                    "a mapping from environment variable names to values",
+                    |node, reader| reader.text(node, "text (the variable's value)"),
+                )
+            });
+            VariantDoc::Entry(VariantEntryDoc {
+                description: description?,
+                env,
+            })
+        }
+        _ => VariantDoc::Description(
+            reader
+                .text(
+                    node,
+                    "text (the variant's description) or a mapping with `description` and `env`",
+                )?
+                .value,
+        ),
+    };
+    Some(located(doc, node))
+}
+
 fn read_runner(node: &Node, reader: &mut Reader<'_>) -> Option<RunnerDoc> {
     let fields = reader.fields(node, "a mapping of runner options", RunnerDoc::FIELDS)?;
     let mut runner = RunnerDoc::default();
@@ -216,17 +252,34 @@ fn required_text(
     }
 }
 
-fn read_disabled(node: &Node, reader: &mut Reader<'_>) -> Option<Located<DisabledDoc>> {
+/// A glob → reason section (`DisabledTests`, `unimplemented`,
+/// `expected_failures`), if present.
+fn test_globs(
+    fields: &Fields<'_>,
+    key: &str,
+    reader: &mut Reader<'_>,
+) -> Option<Entries<Located<TestGlobDoc>>> {
+    present(fields, key).and_then(|node| {
+        entries(
+            node,
+            reader,
+            "a mapping from globs to reasons",
+            read_test_glob,
+        )
+    })
+}
+
+fn read_test_glob(node: &Node, reader: &mut Reader<'_>) -> Option<Located<TestGlobDoc>> {
     let doc = match &node.value {
-        Value::Null => DisabledDoc::Reason(String::new()),
-        Value::Map(_) => DisabledDoc::Entry(read_disabled_entry(node, reader)?),
-        Value::List(items) => DisabledDoc::PerVariant(
+        Value::Null => TestGlobDoc::Reason(String::new()),
+        Value::Map(_) => TestGlobDoc::Entry(read_test_glob_entry(node, reader)?),
+        Value::List(items) => TestGlobDoc::PerVariant(
             items
                 .iter()
-                .filter_map(|item| read_disabled_entry(item, reader).map(|e| located(e, item)))
+                .filter_map(|item| read_test_glob_entry(item, reader).map(|e| located(e, item)))
                 .collect(),
         ),
-        _ => DisabledDoc::Reason(
+        _ => TestGlobDoc::Reason(
             reader
                 .text(
                     node,
@@ -238,11 +291,11 @@ fn read_disabled(node: &Node, reader: &mut Reader<'_>) -> Option<Located<Disable
     Some(located(doc, node))
 }
 
-fn read_disabled_entry(node: &Node, reader: &mut Reader<'_>) -> Option<DisabledEntryDoc> {
+fn read_test_glob_entry(node: &Node, reader: &mut Reader<'_>) -> Option<TestGlobEntryDoc> {
     let fields = reader.fields(
         node,
         "a mapping with `reason` (and `variants`, `keep_unmatched`)",
-        DisabledEntryDoc::FIELDS,
+        TestGlobEntryDoc::FIELDS,
     )?;
     let reason = required_text(&fields, "reason", "text (why)", reader);
     let variants = read_variants(&fields, reader);
@@ -250,7 +303,7 @@ fn read_disabled_entry(node: &Node, reader: &mut Reader<'_>) -> Option<DisabledE
         Value::Null => Some(located(String::new(), node)),
         _ => reader.text(node, "text (why the glob is kept)"),
     });
-    Some(DisabledEntryDoc {
+    Some(TestGlobEntryDoc {
         reason: reason?,
         variants,
         keep_unmatched: keep_unmatched.flatten(),

@@ -36,16 +36,27 @@ pub struct ShimDoc {
     #[schemars(with = "String", example = &"b28d2e8")]
     pub upstream_tests: Option<Located<String>>,
     /// Builds of the shim whose configs differ, by name, each with a
-    /// description (e.g. `ring: rustls with the *ring* provider`). Entries
-    /// may name them under `variants`. Absent: one variant, `default`.
+    /// description (e.g. `ring: rustls with the *ring* provider`) or a
+    /// description and the environment the shim gets in that variant.
+    /// Entries may name them under `variants`. Absent: one variant,
+    /// `default`.
     #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z0-9._-]+$" }))]
-    pub variants: Option<Entries<Located<String>>>,
+    pub variants: Option<Entries<Located<VariantDoc>>>,
     /// Options of crosscheck's runner for this shim.
     pub runner: Option<RunnerDoc>,
     /// Tests the runner must not run: Go `filepath.Match` glob on the full
     /// test name → why.
     #[schemars(rename = "DisabledTests")]
-    pub disabled_tests: Option<Entries<Located<DisabledDoc>>>,
+    pub disabled_tests: Option<Entries<Located<TestGlobDoc>>>,
+    /// Tests this shim does not implement (it exits 89 in them): glob →
+    /// why. Their tests pass while the shim answers 89 and fail once it
+    /// does anything else, so a stale entry shows. The `-shim-config` JSON
+    /// lists them under `DisabledTests`.
+    pub unimplemented: Option<Entries<Located<TestGlobDoc>>>,
+    /// Tests this shim is known to fail: glob → why. Their tests pass while
+    /// the shim fails them and fail once it passes, so a stale entry shows.
+    /// The `-shim-config` JSON lists them under `DisabledTests`.
+    pub expected_failures: Option<Entries<Located<TestGlobDoc>>>,
     /// The runner's expected error (e.g. `:NO_SHARED_CIPHER:`) → the errors
     /// this shim reports instead, any of which is accepted.
     #[schemars(rename = "ErrorMap")]
@@ -79,6 +90,8 @@ impl ShimDoc {
         "variants",
         "runner",
         "DisabledTests",
+        "unimplemented",
+        "expected_failures",
         "ErrorMap",
         "TestErrorMap",
         "TestLocalErrorMap",
@@ -86,6 +99,33 @@ impl ShimDoc {
         "MaxACKBuffer",
         "AllCurves",
     ];
+}
+
+/// A variant of the shim.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(untagged)]
+pub enum VariantDoc {
+    /// What the variant is.
+    Description(String),
+    /// What it is, and how the shim is started in it.
+    Entry(VariantEntryDoc),
+}
+
+/// A variant with its own environment.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct VariantEntryDoc {
+    /// What the variant is.
+    pub description: Located<String>,
+    /// Environment variables the shim gets in this variant (e.g.
+    /// `BOGO_RUSTLS_PROVIDER: ring`); the upstream runner knows nothing of
+    /// them, so set them yourself when you run it.
+    #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
+    pub env: Option<Entries<Located<String>>>,
+}
+
+impl VariantEntryDoc {
+    pub const FIELDS: &'static [&'static str] = &["description", "env"];
 }
 
 /// How the shim is started; the runner appends its flags.
@@ -120,24 +160,24 @@ impl RunnerDoc {
     pub const FIELDS: &'static [&'static str] = &["loose_errors", "allow_unimplemented"];
 }
 
-/// A `DisabledTests` value.
+/// A `DisabledTests`, `unimplemented` or `expected_failures` value.
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(untagged)]
-pub enum DisabledDoc {
-    /// Why the matching tests are not run, in every variant.
+pub enum TestGlobDoc {
+    /// Why, in every variant.
     Reason(String),
     /// A reason with conditions.
-    Entry(DisabledEntryDoc),
+    Entry(TestGlobEntryDoc),
     /// Entries for different variants (e.g. a different reason in each);
     /// no variant may be in two of them.
-    PerVariant(#[schemars(length(min = 1))] Vec<Located<DisabledEntryDoc>>),
+    PerVariant(#[schemars(length(min = 1))] Vec<Located<TestGlobEntryDoc>>),
 }
 
-/// A disabled-tests reason with conditions.
+/// A reason for a glob, with conditions.
 #[derive(Debug, Clone, JsonSchema)]
 #[schemars(deny_unknown_fields)]
-pub struct DisabledEntryDoc {
-    /// Why the matching tests are not run.
+pub struct TestGlobEntryDoc {
+    /// Why the matching tests are not run (or fail).
     pub reason: Located<String>,
     /// The variants it holds for (absent: all).
     #[schemars(length(min = 1))]
@@ -147,7 +187,7 @@ pub struct DisabledEntryDoc {
     pub keep_unmatched: Option<Located<String>>,
 }
 
-impl DisabledEntryDoc {
+impl TestGlobEntryDoc {
     pub const FIELDS: &'static [&'static str] = &["reason", "variants", "keep_unmatched"];
 }
 

@@ -15,7 +15,7 @@ use crate::bogo_shims::json;
 use crate::bogo_shims::known_tests::{KnownTests, TestList, UpstreamLists};
 use crate::bogo_shims::load::LoadedShim;
 use crate::bogo_shims::model::{
-    DisabledDoc, ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, VariantsDoc,
+    ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, TestGlobDoc, VariantDoc, VariantsDoc,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::entries::Entries;
@@ -61,6 +61,8 @@ pub struct RunnerPlan {
 pub struct VariantPlan {
     pub name: String,
     pub description: String,
+    /// Environment variables the shim gets in this variant.
+    pub env: Vec<(String, String)>,
     pub config: ConfigPlan,
     /// The `-shim-config` JSON.
     pub config_json: String,
@@ -70,7 +72,11 @@ pub struct VariantPlan {
 /// its section (even if no entry holds for this variant).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigPlan {
-    pub disabled_tests: Option<Vec<DisabledPlan>>,
+    pub disabled_tests: Option<Vec<TestGlobPlan>>,
+    /// Declared unimplemented (the shim exits 89).
+    pub unimplemented: Vec<TestGlobPlan>,
+    /// Declared to fail.
+    pub expected_failures: Vec<TestGlobPlan>,
     pub error_map: Option<Vec<ErrorMappingPlan>>,
     pub test_error_map: Option<Vec<TestErrorPlan>>,
     pub test_local_error_map: Option<Vec<TestErrorPlan>>,
@@ -80,7 +86,7 @@ pub struct ConfigPlan {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DisabledPlan {
+pub struct TestGlobPlan {
     pub glob: String,
     pub reason: String,
     /// `file:line:col` of the glob.
@@ -211,10 +217,29 @@ fn plan_shim(
     let known = tests.map(|(known, _)| known);
     let mut configs = vec![ConfigPlan::default(); variants.names.len()];
 
-    if let Some(entries) = &doc.disabled_tests {
-        let values = disabled_tests(entries, &variants, known, checks);
+    let sections = [
+        (GlobSection::Disabled, &doc.disabled_tests),
+        (GlobSection::Unimplemented, &doc.unimplemented),
+        (GlobSection::ExpectedFailures, &doc.expected_failures),
+    ];
+    let mut declared: Vec<(GlobSection, Vec<Vec<LocatedGlob>>)> = Vec::new();
+    for (section, entries) in sections {
+        if let Some(entries) = entries {
+            declared.push((
+                section,
+                test_globs(entries, section, &variants, known, checks),
+            ));
+        }
+    }
+    check_sections_disjoint(&declared, &variants, known, checks);
+    for (section, values) in declared {
         for (config, value) in configs.iter_mut().zip(values) {
-            config.disabled_tests = Some(value);
+            let value = value.into_iter().map(|glob| glob.plan).collect();
+            match section {
+                GlobSection::Disabled => config.disabled_tests = Some(value),
+                GlobSection::Unimplemented => config.unimplemented = value,
+                GlobSection::ExpectedFailures => config.expected_failures = value,
+            }
         }
     }
     if let Some(entries) = &doc.error_map {
@@ -258,10 +283,12 @@ fn plan_shim(
         .names
         .iter()
         .zip(variants.descriptions)
+        .zip(variants.envs)
         .zip(configs)
-        .map(|((name, description), config)| VariantPlan {
+        .map(|(((name, description), env), config)| VariantPlan {
             name: name.clone(),
             description,
+            env,
             config_json: json::render(&config),
             config,
         })
@@ -332,6 +359,7 @@ fn program(program: &Located<ProgramDoc>, checks: &mut Checks<'_>) -> ProgramPla
 struct Variants {
     names: Vec<String>,
     descriptions: Vec<String>,
+    envs: Vec<Vec<(String, String)>>,
     /// Whether the file declares them (else entries may not name any).
     declared: bool,
 }
@@ -342,6 +370,7 @@ impl Variants {
             return Variants {
                 names: vec![DEFAULT_VARIANT.to_string()],
                 descriptions: vec!["the shim's only variant".to_string()],
+                envs: vec![Vec::new()],
                 declared: false,
             };
         };
@@ -352,6 +381,7 @@ impl Variants {
         }
         let mut names = Vec::new();
         let mut descriptions = Vec::new();
+        let mut envs = Vec::new();
         for entry in entries {
             if !is_plain_name(&entry.name) {
                 checks.error(
@@ -363,11 +393,23 @@ impl Variants {
                 );
             }
             names.push(entry.name.value.clone());
-            descriptions.push(checks.text(&entry.value, "a variant's description"));
+            let (description, env) = match &entry.value.value {
+                VariantDoc::Description(text) => (
+                    Located {
+                        value: text.clone(),
+                        position: entry.value.position,
+                    },
+                    None,
+                ),
+                VariantDoc::Entry(doc) => (doc.description.clone(), doc.env.as_ref()),
+            };
+            descriptions.push(checks.text(&description, "a variant's description"));
+            envs.push(env.map(|env| variant_env(env, checks)).unwrap_or_default());
         }
         Variants {
             names,
             descriptions,
+            envs,
             declared: true,
         }
     }
@@ -411,6 +453,34 @@ impl Variants {
     }
 }
 
+/// A variant's environment; names must be portable variable names and
+/// values must not hold NUL.
+fn variant_env(env: &Entries<Located<String>>, checks: &mut Checks<'_>) -> Vec<(String, String)> {
+    env.iter()
+        .map(|entry| {
+            let name = &entry.name;
+            let portable = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+            if !portable {
+                checks.error(
+                    name.position,
+                    format!(
+                        "`{}` is not an environment variable name (letters, digits and `_`, not starting with a digit)",
+                        name.value
+                    ),
+                );
+            }
+            if entry.value.contains('\0') {
+                checks.error(
+                    entry.value.position,
+                    format!("the value of `{}` must not contain NUL", name.value),
+                );
+            }
+            (name.value.clone(), entry.value.value.clone())
+        })
+        .collect()
+}
+
 /// One conditional value of an entry.
 struct Alternative<'d, T> {
     value: T,
@@ -450,38 +520,132 @@ fn per_variant<T: Clone>(
         .collect()
 }
 
-/// `DisabledTests`, per variant in file order.
-fn disabled_tests(
-    entries: &Entries<Located<DisabledDoc>>,
+/// The sections that map test globs to reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GlobSection {
+    Disabled,
+    Unimplemented,
+    ExpectedFailures,
+}
+
+impl GlobSection {
+    fn key(self) -> &'static str {
+        match self {
+            GlobSection::Disabled => "DisabledTests",
+            GlobSection::Unimplemented => "unimplemented",
+            GlobSection::ExpectedFailures => "expected_failures",
+        }
+    }
+
+    fn reason(self) -> &'static str {
+        match self {
+            GlobSection::Disabled => "a disabled test's reason",
+            GlobSection::Unimplemented => "an unimplemented test's reason",
+            GlobSection::ExpectedFailures => "an expected failure's reason",
+        }
+    }
+}
+
+/// A planned glob and where it is written.
+struct LocatedGlob {
+    plan: TestGlobPlan,
+    position: Position,
+}
+
+/// A test may be in one section only: disabled, declared unimplemented or
+/// declared to fail. Per variant, two globs of different sections that
+/// are the same or match a common known test are reported once.
+fn check_sections_disjoint(
+    declared: &[(GlobSection, Vec<Vec<LocatedGlob>>)],
     variants: &Variants,
     known: Option<&KnownTests>,
     checks: &mut Checks<'_>,
-) -> Vec<Vec<DisabledPlan>> {
-    let mut result = vec![Vec::new(); variants.names.len()];
+) {
+    let mut reported: Vec<(Position, Position)> = Vec::new();
+    for variant in 0..variants.names.len() {
+        for (first_index, (first_section, first_globs)) in declared.iter().enumerate() {
+            for (_, second_globs) in &declared[first_index + 1..] {
+                for first in &first_globs[variant] {
+                    for second in &second_globs[variant] {
+                        let pair = (first.position, second.position);
+                        if reported.contains(&pair) {
+                            continue;
+                        }
+                        let Some(clash) = clash(&first.plan.glob, &second.plan.glob, known) else {
+                            continue;
+                        };
+                        reported.push(pair);
+                        let how = match clash {
+                            Clash::Same => "is also in".to_string(),
+                            Clash::Both(test) => {
+                                format!("matches `{test}`, as does `{}` in", first.plan.glob)
+                            }
+                        };
+                        checks.error(
+                            second.position,
+                            format!(
+                                "glob `{}` {how} `{}` (at {}); a test is either disabled, unimplemented or expected to fail",
+                                second.plan.glob,
+                                first_section.key(),
+                                first.plan.declared_at,
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How two globs of different sections clash.
+enum Clash {
+    Same,
+    /// Both match this known test.
+    Both(String),
+}
+
+fn clash(first: &str, second: &str, known: Option<&KnownTests>) -> Option<Clash> {
+    if first == second {
+        return Some(Clash::Same);
+    }
+    let (first, second) = (Pattern::new(first).ok()?, Pattern::new(second).ok()?);
+    let test = known?.matching(&first).find(|test| second.matches(test))?;
+    Some(Clash::Both(test.to_string()))
+}
+
+/// A glob → reason section, per variant in file order.
+fn test_globs(
+    entries: &Entries<Located<TestGlobDoc>>,
+    section: GlobSection,
+    variants: &Variants,
+    known: Option<&KnownTests>,
+    checks: &mut Checks<'_>,
+) -> Vec<Vec<LocatedGlob>> {
+    let mut result: Vec<Vec<LocatedGlob>> = variants.names.iter().map(|_| Vec::new()).collect();
     for entry in entries {
         let glob = &entry.name;
         let (alternatives, keep) = match &entry.value.value {
-            DisabledDoc::Reason(reason) => {
+            TestGlobDoc::Reason(reason) => {
                 let reason = Located {
                     value: reason.clone(),
                     position: entry.value.position,
                 };
                 let alternative = Alternative {
-                    value: checks.text(&reason, "a disabled test's reason"),
+                    value: checks.text(&reason, section.reason()),
                     variants: &None,
                     position: entry.value.position,
                 };
                 (vec![alternative], Vec::new())
             }
-            DisabledDoc::Entry(doc) => (
+            TestGlobDoc::Entry(doc) => (
                 vec![Alternative {
-                    value: checks.text(&doc.reason, "a disabled test's reason"),
+                    value: checks.text(&doc.reason, section.reason()),
                     variants: &doc.variants,
                     position: entry.value.position,
                 }],
                 doc.keep_unmatched.iter().collect(),
             ),
-            DisabledDoc::PerVariant(docs) => {
+            TestGlobDoc::PerVariant(docs) => {
                 if docs.is_empty() {
                     checks.error(
                         entry.value.position,
@@ -491,7 +655,7 @@ fn disabled_tests(
                 let alternatives = docs
                     .iter()
                     .map(|doc| Alternative {
-                        value: checks.text(&doc.reason, "a disabled test's reason"),
+                        value: checks.text(&doc.reason, section.reason()),
                         variants: &doc.variants,
                         position: doc.position,
                     })
@@ -513,10 +677,13 @@ fn disabled_tests(
             .enumerate()
         {
             if let Some(reason) = reason {
-                result[index].push(DisabledPlan {
-                    glob: glob.value.clone(),
-                    reason,
-                    declared_at: declared_at.clone(),
+                result[index].push(LocatedGlob {
+                    plan: TestGlobPlan {
+                        glob: glob.value.clone(),
+                        reason,
+                        declared_at: declared_at.clone(),
+                    },
+                    position: glob.position,
                 });
             }
         }

@@ -3,27 +3,28 @@
 //! application data exchange, then the close.
 //!
 //! rustls gets the shim's bytes one whole record at a time and no more once
-//! its handshake is done, so when a post-handshake misbehaviour needs the
-//! runner to protect records itself ([`Protected`]), nothing the shim sent
-//! is stranded inside rustls.
+//! its handshake is done, so when the runner protects records itself after
+//! the handshake ([`Takeover`]: for KeyUpdates, post-handshake misbehaviour,
+//! or to see the shim's KeyUpdates), nothing the shim sent is stranded
+//! inside rustls.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::net::TcpStream;
+use std::sync::Arc;
 use std::time::Duration;
 
-use rustls::pki_types::ServerName;
-use rustls::{ClientConnection, Connection, ProtocolVersion, ServerConnection};
+use rustls::{Connection, ProtocolVersion};
 
-use crate::bogo::case::{Case, Misbehaviour, RecordAt, Role};
+use crate::bogo::case::{Case, Misbehaviour, Role};
 
 use super::alerts::{remote_error, rustls_error};
-use super::peer::{PeerConfig, SERVER_NAME};
+use super::peer::PeerConfig;
 use super::protected::Protected;
-use super::record::{
-    ALERT, APPLICATION_DATA, HANDSHAKE, KEY_UPDATE, MAX_FRAGMENT, NEW_SESSION_TICKET, Record,
-    RecordBuffer, handshake_name, take_handshake_messages,
-};
+use super::record::ALERT;
+use super::secret_log::SecretLog;
+use super::takeover::Takeover;
 use super::tamper::Tamper;
+use super::wire::Wire;
 
 /// What the shim writes first with `-shim-writes-first`.
 pub const SHIM_INITIAL_WRITE: &[u8] = b"hello";
@@ -63,24 +64,17 @@ pub fn run(
     if let Some(Misbehaviour::SendPrefix(prefix)) = misbehaviour {
         wire.send(prefix)?;
     }
-    let connection: Connection = match config {
-        PeerConfig::Client(config) => {
-            let name = ServerName::try_from(SERVER_NAME)
-                .map_err(|error| ConnectionError::Runner(error.to_string()))?;
-            ClientConnection::new(config.clone(), name)
-                .map_err(|error| ConnectionError::Runner(format!("cannot start rustls: {error}")))?
-                .into()
-        }
-        PeerConfig::Server(config) => ServerConnection::new(config.clone())
-            .map_err(|error| ConnectionError::Runner(format!("cannot start rustls: {error}")))?
-            .into(),
-    };
+    let secret_log = Arc::new(SecretLog::default());
+    let connection = config
+        .connect(secret_log.clone())
+        .map_err(ConnectionError::Runner)?;
     let tampered = misbehaviour.filter(Tamper::handles);
     let mut session = Session {
         connection,
         tamper: Tamper::new(tampered),
         wire,
-        key_updates: case.peer.key_updates_after_handshake,
+        secret_log,
+        side: case.shim_role.peer(),
     };
 
     let handshake = session.handshake();
@@ -103,21 +97,15 @@ pub fn run(
     }
     handshake?;
 
-    match after_handshake {
-        Some(misbehaviour) => {
-            if case.peer.key_updates_after_handshake > 0 {
-                return Err(ConnectionError::Runner(
-                    "key updates and post-handshake misbehaviours cannot be combined".to_string(),
-                ));
-            }
-            let mut takeover = session.take_over(misbehaviour)?;
-            exchange(&mut takeover, case)?;
-            takeover.close();
-        }
-        None => {
-            exchange(&mut session, case)?;
-            session.close();
-        }
+    let key_updates =
+        case.peer.key_updates_after_handshake > 0 || case.expect.unsolicited_key_update;
+    if key_updates || after_handshake.is_some() {
+        let mut takeover = session.take_over(case, key_updates)?;
+        exchange(&mut takeover, case)?;
+        takeover.close();
+    } else {
+        exchange(&mut session, case)?;
+        session.close();
     }
     Ok(())
 }
@@ -154,6 +142,7 @@ fn exchange(channel: &mut impl Channel, case: &Case) -> Result<(), ConnectionErr
                 message[at] ^ 0xff
             )));
         }
+        channel.after_reply()?;
     }
     if case.shim_shuts_down {
         channel.expect_close()?;
@@ -162,92 +151,20 @@ fn exchange(channel: &mut impl Channel, case: &Case) -> Result<(), ConnectionErr
 }
 
 /// Application data both ways, however records are protected.
-trait Channel {
+pub trait Channel {
     /// Exactly `length` bytes of application data.
     fn read_exact(&mut self, length: usize) -> Result<Vec<u8>, ConnectionError>;
     fn write(&mut self, data: &[u8]) -> Result<(), ConnectionError>;
     /// What the runner sends before each message (and once when there
-    /// are none): key updates, post-handshake misbehaviour.
+    /// are none): KeyUpdates, post-handshake misbehaviour.
     fn before_message(&mut self) -> Result<(), ConnectionError>;
+    /// Checks after each reply of the shim's (its KeyUpdates so far).
+    fn after_reply(&mut self) -> Result<(), ConnectionError>;
     /// The shim closes (close_notify or end of stream) without sending data.
     fn expect_close(&mut self) -> Result<(), ConnectionError>;
     /// close_notify, then the stream's end, then what the shim still sends
     /// (tickets, its own close) until it closes.
     fn close(self);
-}
-
-/// The TCP stream, cut into records.
-struct Wire {
-    stream: TcpStream,
-    incoming: RecordBuffer,
-    idle_timeout: Duration,
-}
-
-impl Wire {
-    fn new(stream: TcpStream, idle_timeout: Duration) -> Result<Wire, ConnectionError> {
-        stream
-            .set_read_timeout(Some(idle_timeout))
-            .and_then(|()| stream.set_write_timeout(Some(idle_timeout)))
-            .and_then(|()| stream.set_nodelay(true))
-            .map_err(|error| {
-                ConnectionError::Runner(format!("cannot set up the socket: {error}"))
-            })?;
-        Ok(Wire {
-            stream,
-            incoming: RecordBuffer::default(),
-            idle_timeout,
-        })
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> Result<(), ConnectionError> {
-        self.stream
-            .write_all(bytes)
-            .map_err(|error| self.io_error("writing to the shim", &error))
-    }
-
-    /// The next whole record; `None` at a clean end of stream.
-    fn next_record(&mut self) -> Result<Option<Record>, ConnectionError> {
-        let mut buffer = [0u8; 8192];
-        loop {
-            if let Some(record) = self.incoming.next_record() {
-                return Ok(Some(record));
-            }
-            match self.stream.read(&mut buffer) {
-                Ok(0) if self.incoming.is_empty() => return Ok(None),
-                Ok(0) => {
-                    return Err(ConnectionError::local(
-                        "the shim closed the connection in the middle of a record",
-                    ));
-                }
-                Ok(read) => self.incoming.extend(&buffer[..read]),
-                Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(self.io_error("reading from the shim", &error)),
-            }
-        }
-    }
-
-    fn io_error(&self, doing: &str, error: &io::Error) -> ConnectionError {
-        match error.kind() {
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
-                ConnectionError::local(format!("timed out after {:?} {doing}", self.idle_timeout))
-            }
-            _ => ConnectionError::local(format!("{doing}: {error}")),
-        }
-    }
-
-    fn shutdown_write(&self) {
-        let _ = self.stream.shutdown(Shutdown::Write);
-    }
-
-    /// Reads until the shim closes, errs or goes quiet, handing every
-    /// record to `each`.
-    fn drain(&mut self, mut each: impl FnMut(Record) -> bool) {
-        while let Ok(Some(record)) = self.next_record() {
-            if !each(record) {
-                return;
-            }
-        }
-    }
 }
 
 /// Upstream's HTTP-request and garbage tests: raw bytes where the first
@@ -296,7 +213,10 @@ struct Session {
     connection: Connection,
     tamper: Tamper,
     wire: Wire,
-    key_updates: u32,
+    /// The connection's TLS 1.3 traffic secrets, for a takeover.
+    secret_log: Arc<SecretLog>,
+    /// The runner's side.
+    side: Role,
 }
 
 impl Session {
@@ -365,8 +285,9 @@ impl Session {
     }
 
     /// Leaves rustls with its traffic keys; the runner protects records
-    /// from here on.
-    fn take_over(mut self, misbehaviour: Misbehaviour) -> Result<Takeover, ConnectionError> {
+    /// from here on. `key_updates`: the case sends or expects KeyUpdates,
+    /// which need TLS 1.3.
+    fn take_over(mut self, case: &Case, key_updates: bool) -> Result<Takeover, ConnectionError> {
         self.flush()?;
         let runner = |message: String| ConnectionError::Runner(message);
         let suite = self
@@ -374,20 +295,25 @@ impl Session {
             .negotiated_cipher_suite()
             .ok_or_else(|| runner("rustls negotiated no cipher suite".to_string()))?;
         let tls13 = self.connection.protocol_version() == Some(ProtocolVersion::TLSv1_3);
+        if key_updates && !tls13 {
+            return Err(runner(
+                "KeyUpdates exist only in TLS 1.3, and the connection negotiated an earlier version"
+                    .to_string(),
+            ));
+        }
+        let traffic = if tls13 {
+            Some(self.secret_log.secrets(self.side).map_err(runner)?)
+        } else {
+            None
+        };
         let mut pending = Vec::new();
         let _ = self.connection.reader().read_to_end(&mut pending);
         let secrets = self
             .connection
             .dangerous_extract_secrets()
             .map_err(|error| runner(format!("cannot take over from rustls: {error}")))?;
-        Ok(Takeover {
-            protected: Protected::new(suite, secrets).map_err(runner)?,
-            wire: self.wire,
-            misbehaviour,
-            tls13,
-            pending,
-            handshake: Vec::new(),
-        })
+        let protected = Protected::new(suite, secrets, traffic.as_ref()).map_err(runner)?;
+        Ok(Takeover::new(case, protected, self.wire, tls13, pending))
     }
 }
 
@@ -435,14 +361,10 @@ impl Channel for Session {
     }
 
     fn before_message(&mut self) -> Result<(), ConnectionError> {
-        for _ in 0..self.key_updates {
-            self.connection.refresh_traffic_keys().map_err(|error| {
-                ConnectionError::Runner(format!("cannot send a KeyUpdate: {error}"))
-            })?;
-        }
-        if let Err(error) = self.flush() {
-            return Err(self.after_failed_write(error));
-        }
+        Ok(())
+    }
+
+    fn after_reply(&mut self) -> Result<(), ConnectionError> {
         Ok(())
     }
 
@@ -474,175 +396,5 @@ impl Channel for Session {
         self.wire.shutdown_write();
         // Tickets arrive here too; rustls stores them for the next connection.
         while let Ok(true) = self.receive() {}
-    }
-}
-
-/// The runner's own record protection after rustls' handshake.
-struct Takeover {
-    protected: Protected,
-    wire: Wire,
-    misbehaviour: Misbehaviour,
-    tls13: bool,
-    /// Application data rustls had already decrypted.
-    pending: Vec<u8>,
-    /// Post-handshake handshake bytes not yet forming a whole message.
-    handshake: Vec<u8>,
-}
-
-impl Takeover {
-    fn seal(
-        &mut self,
-        content_type: u8,
-        body: &[u8],
-        out: &mut Vec<u8>,
-    ) -> Result<(), ConnectionError> {
-        let record = self
-            .protected
-            .seal(content_type, body)
-            .map_err(ConnectionError::Runner)?;
-        out.extend_from_slice(&record);
-        Ok(())
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> Result<(), ConnectionError> {
-        match self.wire.send(bytes) {
-            Ok(()) => Ok(()),
-            Err(error) => Err(self.after_failed_write(error)),
-        }
-    }
-
-    fn after_failed_write(&mut self, error: ConnectionError) -> ConnectionError {
-        let mut ignored = Vec::new();
-        loop {
-            match self.receive(&mut ignored) {
-                Ok(true) => {}
-                Ok(false) => return error,
-                Err(reason) => return reason,
-            }
-        }
-    }
-
-    /// Opens the shim's next record; application data goes to `data`.
-    /// False at the end of the stream or at close_notify.
-    fn receive(&mut self, data: &mut Vec<u8>) -> Result<bool, ConnectionError> {
-        let Some(record) = self.wire.next_record()? else {
-            return Ok(false);
-        };
-        let (content_type, body) = self
-            .protected
-            .open(record)
-            .map_err(|error| ConnectionError::local(rustls_error(&error)))?;
-        match content_type {
-            APPLICATION_DATA => {
-                data.extend_from_slice(&body);
-                Ok(true)
-            }
-            ALERT => match body.as_slice() {
-                [_, 0] => Ok(false),
-                [_, description] => Err(ConnectionError::local(remote_error(*description))),
-                _ => Err(ConnectionError::local("the shim sent a malformed alert")),
-            },
-            HANDSHAKE => {
-                self.handshake.extend_from_slice(&body);
-                for message in take_handshake_messages(&mut self.handshake) {
-                    match message.message_type {
-                        // Tickets after the takeover cannot reach rustls' store.
-                        NEW_SESSION_TICKET if self.tls13 => {}
-                        KEY_UPDATE => {
-                            return Err(ConnectionError::Runner(
-                                "the shim sent a KeyUpdate, which the runner cannot follow after a post-handshake misbehaviour"
-                                    .to_string(),
-                            ));
-                        }
-                        other => {
-                            return Err(ConnectionError::local(format!(
-                                "the shim sent an unexpected {} after the handshake",
-                                handshake_name(other)
-                            )));
-                        }
-                    }
-                }
-                Ok(true)
-            }
-            other => Err(ConnectionError::local(format!(
-                "the shim sent a record of unexpected type {other}"
-            ))),
-        }
-    }
-}
-
-impl Channel for Takeover {
-    fn read_exact(&mut self, length: usize) -> Result<Vec<u8>, ConnectionError> {
-        let mut data = std::mem::take(&mut self.pending);
-        while data.len() < length {
-            let mut received = Vec::new();
-            let open = self.receive(&mut received)?;
-            data.extend_from_slice(&received);
-            if !open && data.len() < length {
-                return Err(ConnectionError::local(format!(
-                    "the shim closed the connection after {} of {length} bytes",
-                    data.len()
-                )));
-            }
-        }
-        self.pending = data.split_off(length);
-        Ok(data)
-    }
-
-    fn write(&mut self, data: &[u8]) -> Result<(), ConnectionError> {
-        let mut out = Vec::new();
-        for chunk in data.chunks(MAX_FRAGMENT) {
-            self.seal(APPLICATION_DATA, chunk, &mut out)?;
-        }
-        self.send(&out)
-    }
-
-    fn before_message(&mut self) -> Result<(), ConnectionError> {
-        let mut out = Vec::new();
-        match self.misbehaviour {
-            Misbehaviour::Alert { level, description } => {
-                self.seal(ALERT, &[level, description], &mut out)?;
-            }
-            Misbehaviour::BogusAlert(body) => self.seal(ALERT, body, &mut out)?,
-            Misbehaviour::EmptyRecords(count) => {
-                for _ in 0..count {
-                    self.seal(APPLICATION_DATA, &[], &mut out)?;
-                }
-            }
-            Misbehaviour::InvalidRecordType {
-                content_type,
-                at: RecordAt::AfterHandshake,
-            } => self.seal(content_type, &[0], &mut out)?,
-            other => {
-                return Err(ConnectionError::Runner(format!(
-                    "{other:?} is not a post-handshake misbehaviour"
-                )));
-            }
-        }
-        self.send(&out)
-    }
-
-    fn expect_close(&mut self) -> Result<(), ConnectionError> {
-        loop {
-            let mut data = std::mem::take(&mut self.pending);
-            let open = self.receive(&mut data)?;
-            if !data.is_empty() {
-                return Err(ConnectionError::local(format!(
-                    "the shim sent {} bytes of application data instead of shutting down",
-                    data.len()
-                )));
-            }
-            if !open {
-                return Ok(());
-            }
-        }
-    }
-
-    fn close(mut self) {
-        let mut out = Vec::new();
-        if self.seal(ALERT, &[1, 0], &mut out).is_ok() && self.wire.send(&out).is_ok() {
-            self.wire.shutdown_write();
-            self.wire.drain(|_| true);
-        }
     }
 }

@@ -7,19 +7,28 @@
 //! ([`connection`]), wait for the shim to exit, and judge ([`verdict`]).
 //!
 //! Modules, one job each: [`dispatcher`] (the shared listener), [`credentials`]
-//! (the runner's PKI), [`peer`] (rustls configs), [`record`] and [`tamper`]
-//! (bytes on the wire and misbehaviours), [`protected`] (record protection
-//! after a takeover from rustls), [`connection`], [`verdict`], [`alerts`].
+//! (the runner's PKI), [`peer`] (rustls configs), [`wire`], [`record`] and
+//! [`tamper`] (bytes on the wire and misbehaviours), [`protected`] (record
+//! protection after a takeover from rustls) with [`secret_log`] and
+//! [`key_schedule`] (TLS 1.3 traffic secrets and their updates),
+//! [`connection`] and [`takeover`] (a connection over rustls, then over the
+//! runner's own records), [`key_updates`] (KeyUpdate rules), [`verdict`],
+//! [`alerts`].
 
 pub mod alerts;
 pub mod connection;
 pub mod credentials;
 pub mod dispatcher;
+pub mod key_schedule;
+pub mod key_updates;
 pub mod peer;
 pub mod protected;
 pub mod record;
+pub mod secret_log;
+pub mod takeover;
 pub mod tamper;
 pub mod verdict;
+pub mod wire;
 
 use std::ffi::OsString;
 use std::fmt;
@@ -57,6 +66,9 @@ pub struct Shim {
     pub program: PathBuf,
     /// Arguments before the runner's own.
     pub leading_args: Vec<OsString>,
+    /// Environment variables the shim gets on top of the runner's (a
+    /// variant's, e.g. which crypto provider to use).
+    pub env: Vec<(OsString, OsString)>,
 }
 
 impl Shim {
@@ -65,7 +77,17 @@ impl Shim {
             name: name.into(),
             program: program.into(),
             leading_args: Vec::new(),
+            env: Vec::new(),
         }
+    }
+
+    /// The same shim with `env` set as well.
+    pub fn with_env(mut self, env: &[(&str, &str)]) -> Shim {
+        self.env.extend(
+            env.iter()
+                .map(|(name, value)| (OsString::from(name), OsString::from(value))),
+        );
+        self
     }
 }
 
@@ -171,8 +193,13 @@ impl Outcome {
         if self.is_success() {
             Ok(())
         } else {
-            Err(format!("{self}\n{}", log_tail(&self.log, LOG_TAIL_LINES)))
+            Err(self.report())
         }
+    }
+
+    /// The outcome and the tail of its log.
+    pub fn report(&self) -> String {
+        format!("{self}\n{}", log_tail(&self.log, LOG_TAIL_LINES))
     }
 }
 
@@ -370,6 +397,9 @@ fn run_once(
         .log_to(log)
         .deadline(options.deadline)
         .capture_stderr();
+    for (name, value) in &shim.env {
+        job = job.env(name, value);
+    }
     if let Some(number) = malloc_number {
         job = job
             .env("MALLOC_NUMBER_TO_FAIL", number.to_string())
@@ -434,14 +464,6 @@ fn run_once(
 
 /// Combinations the runner cannot play.
 fn check_case(case: &Case) -> Result<(), String> {
-    if let Some(misbehaviour) = case.peer.misbehaviour
-        && misbehaviour.is_after_handshake()
-        && case.peer.key_updates_after_handshake > 0
-    {
-        return Err(format!(
-            "{misbehaviour:?} cannot be combined with key_updates_after_handshake"
-        ));
-    }
     if let Some(Misbehaviour::DuplicateExtension { message, .. }) = case.peer.misbehaviour
         && message != record::CLIENT_HELLO
         && message != record::SERVER_HELLO

@@ -13,13 +13,14 @@ use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, aws_lc_rs};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{
-    ClientConfig, DigitallySignedStruct, DistinguishedName, ServerConfig, SignatureScheme,
-    SupportedProtocolVersion,
+    ClientConfig, ClientConnection, Connection, DigitallySignedStruct, DistinguishedName,
+    ServerConfig, ServerConnection, SignatureScheme, SupportedProtocolVersion,
 };
 
 use crate::bogo::case::{Case, Peer, Version};
 
 use super::credentials::Credentials;
+use super::secret_log::SecretLog;
 
 /// The server name the runner as client asks for.
 pub const SERVER_NAME: &str = "test";
@@ -85,6 +86,30 @@ impl PeerConfig {
                 // Tickets in both versions, as upstream's runner.
                 config.ticketer = aws_lc_rs::Ticketer::new().map_err(rustls_error)?;
                 Ok(PeerConfig::Server(Arc::new(config)))
+            }
+        }
+    }
+
+    /// A rustls connection for one connection of the test, its TLS 1.3
+    /// traffic secrets logged to `log`. It runs on a copy of the config
+    /// that shares the session storage, so resumption carries over.
+    pub fn connect(&self, log: Arc<SecretLog>) -> Result<Connection, String> {
+        let rustls_error = |error: rustls::Error| format!("cannot start rustls: {error}");
+        match self {
+            PeerConfig::Client(config) => {
+                let mut config = ClientConfig::clone(config);
+                config.key_log = log;
+                let name = ServerName::try_from(SERVER_NAME).map_err(|error| error.to_string())?;
+                Ok(ClientConnection::new(Arc::new(config), name)
+                    .map_err(rustls_error)?
+                    .into())
+            }
+            PeerConfig::Server(config) => {
+                let mut config = ServerConfig::clone(config);
+                config.key_log = log;
+                Ok(ServerConnection::new(Arc::new(config))
+                    .map_err(rustls_error)?
+                    .into())
             }
         }
     }

@@ -284,6 +284,7 @@ mod tests {
         should_fail: true,
         error: Some(":NO_SHARED_CIPHER:"),
         local_error: Some("remote error: handshake failure"),
+        ..Expect::SUCCESS
     };
 
     fn evidence<'a>(exit: ShimExit, stderr: &'a str, local_error: Option<&'a str>) -> Evidence<'a> {
@@ -414,6 +415,7 @@ mod tests {
             should_fail: true,
             error: None,
             local_error: Some("bad reply"),
+            ..Expect::SUCCESS
         };
         assert_eq!(
             verdict(
@@ -504,8 +506,11 @@ mod tests {
         let variant = Variant {
             name: "default",
             description: "",
+            env: &[],
             config_json: "{}",
             disabled_tests: &[],
+            unimplemented: &[],
+            expected_failures: &[],
             error_map: &[ErrorMapping {
                 expected: ":A:",
                 errors: &[":B:"],

@@ -5,7 +5,7 @@ use crate::bogo_cases::model::{CaseDoc, ExpectDoc, KeyTypeDoc, MessagesDoc, Role
 use crate::located::Located;
 
 use super::values::Checks;
-use super::{CasePlan, ExpectPlan, KeyType, MessagesPlan, Role, flags, peer};
+use super::{CasePlan, ExpectPlan, KeyType, MessagesPlan, PeerPlan, Role, Version, flags, peer};
 
 /// Upstream's default message: one of 32 bytes.
 const DEFAULT_MESSAGES: MessagesPlan = MessagesPlan {
@@ -37,6 +37,7 @@ pub fn plan_case(
     let messages = plan_messages(case.messages.as_ref(), case.shim_shuts_down, checks);
     let peer = peer::plan_peer(&case.peer, shim_role, messages, checks);
     let expect = plan_expect(&case.expect, checks);
+    check_unsolicited_key_update(case, messages, &peer, checks);
     CasePlan {
         name: name.value.clone(),
         test_name,
@@ -115,5 +116,36 @@ fn plan_expect(expect: &ExpectDoc, checks: &mut Checks<'_>) -> ExpectPlan {
         should_fail,
         error: error_text(&expect.error, "error"),
         local_error: error_text(&expect.local_error, "local_error"),
+        unsolicited_key_update: expect
+            .unsolicited_key_update
+            .as_ref()
+            .is_some_and(|expected| expected.value),
+    }
+}
+
+/// The shim's own KeyUpdate is looked for after its replies, in TLS 1.3.
+fn check_unsolicited_key_update(
+    case: &CaseDoc,
+    messages: MessagesPlan,
+    peer: &PeerPlan,
+    checks: &mut Checks<'_>,
+) {
+    let Some(expected) = &case.expect.unsolicited_key_update else {
+        return;
+    };
+    if !expected.value {
+        return;
+    }
+    if peer.max_version == Some(Version::Tls12) {
+        checks.error(
+            expected.position,
+            "KeyUpdate exists only in TLS 1.3, but the peer's max_version is tls12",
+        );
+    }
+    if messages.count == 0 || case.shim_shuts_down {
+        checks.error(
+            expected.position,
+            "the runner looks for the shim's KeyUpdate after each of its replies, and here the shim echoes no messages",
+        );
     }
 }

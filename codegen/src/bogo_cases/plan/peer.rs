@@ -5,12 +5,13 @@
 use std::collections::HashSet;
 
 use crate::bogo_cases::model::{
-    AlertLevelDoc, HandshakeMessageDoc, MisbehaviourDoc, PeerDoc, RecordAtDoc, VersionDoc,
+    AlertLevelDoc, HandshakeMessageDoc, KeyUpdateRequestDoc, MisbehaviourDoc, PeerDoc, RecordAtDoc,
+    VersionDoc,
 };
 use crate::located::{Located, Position};
 
 use super::values::{CIPHER_SUITES, Checks, GROUPS, alert_description, message_info};
-use super::{MessagesPlan, MisbehaviourPlan, PeerPlan, RecordAt, Role, Version};
+use super::{KeyUpdateRequest, MessagesPlan, MisbehaviourPlan, PeerPlan, RecordAt, Role, Version};
 
 /// Content types TLS defines (ChangeCipherSpec, alert, handshake,
 /// application data, heartbeat).
@@ -75,6 +76,21 @@ pub fn plan_peer(
         }
         _ => 0,
     };
+    let key_update_request = match &peer.key_update_request {
+        None => KeyUpdateRequest::NotRequested,
+        Some(request) => {
+            if key_updates_after_handshake == 0 {
+                checks.error(
+                    request.position,
+                    "`key_update_request` needs `key_updates_after_handshake` of at least 1: here the runner sends no KeyUpdates",
+                );
+            }
+            match request.value {
+                KeyUpdateRequestDoc::NotRequested => KeyUpdateRequest::NotRequested,
+                KeyUpdateRequestDoc::Requested => KeyUpdateRequest::Requested,
+            }
+        }
+    };
     let context = Context {
         shim_role,
         versions,
@@ -95,6 +111,7 @@ pub fn plan_peer(
         client_certificate,
         request_client_certificate,
         key_updates_after_handshake,
+        key_update_request,
         misbehaviour,
     }
 }
