@@ -367,6 +367,11 @@ fn collect_output(chunks: Receiver<Vec<u8>>) -> Vec<u8> {
 }
 
 impl Running {
+    /// The process's id, which is also its process group's.
+    pub fn pid(&self) -> u32 {
+        self.group.group.as_raw().unsigned_abs()
+    }
+
     /// The command as a shell-like line, for logs and messages.
     pub fn command_line(&self) -> &str {
         &self.command_line

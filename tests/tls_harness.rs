@@ -1,9 +1,12 @@
 //! The TLS harness against real processes: the real rustls shim where a TLS
 //! peer is needed, and small shell programs where a peer must misbehave
-//! (exit 127, fail, never listen, stay silent about facts).
+//! (exit 127, fail, never listen, stay silent about facts, find their port
+//! taken).
 
 use std::fs;
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
+use std::thread;
 use std::time::Duration;
 
 use crosscheck::tls::cell::{self, Cell, CellResult, Settings, Verdict};
@@ -46,6 +49,12 @@ const RUSTLS: usize = 0;
 const UNSUPPORTED: usize = 1;
 const FAILING: usize = 2;
 const NEVER_LISTENS: usize = 3;
+const SQUATTED_ONCE: usize = 4;
+const SQUATTED_ALWAYS: usize = 5;
+
+/// Where the squatted servers write their ports (`$0` of their scripts).
+const SQUATTED_ONCE_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-once");
+const SQUATTED_ALWAYS_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-always");
 
 static HARNESS: Matrix = Matrix {
     root: env!("CARGO_MANIFEST_DIR"),
@@ -77,6 +86,29 @@ static HARNESS: Matrix = Matrix {
             &["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
         ),
         shell("never-listens", &["sh", "-c", "sleep 60", "sh"]),
+        // The first run announces its port and waits (for the test to take
+        // the port); a second run is the rustls shim.
+        Implementation {
+            build: Some(0),
+            ..shell(
+                "squatted-once",
+                &[
+                    "sh",
+                    "-c",
+                    r#"if [ -s "$0" ]; then exec {build_dir}/release/tls-shim-rustls "$@"; fi; echo "$3" > "$0.new"; mv "$0.new" "$0"; exec sleep 60"#,
+                    SQUATTED_ONCE_PORTS,
+                ],
+            )
+        },
+        shell(
+            "squatted-always",
+            &[
+                "sh",
+                "-c",
+                r#"echo "$3" >> "$0"; exec sleep 60"#,
+                SQUATTED_ALWAYS_PORTS,
+            ],
+        ),
     ],
     builds: MATRIX.builds,
     known_failures: &[],
@@ -245,4 +277,97 @@ fn a_required_fact_that_is_not_reported_fails_the_cell() {
         reason,
         "client exited 0 but did not report `crosscheck-fact: never_reported`"
     );
+}
+
+/// Runs `server` against the rustls client while listening, in this process,
+/// on each port that `server` writes to `announced` (one a line), as a
+/// program that no run started would. Returns the result and the ports.
+fn run_squatted(server: usize, announced: &str) -> (CellResult, Vec<u16>) {
+    let _ = fs::remove_file(announced);
+    let cell = thread::spawn(move || run(REQUEST_RESPONSE, RUSTLS, server));
+    let mut ports: Vec<u16> = Vec::new();
+    let mut squatters: Vec<TcpListener> = Vec::new();
+    // The cell ends by itself: the case's deadline bounds the servers.
+    while !cell.is_finished() {
+        let text = fs::read_to_string(announced).unwrap_or_default();
+        for line in text.lines() {
+            let Ok(port) = line.trim().parse::<u16>() else {
+                continue;
+            };
+            if !ports.contains(&port) {
+                let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+                    .unwrap_or_else(|error| panic!("listen on {port}: {error}"));
+                squatters.push(listener);
+                ports.push(port);
+            }
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+    let result = cell.join().expect("the cell thread");
+    let _ = fs::remove_file(announced);
+    (result, ports)
+}
+
+#[test]
+fn a_port_taken_by_a_stranger_is_given_up_for_another() {
+    let (result, squatted) = run_squatted(SQUATTED_ONCE, SQUATTED_ONCE_PORTS);
+    assert_eq!(
+        result.verdict,
+        Verdict::Passed,
+        "logs: {}",
+        result.server_log.display()
+    );
+    let [first] = squatted[..] else {
+        panic!("one port taken: {squatted:?}");
+    };
+    let server_log = fs::read_to_string(&result.server_log).expect("server log");
+    let me = std::process::id();
+    let note = format!("[port {first} is already taken by another process (pid {me}, `");
+    assert!(server_log.contains(&note), "{server_log}");
+    let moved = "— not started by this run; the server starts again on another port]";
+    assert!(server_log.contains(moved), "{server_log}");
+    // The second run, on another port, is the last command in the log.
+    let last_header = server_log
+        .lines()
+        .rfind(|line| line.starts_with("$ "))
+        .expect("a command line");
+    let second = last_header.rsplit(' ').next().expect("a port");
+    assert_ne!(second, first.to_string(), "{server_log}");
+    assert_eq!(
+        processes_using_port(&first.to_string()),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn a_server_whose_ports_are_both_taken_fails_naming_the_stranger() {
+    let (result, squatted) = run_squatted(SQUATTED_ALWAYS, SQUATTED_ALWAYS_PORTS);
+    let Verdict::Failed { reason } = &result.verdict else {
+        panic!("expected a failure, got {:?}", result.verdict);
+    };
+    let [first, second] = squatted[..] else {
+        panic!("two ports taken: {squatted:?}; {reason}");
+    };
+    let me = std::process::id();
+    assert!(
+        reason.starts_with(&format!(
+            "port {first} is already taken by another process (pid {me}, `"
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.contains(&format!(
+            "— not started by this run; then port {second} is already taken by another process (pid {me}, `"
+        )),
+        "{reason}"
+    );
+    assert!(reason.ends_with("— not started by this run"), "{reason}");
+    // The client never started, and neither server run is left.
+    assert!(!result.client_log.exists());
+    for port in [first, second] {
+        assert_eq!(
+            processes_using_port(&port.to_string()),
+            Vec::<String>::new()
+        );
+    }
 }

@@ -5,15 +5,20 @@
 //! optionally put the relay in between, run the client, then collect both
 //! exit statuses under the case's deadline. Both processes log to per-cell
 //! files and are killed, with their process groups, whatever happens.
+//!
+//! A port held by a program that is not this run's (one left over from a
+//! killed run, say) is noticed while waiting for the server to listen: the
+//! server is stopped and started once more on another port.
 
-use std::fs;
+use std::fs::{self, OpenOptions};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::process::{Finished, Job, ProcessError, Running};
 use crate::tls::builds::{self, Placeholders};
-use crate::tls::listening::is_listening;
+use crate::tls::listening::{self, Listener};
 use crate::tls::matrix::{Case, Implementation, Matrix, Role};
 use crate::tls::parameters::{self, Value};
 use crate::tls::ports::{self, PortReservation};
@@ -240,18 +245,9 @@ struct CellRun {
 
 impl CellRun {
     fn execute(&mut self) -> Verdict {
-        let port = match ports::reserve() {
-            Ok(port) => port,
-            Err(error) => return failed(format!("cannot reserve a port: {error}")),
-        };
-        let server = match self.start(Role::Server, port.port()) {
-            Ok(server) => server,
-            Err(error) => return failed(format!("server did not start: {error}")),
-        };
-        let server = match self.wait_listening(server, port.port()) {
-            Listening::Yes(server) => server,
-            Listening::Exited(outcome) => return self.server_exited_early(outcome),
-            Listening::Failed(reason) => return failed(reason),
+        let (port, server) = match self.start_server() {
+            Ok(started) => started,
+            Err(verdict) => return verdict,
         };
 
         let relay = match self.case.relay {
@@ -283,6 +279,41 @@ impl CellRun {
         self.judge(client, server)
     }
 
+    /// The server, listening on its reserved port. When another program
+    /// already listens there, the server is started again on a second port.
+    fn start_server(&self) -> Result<(PortReservation, Running), Verdict> {
+        // The taken port stays reserved while the second one is picked.
+        let mut taken: Option<(PortReservation, String)> = None;
+        loop {
+            let port = ports::reserve()
+                .map_err(|error| failed(format!("cannot reserve a port: {error}")))?;
+            let server = self
+                .start(Role::Server, port.port())
+                .map_err(|error| failed(format!("server did not start: {error}")))?;
+            match self.wait_listening(server, port.port()) {
+                Listening::Yes(server) => return Ok((port, server)),
+                Listening::Exited(outcome) => return Err(self.server_exited_early(outcome)),
+                Listening::Failed(reason) => return Err(failed(reason)),
+                Listening::Taken(reason) => match taken {
+                    Some((_, first)) => return Err(failed(format!("{first}; then {reason}"))),
+                    None => {
+                        self.note_in_server_log(&format!(
+                            "[{reason}; the server starts again on another port]"
+                        ));
+                        taken = Some((port, reason));
+                    }
+                },
+            }
+        }
+    }
+
+    /// A line of the harness's own in the server log, between two runs.
+    fn note_in_server_log(&self, line: &str) {
+        if let Ok(mut log) = OpenOptions::new().append(true).open(&self.server_log) {
+            let _ = writeln!(log, "{line}");
+        }
+    }
+
     fn start(&self, role: Role, port: u16) -> Result<Running, ProcessError> {
         let (launch, log) = match role {
             Role::Client => (&self.prepared.client, &self.client_log),
@@ -308,16 +339,36 @@ impl CellRun {
     }
 
     fn wait_listening(&self, server: Running, port: u16) -> Listening {
+        // A socket that the server closed while its processes were being
+        // looked at would seem a stranger's once; a stranger's stays.
+        let mut suspect = None;
+        let group = server.pid();
         loop {
-            match is_listening(port) {
-                Ok(true) => return Listening::Yes(server),
-                Ok(false) => {}
+            match listening::listener(port, group) {
+                Ok(Listener::Started) => return Listening::Yes(server),
+                Ok(Listener::Nobody) => suspect = None,
+                Ok(Listener::Stranger(stranger)) if suspect == Some(stranger.inode) => {
+                    let _ = server.wait_at_most(Duration::ZERO);
+                    return Listening::Taken(stranger.to_string());
+                }
+                Ok(Listener::Stranger(stranger)) => suspect = Some(stranger.inode),
                 Err(error) => {
                     return Listening::Failed(format!("cannot see listening sockets: {error}"));
                 }
             }
             if server.has_exited() {
-                return Listening::Exited(server.wait());
+                let outcome = server.wait();
+                // Most likely the stranger made it fail ("address in use").
+                if let Ok(finished) = &outcome
+                    && finished.status.code() != Some(UNSUPPORTED_EXIT)
+                    && let Ok(Listener::Stranger(stranger)) = listening::listener(port, group)
+                {
+                    return Listening::Taken(format!(
+                        "{stranger} (the server exited with {})",
+                        finished.status
+                    ));
+                }
+                return Listening::Exited(outcome);
             }
             if self.remaining().is_zero() {
                 return Listening::Exited(server.wait());
@@ -399,6 +450,9 @@ impl CellRun {
 enum Listening {
     Yes(Running),
     Exited(Result<Finished, ProcessError>),
+    /// Another program listens on the port (the reason says which); the
+    /// server has been stopped.
+    Taken(String),
     Failed(String),
 }
 

@@ -8,13 +8,20 @@
 //! so outgoing connections' source ports cannot take them either. Lock files
 //! stay in place (empty): deleting one while another process opens it would
 //! let two holders in.
+//!
+//! Programs outside crosscheck do not take these locks, so a port is only
+//! handed out when nothing listens on it (on any local address, as the
+//! kernel's socket tables show) and it can be bound on loopback.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
 use std::net::{Ipv4Addr, TcpListener};
 use std::ops::Range;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
+
+use crate::tls::listening;
 
 /// Where reservations are taken: below the default ephemeral range
 /// (32768–60999) and above the well-known and most registered services.
@@ -39,11 +46,10 @@ pub fn reserve() -> io::Result<PortReservation> {
     fs::create_dir_all(&directory)?;
     let span = u32::from(PORT_RANGE.end - PORT_RANGE.start);
     let start = first_candidate(span);
-    for step in 0..span {
-        let port = PORT_RANGE.start + u16::try_from((start + step) % span).unwrap_or(0);
-        if let Some(reservation) = try_reserve(&directory, port)? {
-            return Ok(reservation);
-        }
+    let candidates =
+        (0..span).map(|step| PORT_RANGE.start + u16::try_from((start + step) % span).unwrap_or(0));
+    if let Some(reservation) = reserve_from(&directory, candidates)? {
+        return Ok(reservation);
     }
     Err(io::Error::new(
         io::ErrorKind::AddrInUse,
@@ -64,7 +70,26 @@ fn first_candidate(span: u32) -> u32 {
     (std::process::id().wrapping_mul(2_654_435_761) + thread_offset) % span
 }
 
-fn try_reserve(directory: &std::path::Path, port: u16) -> io::Result<Option<PortReservation>> {
+/// The first of `candidates` that nothing listens on and no one holds.
+fn reserve_from(
+    directory: &Path,
+    candidates: impl IntoIterator<Item = u16>,
+) -> io::Result<Option<PortReservation>> {
+    // One look at the socket tables per reservation. Without them (not
+    // Linux) the bind in `try_reserve` still finds most listeners.
+    let listening: HashSet<u16> = listening::listening_ports().unwrap_or_default();
+    for port in candidates {
+        if listening.contains(&port) {
+            continue;
+        }
+        if let Some(reservation) = try_reserve(directory, port)? {
+            return Ok(Some(reservation));
+        }
+    }
+    Ok(None)
+}
+
+fn try_reserve(directory: &Path, port: u16) -> io::Result<Option<PortReservation>> {
     let path: PathBuf = directory.join(format!("{port}.lock"));
     let lock = OpenOptions::new()
         .create(true)
@@ -109,5 +134,28 @@ mod tests {
             .expect("a port to listen on");
         let directory = std::env::temp_dir().join("crosscheck-ports");
         assert!(try_reserve(&directory, port).expect("try").is_none());
+    }
+
+    #[test]
+    fn a_port_listened_on_elsewhere_than_loopback_one_is_skipped() {
+        // 127.0.0.2 is loopback too on Linux; a listener there does not stop
+        // a bind on 127.0.0.1, so only the socket tables reveal it.
+        let other = Ipv4Addr::new(127, 0, 0, 2);
+        let (port, _listener) = (0..20)
+            .find_map(|_| {
+                let port = reserve().expect("reserve").port();
+                TcpListener::bind((other, port))
+                    .ok()
+                    .map(|listener| (port, listener))
+            })
+            .expect("a port to listen on");
+        // Locks of this test's own, so no other reservation interferes.
+        let directory = tempfile::tempdir().expect("temporary directory");
+        assert!(
+            try_reserve(directory.path(), port).expect("try").is_some(),
+            "the bind alone would not have noticed"
+        );
+        let reserved = reserve_from(directory.path(), [port]).expect("reserve");
+        assert!(reserved.is_none(), "{reserved:?}");
     }
 }
