@@ -30,7 +30,8 @@ pub struct Selection {
     pub variants: Vec<String>,
     /// `;`-separated Go globs on the test name, like upstream's `-test`; empty: all.
     pub filter: Option<String>,
-    /// Run disabled tests too (`-include-disabled`).
+    /// Run disabled tests too (`-include-disabled`), for every shim (a shim
+    /// may ask for it in its own options).
     pub include_disabled: bool,
     /// Count exit 89 as a pass for every shim (`-allow-unimplemented`).
     pub allow_unimplemented: bool,
@@ -209,7 +210,7 @@ pub fn run(
                     case,
                     declaration,
                     skip: matches!(declaration, Declaration::Disabled(_))
-                        && !selection.include_disabled,
+                        && !(selection.include_disabled || shim.runner.include_disabled),
                 });
             }
         }

@@ -37,6 +37,8 @@ pub struct RunnerOptions {
     pub loose_errors: bool,
     /// Count "unimplemented" (exit 89) as a pass.
     pub allow_unimplemented: bool,
+    /// Run disabled tests too.
+    pub include_disabled: bool,
 }
 
 /// A shim's config in one variant.
@@ -247,6 +249,7 @@ mod tests {
         runner: RunnerOptions {
             loose_errors: false,
             allow_unimplemented: false,
+            include_disabled: false,
         },
         upstream_tests: "abc",
         variants: &[

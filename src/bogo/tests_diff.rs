@@ -432,6 +432,7 @@ mod tests {
         runner: RunnerOptions {
             loose_errors: false,
             allow_unimplemented: false,
+            include_disabled: false,
         },
         upstream_tests: "old",
         variants: &[

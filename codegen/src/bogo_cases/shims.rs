@@ -9,8 +9,9 @@ use crate::bogo_shims::plan::{ProgramPlan, ShimPlan, TestGlobPlan};
 
 /// One [`ShimTests`] per shim, in `SHIMS` order. A case matched by one of a
 /// variant's globs is disabled with the first matching entry's reason and
-/// where it is declared. (The shim compiler has checked every glob; one
-/// that does not compile matches nothing.)
+/// where it is declared, unless the shim's runner options include disabled
+/// tests. (The shim compiler has checked every glob; one that does not
+/// compile matches nothing.)
 pub fn from_shim_plans(plans: &[ShimPlan]) -> Vec<ShimTests<'_>> {
     plans
         .iter()
@@ -23,7 +24,11 @@ pub fn from_shim_plans(plans: &[ShimPlan]) -> Vec<ShimTests<'_>> {
                 .variants
                 .iter()
                 .map(|variant| {
-                    let disabled = variant.config.disabled_tests.as_deref().unwrap_or_default();
+                    let disabled = if shim.runner.include_disabled {
+                        &[]
+                    } else {
+                        variant.config.disabled_tests.as_deref().unwrap_or_default()
+                    };
                     VariantTests {
                         name: &variant.name,
                         disabled: disabled_by(disabled),

@@ -36,6 +36,7 @@ fn shim(plan: &ShimPlan) -> TokenStream {
     };
     let loose_errors = plan.runner.loose_errors;
     let allow_unimplemented = plan.runner.allow_unimplemented;
+    let include_disabled = plan.runner.include_disabled;
     let variants = plan.variants.iter().map(variant);
     quote! {
         ::crosscheck::bogo::ShimConfig {
@@ -46,6 +47,7 @@ fn shim(plan: &ShimPlan) -> TokenStream {
             runner: ::crosscheck::bogo::RunnerOptions {
                 loose_errors: #loose_errors,
                 allow_unimplemented: #allow_unimplemented,
+                include_disabled: #include_disabled,
             },
             upstream_tests: #upstream_tests,
             variants: &[#(#variants),*],

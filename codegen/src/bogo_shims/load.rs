@@ -229,6 +229,12 @@ fn read_runner(node: &Node, reader: &mut Reader<'_>) -> Option<RunnerDoc> {
     {
         runner.allow_unimplemented = value;
     }
+    if let Some(value) = fields
+        .get("include_disabled")
+        .and_then(|n| reader.boolean(n))
+    {
+        runner.include_disabled = value;
+    }
     Some(runner)
 }
 

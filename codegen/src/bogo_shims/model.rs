@@ -154,10 +154,15 @@ pub struct RunnerDoc {
     /// passes (the upstream runner's `-allow-unimplemented`).
     #[schemars(default)]
     pub allow_unimplemented: bool,
+    /// Run the tests `DisabledTests` matches as well (the upstream runner's
+    /// `-include-disabled`): their generated tests are not `#[ignore]`d.
+    #[schemars(default)]
+    pub include_disabled: bool,
 }
 
 impl RunnerDoc {
-    pub const FIELDS: &'static [&'static str] = &["loose_errors", "allow_unimplemented"];
+    pub const FIELDS: &'static [&'static str] =
+        &["loose_errors", "allow_unimplemented", "include_disabled"];
 }
 
 /// A `DisabledTests`, `unimplemented` or `expected_failures` value.

@@ -54,6 +54,7 @@ pub enum ProgramPlan {
 pub struct RunnerPlan {
     pub loose_errors: bool,
     pub allow_unimplemented: bool,
+    pub include_disabled: bool,
 }
 
 /// One variant's config.
@@ -316,6 +317,7 @@ fn plan_shim(
             .map(|runner| RunnerPlan {
                 loose_errors: runner.loose_errors,
                 allow_unimplemented: runner.allow_unimplemented,
+                include_disabled: runner.include_disabled,
             })
             .unwrap_or_default(),
         upstream_tests: doc
