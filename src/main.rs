@@ -146,7 +146,11 @@ fn main() -> ExitCode {
         Command::All(args) => {
             let app_identity = app_identity();
             let tls = tls(&args);
-            if app_identity == ExitCode::SUCCESS && tls == ExitCode::SUCCESS {
+            let bogo = bogo_all(args.jobs);
+            if [app_identity, tls, bogo]
+                .iter()
+                .all(|code| *code == ExitCode::SUCCESS)
+            {
                 ExitCode::SUCCESS
             } else {
                 ExitCode::FAILURE
@@ -173,10 +177,7 @@ fn app_identity() -> ExitCode {
 fn tls(args: &TlsArgs) -> ExitCode {
     use crosscheck::tls::report;
 
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(2, usize::from),
-        usize::from,
-    );
+    let jobs = worker_count(args.jobs);
     let out_dir = args
         .out
         .clone()
@@ -213,6 +214,66 @@ fn tls(args: &TlsArgs) -> ExitCode {
     }
 }
 
+/// Every BoGo case against every shim and variant: a table per shim and
+/// variant, the story of each test that did not end as declared, and the
+/// upstream JSON results under target/crosscheck/bogo/report/.
+fn bogo_all(jobs: Option<u16>) -> ExitCode {
+    use crosscheck::bogo::run::{self, Selection};
+    use crosscheck::bogo::summary;
+
+    let work_dir = crosscheck::paths::work_dir().join("bogo");
+    let selection = Selection {
+        shims: Vec::new(),
+        variants: Vec::new(),
+        filter: None,
+        include_disabled: false,
+        allow_unimplemented: false,
+        loose_errors: false,
+        jobs: worker_count(jobs),
+        logs_dir: work_dir.join("run-logs"),
+        progress: true,
+    };
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let outcome = run::run(SHIMS, CASES, &selection, root).and_then(|report| {
+        print!("{}", summary::table(&report));
+        print!("{}", summary::totals(&report, &selection.logs_dir));
+        let results = work_dir.join("report").join("results.json");
+        write_results(&report, &results)?;
+        println!("results: {}", results.display());
+        Ok(report.unexpected())
+    });
+    match outcome {
+        Ok(0) => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
+        Err(error) => {
+            eprintln!("crosscheck: error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The requested number of worker threads, or one per core.
+fn worker_count(requested: Option<u16>) -> usize {
+    requested.map_or_else(
+        || std::thread::available_parallelism().map_or(2, usize::from),
+        usize::from,
+    )
+}
+
+/// The upstream runner's JSON results of `report`, at `path`.
+fn write_results(
+    report: &crosscheck::bogo::run::RunReport,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let json = serde_json::to_string_pretty(&report.results())
+        .map_err(|error| format!("cannot encode the results: {error}"))?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+    }
+    std::fs::write(path, json).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
 fn bogo(command: &BogoCommand) -> Result<(), String> {
     use crosscheck::bogo::{TestList, find_shim, tests_diff};
 
@@ -244,7 +305,8 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
 }
 
 fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
-    use crosscheck::bogo::run::{self, Selection, Status};
+    use crosscheck::bogo::run::{self, Selection};
+    use crosscheck::bogo::summary;
 
     let selection = Selection {
         shims: args.shims.clone(),
@@ -253,10 +315,7 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
         include_disabled: args.include_disabled,
         allow_unimplemented: args.allow_unimplemented,
         loose_errors: args.loose_errors,
-        jobs: args.jobs.map_or_else(
-            || std::thread::available_parallelism().map_or(2, usize::from),
-            usize::from,
-        ),
+        jobs: worker_count(args.jobs),
         logs_dir: crosscheck::paths::work_dir().join("bogo").join("run-logs"),
         progress: true,
     };
@@ -266,35 +325,10 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
         &selection,
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
     )?;
-    for line in &report.lines {
-        println!(
-            "{} ({}/{}/{})",
-            line.status.as_str(),
-            line.shim,
-            line.variant,
-            line.test
-        );
-        let detail = line.problem.clone().or_else(|| line.declared_reason());
-        for detail_line in detail.iter().flat_map(|detail| detail.lines()) {
-            println!("    {detail_line}");
-        }
-    }
-    println!(
-        "{} passed, {} failed ({} as declared), {} unimplemented ({} as declared), {} disabled; {} not as expected; logs under {}",
-        report.count(Status::Passed),
-        report.count(Status::Failed),
-        report.count_declared(Status::Failed),
-        report.count(Status::Unimplemented),
-        report.count_declared(Status::Unimplemented),
-        report.count(Status::Disabled),
-        report.unexpected(),
-        selection.logs_dir.display()
-    );
+    print!("{}", summary::lines(&report));
+    print!("{}", summary::totals(&report, &selection.logs_dir));
     if let Some(path) = &args.json_output {
-        let json = serde_json::to_string_pretty(&report.results())
-            .map_err(|error| format!("cannot encode the results: {error}"))?;
-        std::fs::write(path, json)
-            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        write_results(&report, path)?;
     }
     match report.unexpected() {
         0 => Ok(()),

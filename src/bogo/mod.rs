@@ -14,6 +14,7 @@ pub mod results;
 pub mod run;
 pub mod runner;
 pub mod shim_config;
+pub mod summary;
 pub mod tests_diff;
 
 pub use check::check;

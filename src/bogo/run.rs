@@ -57,6 +57,15 @@ pub struct Line {
 }
 
 impl Line {
+    /// Whether it is unimplemented or failed as its shim's config declares.
+    pub fn is_declared_outcome(&self) -> bool {
+        self.problem.is_none()
+            && matches!(
+                self.declaration,
+                Declaration::Unimplemented(_) | Declaration::ExpectedFailure(_)
+            )
+    }
+
     /// The declared reason of a disabled, unimplemented or expected-to-fail
     /// test, with the entry's glob and location.
     pub fn declared_reason(&self) -> Option<String> {
@@ -114,13 +123,7 @@ impl RunReport {
     pub fn count_declared(&self, status: Status) -> usize {
         self.lines
             .iter()
-            .filter(|line| line.status == status && line.problem.is_none())
-            .filter(|line| {
-                matches!(
-                    line.declaration,
-                    Declaration::Unimplemented(_) | Declaration::ExpectedFailure(_)
-                )
-            })
+            .filter(|line| line.status == status && line.is_declared_outcome())
             .count()
     }
 
