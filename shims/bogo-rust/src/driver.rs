@@ -7,6 +7,7 @@ use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::PoisonError;
 
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
@@ -15,6 +16,7 @@ use crate::config::{TLS1_3, TestConfig};
 use crate::error::{EXIT_FAILURE, EXIT_MORE_MALLOCS, EXIT_OK, Failure};
 use crate::flags::{self, Invocation, ParseError};
 use crate::library::{Connection, Library, ReadOutcome};
+use crate::unsupported;
 use crate::wire::Wire;
 
 /// What the shim writes first with `-shim-writes-first`.
@@ -118,6 +120,28 @@ fn run_connection<L: Library>(
     resumption: bool,
 ) -> Result<(), Failure> {
     let wire = Wire::connect(config)?;
+    let hellos = wire.hellos();
+    run_on_wire(library, config, wire, resumption).map_err(|failure| {
+        if matches!(failure, Failure::Unimplemented(_)) {
+            return failure;
+        }
+        let observed = hellos.lock().unwrap_or_else(PoisonError::into_inner);
+        match unsupported::missing(config, library.capabilities(), &observed, resumption) {
+            Some(missing) => Failure::unimplemented(format!(
+                "the peer needs {missing}, which the configuration enables and the library \
+                 does not implement ({failure})"
+            )),
+            None => failure,
+        }
+    })
+}
+
+fn run_on_wire<L: Library>(
+    library: &mut L,
+    config: &TestConfig,
+    wire: Wire,
+    resumption: bool,
+) -> Result<(), Failure> {
     let mut connection = library.handshake(config, wire, resumption)?;
     // With -implicit-handshake the first read or write runs the handshake,
     // and BoringSSL's shim skips its post-handshake checks.

@@ -3,8 +3,9 @@
 //! [`TestConfig`] into library settings, runs handshakes and reports what
 //! was negotiated.
 
-use crate::config::TestConfig;
+use crate::config::{TLS_VERSIONS, TestConfig};
 use crate::error::Failure;
+use crate::unsupported::BORINGSSL_DEFAULT_TLS12_SUITES;
 use crate::wire::Wire;
 
 /// A TLS library behind the BoGo protocol.
@@ -31,10 +32,34 @@ pub trait Library: Sized {
         resumption: bool,
     ) -> Result<Self::Connection, Failure>;
 
+    /// What the library implements of what BoringSSL's shim enables by
+    /// default.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+
     /// Whether an allocation was made to fail in this process (malloc
     /// tests); the process then exits with 88 whatever happened.
     fn allocation_failure_injected(&self) -> bool {
         false
+    }
+}
+
+/// The protocol versions and TLS 1.2 cipher suites a library implements,
+/// as IANA values. The default is everything BoringSSL's shim enables
+/// without flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Capabilities {
+    pub versions: &'static [u16],
+    pub tls12_suites: &'static [u16],
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities {
+            versions: &TLS_VERSIONS,
+            tls12_suites: BORINGSSL_DEFAULT_TLS12_SUITES,
+        }
     }
 }
 

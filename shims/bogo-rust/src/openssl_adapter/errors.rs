@@ -71,16 +71,21 @@ const RENAMED: &[(&str, &str)] = &[
     ("NO_COMPRESSION_SPECIFIED", "INVALID_COMPRESSION_LIST"),
 ];
 
-/// Spells an OpenSSL reason string the way BoringSSL names reasons.
-pub fn reason_name(reason: &str) -> String {
-    let name: String = reason
+/// An OpenSSL reason string spelled the way BoringSSL spells names.
+fn reason_name_unrenamed(reason: &str) -> String {
+    reason
         .trim()
         .chars()
         .map(|character| match character {
             ' ' | '-' | '/' => '_',
             other => other.to_ascii_uppercase(),
         })
-        .collect();
+        .collect()
+}
+
+/// Spells an OpenSSL reason string the way BoringSSL names reasons.
+pub fn reason_name(reason: &str) -> String {
+    let name = reason_name_unrenamed(reason);
     RENAMED
         .iter()
         .find(|(openssl, _)| *openssl == name)
@@ -88,7 +93,8 @@ pub fn reason_name(reason: &str) -> String {
 }
 
 /// Reasons OpenSSL uses for more than one condition, told apart by the
-/// function that raised them.
+/// function that raised them. The first name is OpenSSL's, spelled as
+/// BoringSSL spells names, or its BoringSSL rename.
 const BY_FUNCTION: &[(&str, &str, &str)] = &[
     // A record of the wrong content type, not a wrong handshake message.
     ("UNEXPECTED_MESSAGE", "ssl3_read_bytes", "UNEXPECTED_RECORD"),
@@ -98,15 +104,50 @@ const BY_FUNCTION: &[(&str, &str, &str)] = &[
         "ssl_choose_client_version",
         "TLS13_DOWNGRADE",
     ),
+    // The server's key share is for a group the client did not ask for
+    // (BAD_ECPOINT there is a share that does not decode).
+    ("BAD_KEY_SHARE", "tls_parse_stoc_key_share", "WRONG_CURVE"),
+    // The ClientHello does not parse as a structure.
+    (
+        "DECODE_ERROR",
+        "tls_process_client_hello",
+        "CLIENTHELLO_PARSE_FAILED",
+    ),
 ];
 
+/// The state machine functions that reject a message the state does not
+/// expect.
+const READ_TRANSITIONS: [&str; 2] = [
+    "ossl_statem_client_read_transition",
+    "ossl_statem_server_read_transition",
+];
+
+/// What the connection received last, for a reason OpenSSL uses where
+/// BoringSSL tells conditions apart by it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// The last record received was a ChangeCipherSpec: OpenSSL's state
+    /// machine treats it as a message, BoringSSL's record layer as a record
+    /// of the wrong type.
+    pub last_received_change_cipher_spec: bool,
+}
+
 /// The BoringSSL name for a reason raised by `function`.
-pub fn boringssl_name(reason: &str, function: Option<&str>) -> String {
+pub fn boringssl_name(reason: &str, function: Option<&str>, context: Context) -> String {
+    let spelled = reason_name_unrenamed(reason);
     let name = reason_name(reason);
-    BY_FUNCTION
-        .iter()
-        .find(|(openssl, raiser, _)| *openssl == name && Some(*raiser) == function)
-        .map_or(name, |(_, _, boringssl)| (*boringssl).to_string())
+    if let Some((_, _, boringssl)) = BY_FUNCTION.iter().find(|(openssl, raiser, _)| {
+        (*openssl == spelled || *openssl == name) && Some(*raiser) == function
+    }) {
+        return (*boringssl).to_string();
+    }
+    if name == "UNEXPECTED_MESSAGE"
+        && context.last_received_change_cipher_spec
+        && function.is_some_and(|function| READ_TRANSITIONS.contains(&function))
+    {
+        return "UNEXPECTED_RECORD".to_string();
+    }
+    name
 }
 
 /// OpenSSL reasons that stand for two entries of BoringSSL's error queue:
@@ -118,8 +159,8 @@ const EXPANDED: &[(&str, &[&str])] = &[(
 )];
 
 /// The BoringSSL error strings for one OpenSSL queue entry.
-pub fn entry_codes(reason: &str, function: Option<&str>) -> Vec<String> {
-    let name = boringssl_name(reason, function);
+pub fn entry_codes(reason: &str, function: Option<&str>, context: Context) -> Vec<String> {
+    let name = boringssl_name(reason, function, context);
     match EXPANDED.iter().find(|(openssl, _)| *openssl == name) {
         Some((_, names)) => names.iter().map(|name| format!(":{name}:")).collect(),
         None => vec![format!(":{name}:")],
@@ -128,11 +169,11 @@ pub fn entry_codes(reason: &str, function: Option<&str>) -> Vec<String> {
 
 /// The BoringSSL-style lines for an OpenSSL error queue, as BoringSSL's shim
 /// prints its queue.
-pub fn boringssl_codes(stack: &ErrorStack) -> String {
+pub fn boringssl_codes(stack: &ErrorStack, context: Context) -> String {
     let mut lines = Vec::new();
     for error in stack.errors() {
         match error.reason() {
-            Some(reason) => lines.extend(entry_codes(reason, error.function())),
+            Some(reason) => lines.extend(entry_codes(reason, error.function(), context)),
             None => lines.push(format!(":reason({}):", error.code() & 0x7f_ffff)),
         }
     }
@@ -154,7 +195,12 @@ pub fn is_unexpected_eof(stack: &ErrorStack) -> bool {
 
 /// The failure for an OpenSSL error queue.
 pub fn failure(stack: &ErrorStack) -> Failure {
-    Failure::tls(boringssl_codes(stack), stack)
+    failure_in(stack, Context::default())
+}
+
+/// The failure for an OpenSSL error queue raised on a connection.
+pub fn failure_in(stack: &ErrorStack, context: Context) -> Failure {
+    Failure::tls(boringssl_codes(stack, context), stack)
 }
 
 #[cfg(test)]
@@ -193,34 +239,99 @@ mod tests {
     #[test]
     fn functions_tell_shared_reasons_apart() {
         assert_eq!(
-            boringssl_name("unexpected message", Some("ssl3_read_bytes")),
+            boringssl_name(
+                "unexpected message",
+                Some("ssl3_read_bytes"),
+                Context::default()
+            ),
             "UNEXPECTED_RECORD"
         );
         assert_eq!(
             boringssl_name(
                 "unexpected message",
-                Some("ossl_statem_client_read_transition")
+                Some("ossl_statem_client_read_transition"),
+                Context::default(),
             ),
             "UNEXPECTED_MESSAGE"
         );
         assert_eq!(
-            boringssl_name("inappropriate fallback", Some("ssl_choose_client_version")),
+            boringssl_name(
+                "inappropriate fallback",
+                Some("ssl_choose_client_version"),
+                Context::default()
+            ),
             "TLS13_DOWNGRADE"
         );
         assert_eq!(
-            boringssl_name("inappropriate fallback", None),
+            boringssl_name("inappropriate fallback", None, Context::default()),
             "INAPPROPRIATE_FALLBACK"
+        );
+    }
+
+    #[test]
+    fn functions_match_spelled_or_renamed_reasons() {
+        assert_eq!(
+            boringssl_name(
+                "bad key share",
+                Some("tls_parse_stoc_key_share"),
+                Context::default()
+            ),
+            "WRONG_CURVE"
+        );
+        assert_eq!(
+            boringssl_name(
+                "bad key share",
+                Some("tls_parse_ctos_key_share"),
+                Context::default()
+            ),
+            "BAD_ECPOINT"
+        );
+        assert_eq!(
+            boringssl_name(
+                "length mismatch",
+                Some("tls_process_client_hello"),
+                Context::default()
+            ),
+            "CLIENTHELLO_PARSE_FAILED"
+        );
+        assert_eq!(
+            boringssl_name(
+                "length mismatch",
+                Some("tls_process_server_hello"),
+                Context::default()
+            ),
+            "DECODE_ERROR"
+        );
+    }
+
+    #[test]
+    fn a_change_cipher_spec_out_of_place_is_an_unexpected_record() {
+        let after_ccs = Context {
+            last_received_change_cipher_spec: true,
+        };
+        let function = Some("ossl_statem_client_read_transition");
+        assert_eq!(
+            boringssl_name("unexpected message", function, after_ccs),
+            "UNEXPECTED_RECORD"
+        );
+        assert_eq!(
+            boringssl_name("unexpected message", function, Context::default()),
+            "UNEXPECTED_MESSAGE"
         );
     }
 
     #[test]
     fn extension_failures_expand_like_boringssl_queues() {
         assert_eq!(
-            entry_codes("bad extension", Some("tls_parse_stoc_alpn")),
+            entry_codes(
+                "bad extension",
+                Some("tls_parse_stoc_alpn"),
+                Context::default()
+            ),
             [":ERROR_PARSING_EXTENSION:", ":PARSE_TLSEXT:"]
         );
         assert_eq!(
-            entry_codes("no shared cipher", None),
+            entry_codes("no shared cipher", None, Context::default()),
             [":NO_SHARED_CIPHER:"]
         );
     }
@@ -235,6 +346,9 @@ mod tests {
     #[test]
     fn an_empty_queue_still_names_an_error() {
         let stack = ErrorStack::get();
-        assert_eq!(boringssl_codes(&stack), ":UNKNOWN_ERROR:");
+        assert_eq!(
+            boringssl_codes(&stack, Context::default()),
+            ":UNKNOWN_ERROR:"
+        );
     }
 }

@@ -53,6 +53,13 @@ unsafe extern "C" {
         >,
     );
     fn SSL_use_psk_identity_hint(ssl: *mut ffi::SSL, hint: *const c_char) -> c_int;
+    fn SSL_get_state(ssl: *const ffi::SSL) -> c_int;
+    fn SSL_CTX_set_msg_callback(
+        ctx: *mut ffi::SSL_CTX,
+        callback: Option<
+            extern "C" fn(c_int, c_int, c_int, *const c_void, usize, *mut ffi::SSL, *mut c_void),
+        >,
+    );
     fn SSL_CTX_set_cert_verify_callback(
         ctx: *mut ffi::SSL_CTX,
         callback: Option<extern "C" fn(*mut ffi::X509_STORE_CTX, *mut c_void) -> c_int>,
@@ -60,6 +67,16 @@ unsafe extern "C" {
     );
 }
 
+/// `TLS_ST_CW_CLNT_HELLO` / `TLS_ST_SR_CLNT_HELLO` (`OSSL_HANDSHAKE_STATE`):
+/// the states in which OpenSSL asks the PSK callbacks for a TLS 1.3 PSK.
+const STATE_WRITING_CLIENT_HELLO: c_int = 12;
+const STATE_READING_CLIENT_HELLO: c_int = 20;
+/// `SSL3_RT_CHANGE_CIPHER_SPEC`.
+const CONTENT_CHANGE_CIPHER_SPEC: c_int = 20;
+/// `SSL3_RT_HEADER` / `SSL3_RT_INNER_CONTENT_TYPE`: the message callback's
+/// pseudo content types for a record header and a TLS 1.3 inner type.
+const RECORD_HEADER: c_int = 256;
+const INNER_CONTENT_TYPE: c_int = 257;
 /// `SSL_KEY_UPDATE_NOT_REQUESTED`.
 const KEY_UPDATE_NOT_REQUESTED: c_int = 0;
 /// `SSL_CTRL_GET_NEGOTIATED_GROUP` (`SSL_get_negotiated_group` is a macro).
@@ -117,6 +134,8 @@ struct CallbackState {
     new_sessions: usize,
     latest: Option<SslSession>,
     latest_allows_early_data: bool,
+    /// The content type of the last record received.
+    last_received: c_int,
 }
 
 static CALLBACKS: Mutex<CallbackState> = Mutex::new(CallbackState {
@@ -131,6 +150,7 @@ static CALLBACKS: Mutex<CallbackState> = Mutex::new(CallbackState {
     new_sessions: 0,
     latest: None,
     latest_allows_early_data: false,
+    last_received: 0,
 });
 
 fn callbacks() -> MutexGuard<'static, CallbackState> {
@@ -169,16 +189,52 @@ fn c_bytes<'a>(pointer: *const c_char) -> Option<&'a [u8]> {
     (!pointer.is_null()).then(|| unsafe { std::ffi::CStr::from_ptr(pointer) }.to_bytes())
 }
 
+/// Whether OpenSSL asks a PSK callback for a TLS 1.3 PSK (while the
+/// ClientHello is written or read): BoringSSL's `-psk` configures the
+/// TLS 1.2 PSK cipher suites only, so the callbacks offer nothing then.
+fn tls13_psk_request(ssl: *mut ffi::SSL) -> bool {
+    // SAFETY: OpenSSL passes the live connection to its callbacks.
+    let state = unsafe { SSL_get_state(ssl) };
+    state == STATE_WRITING_CLIENT_HELLO || state == STATE_READING_CLIENT_HELLO
+}
+
+/// Notes the content type of every record received, from the record
+/// headers (and TLS 1.3's inner content types), which OpenSSL reports
+/// before it processes the record.
+extern "C" fn message_callback(
+    write_p: c_int,
+    _version: c_int,
+    content_type: c_int,
+    buffer: *const c_void,
+    length: usize,
+    _ssl: *mut ffi::SSL,
+    _argument: *mut c_void,
+) {
+    if write_p != 0
+        || buffer.is_null()
+        || length == 0
+        || !(content_type == RECORD_HEADER || content_type == INNER_CONTENT_TYPE)
+    {
+        return;
+    }
+    // SAFETY: OpenSSL passes `length` readable bytes at `buffer`.
+    let record_type = unsafe { *buffer.cast::<u8>() };
+    callbacks().last_received = c_int::from(record_type);
+}
+
 /// The client side of `-psk`: the server's hint must be the configured
 /// identity (or absent when there is none), as in BoringSSL's shim.
 extern "C" fn psk_client_callback(
-    _ssl: *mut ffi::SSL,
+    ssl: *mut ffi::SSL,
     hint: *const c_char,
     identity: *mut c_char,
     max_identity: c_uint,
     psk: *mut c_uchar,
     max_psk: c_uint,
 ) -> c_uint {
+    if tls13_psk_request(ssl) {
+        return 0;
+    }
     let state = callbacks();
     let hint = c_bytes(hint);
     let hint_ok = if state.psk_identity.is_empty() {
@@ -199,11 +255,14 @@ extern "C" fn psk_client_callback(
 
 /// The server side of `-psk`: the client must send the configured identity.
 extern "C" fn psk_server_callback(
-    _ssl: *mut ffi::SSL,
+    ssl: *mut ffi::SSL,
     identity: *const c_char,
     psk: *mut c_uchar,
     max_psk: c_uint,
 ) -> c_uint {
+    if tls13_psk_request(ssl) {
+        return 0;
+    }
     let state = callbacks();
     if c_bytes(identity) != Some(state.psk_identity.as_slice())
         || !copy_out(&state.psk, psk, max_psk)
@@ -362,6 +421,7 @@ impl Library for OpenSsl {
                 };
             state.keep_sessions = !config.is_server;
             state.offered_alpn = None;
+            state.last_received = 0;
             state.new_sessions = 0;
             state.latest_allows_early_data = false;
             state.latest.take()
@@ -423,6 +483,7 @@ fn build_context(config: &TestConfig) -> Result<SslContext, Failure> {
             ptr::null_mut(),
         );
         ffi::SSL_CTX_sess_set_new_cb(builder.as_ptr(), Some(new_session_callback));
+        SSL_CTX_set_msg_callback(builder.as_ptr(), Some(message_callback));
         if config.is_server {
             ffi::SSL_CTX_set_tlsext_status_cb(builder.as_ptr(), Some(status_callback));
             ffi::SSL_CTX_set_alpn_select_cb__fixed_rust(
@@ -459,7 +520,9 @@ fn setup_error(what: &str) -> impl Fn(openssl::error::ErrorStack) -> Failure + '
 fn configure(ssl: &mut SslRef, config: &TestConfig) -> Result<(), Failure> {
     let enabled = config::enabled_versions(config)
         .map_err(|version| Failure::unimplemented(format!("protocol version {version:#06x}")))?;
-    let mut options = ffi::SSL_OP_NO_RENEGOTIATION;
+    // BoringSSL's client accepts a server without renegotiation_info (it
+    // only needs the extension to renegotiate, which it does not here).
+    let mut options = ffi::SSL_OP_NO_RENEGOTIATION | ffi::SSL_OP_LEGACY_SERVER_CONNECT;
     for (version, option) in [
         (TLS1_0, ffi::SSL_OP_NO_TLSv1),
         (TLS1_1, ffi::SSL_OP_NO_TLSv1_1),
@@ -615,7 +678,11 @@ fn openssl_cipher_list(cipher: &str) -> Result<String, Failure> {
 
 fn ssl_failure(error: openssl::ssl::Error) -> Failure {
     if let Some(stack) = error.ssl_error() {
-        return errors::failure(stack);
+        let context = errors::Context {
+            last_received_change_cipher_spec: callbacks().last_received
+                == CONTENT_CHANGE_CIPHER_SPEC,
+        };
+        return errors::failure_in(stack, context);
     }
     if error.code() == ErrorCode::SYSCALL && error.io_error().is_none() {
         return Failure::check("the runner closed the connection unexpectedly");

@@ -210,11 +210,35 @@ fn invalid_certificate(certificate: &CertificateError) -> &'static str {
         CertificateError::BadEncoding => ":CANNOT_PARSE_LEAF_CERT:",
         CertificateError::BadSignature => ":BAD_SIGNATURE:",
         CertificateError::UnsupportedSignatureAlgorithmContext { .. } => ":WRONG_SIGNATURE_TYPE:",
+        // A key type rustls knows, signed with an algorithm that does not
+        // fit it: BoringSSL rejects the signature algorithm for the key.
+        // A key type rustls does not know is an unsupported algorithm.
+        CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext {
+            public_key_algorithm_id,
+            ..
+        } if known_key_type(public_key_algorithm_id) => ":WRONG_SIGNATURE_TYPE:",
         CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
             ":UNSUPPORTED_ALGORITHM:"
         }
         _ => ":CERTIFICATE_VERIFY_FAILED:",
     }
+}
+
+/// DER OIDs (tag and length included) of the public key types rustls
+/// verifies: rsaEncryption, id-ecPublicKey and id-Ed25519.
+const KNOWN_KEY_OIDS: [&[u8]; 3] = [
+    &[
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01,
+    ],
+    &[0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01],
+    &[0x06, 0x03, 0x2b, 0x65, 0x70],
+];
+
+/// Whether an AlgorithmIdentifier body names a key type rustls verifies.
+fn known_key_type(algorithm_id: &[u8]) -> bool {
+    KNOWN_KEY_OIDS
+        .iter()
+        .any(|oid| algorithm_id.starts_with(oid))
 }
 
 #[cfg(test)]
@@ -315,6 +339,28 @@ mod tests {
         assert_eq!(
             boringssl_code(&no_groups, Context::default()),
             ":NO_SHARED_GROUP:"
+        );
+    }
+
+    #[test]
+    fn signature_and_key_mismatches_depend_on_the_key_type() {
+        let mismatch = |key: &[u8]| {
+            Error::InvalidCertificate(
+                CertificateError::UnsupportedSignatureAlgorithmForPublicKeyContext {
+                    signature_algorithm_id: vec![6, 8, 42, 134, 72, 206, 61, 4, 3, 2],
+                    public_key_algorithm_id: key.to_vec(),
+                },
+            )
+        };
+        let rsa = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 1, 5, 0];
+        let rsa_pss = [6, 9, 42, 134, 72, 134, 247, 13, 1, 1, 10];
+        assert_eq!(
+            boringssl_code(&mismatch(&rsa), Context::default()),
+            ":WRONG_SIGNATURE_TYPE:"
+        );
+        assert_eq!(
+            boringssl_code(&mismatch(&rsa_pss), Context::default()),
+            ":UNSUPPORTED_ALGORITHM:"
         );
     }
 

@@ -26,7 +26,7 @@ use rustls::{
 
 use crate::config::{self, TLS1_2, TLS1_3, TestConfig};
 use crate::error::Failure;
-use crate::library::{Connection, Facts, Library, ReadOutcome, SessionFacts};
+use crate::library::{Capabilities, Connection, Facts, Library, ReadOutcome, SessionFacts};
 use crate::wire::Wire;
 
 use self::credentials::{OfferedFacts, ServerCredential};
@@ -67,6 +67,9 @@ const OPENSSL_SUITE_NAMES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The TLS 1.2 suites of both providers, IANA values.
+const TLS12_SUITES: &[u16] = &[0xc02b, 0xc02c, 0xcca9, 0xc02f, 0xc030, 0xcca8];
+
 /// The rustls adapter: the state that outlives one connection.
 pub struct Rustls {
     base: CryptoProvider,
@@ -78,6 +81,8 @@ pub struct Rustls {
     server_sessions: Arc<ServerSessions>,
     ticketer: Arc<dyn ProducesTickets>,
     peer_auth: Arc<PeerAuth>,
+    /// The group of the last full handshake, which a TLS 1.2 session keeps.
+    session_group: Option<u16>,
 }
 
 impl Library for Rustls {
@@ -123,7 +128,15 @@ impl Library for Rustls {
             server_sessions: ServerSessions::new(),
             ticketer,
             peer_auth,
+            session_group: None,
         })
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            versions: &[TLS1_2, TLS1_3],
+            tls12_suites: TLS12_SUITES,
+        }
     }
 
     fn check(&self, config: &TestConfig) -> Result<(), Failure> {
@@ -193,8 +206,12 @@ impl Library for Rustls {
             server_sessions: server_side.then(|| Arc::clone(&self.server_sessions)),
             peer_auth: Arc::clone(&self.peer_auth),
             offered,
+            session_group: self.session_group,
         };
         stream.complete_handshake()?;
+        if stream.connection.handshake_kind() != Some(HandshakeKind::Resumed) {
+            self.session_group = stream.negotiated_group();
+        }
         Ok(stream)
     }
 }
@@ -354,8 +371,10 @@ fn certified_key(
     let chain = CertificateDer::pem_file_iter(cert)
         .and_then(|iter| iter.collect::<Result<Vec<_>, _>>())
         .map_err(|error| Failure::setup(format!("reading {}: {error}", cert.display())))?;
-    let loaded = CertifiedKey::from_der(chain, key_der(key)?, provider)
-        .map_err(|error| Failure::setup(format!("loading {}: {error}", key.display())))?;
+    // A key the provider cannot load is a credential this library cannot use.
+    let loaded = CertifiedKey::from_der(chain, key_der(key)?, provider).map_err(|error| {
+        Failure::unimplemented(format!("loading {} in rustls: {error}", key.display()))
+    })?;
     let key = PreferringKey::wrap(loaded.key, &config.signing_prefs).map_err(|scheme| {
         Failure::unimplemented(format!("signing with scheme {scheme:#06x} in rustls"))
     })?;
@@ -403,9 +422,28 @@ pub struct RustlsStream {
     server_sessions: Option<Arc<ServerSessions>>,
     peer_auth: Arc<PeerAuth>,
     offered: Arc<Mutex<OfferedFacts>>,
+    /// The group of the session a resumption resumes.
+    session_group: Option<u16>,
 }
 
 impl RustlsStream {
+    fn negotiated_group(&self) -> Option<u16> {
+        self.connection
+            .negotiated_key_exchange_group()
+            .map(|group| u16::from(group.name()))
+    }
+
+    /// The group BoringSSL reports: a TLS 1.2 resumption has no key
+    /// exchange and reports its session's.
+    fn group(&self) -> Option<u16> {
+        let resumed = self.connection.handshake_kind() == Some(HandshakeKind::Resumed);
+        let tls12 = self.connection.protocol_version().map(u16::from) == Some(TLS1_2);
+        match self.negotiated_group() {
+            None if resumed && tls12 => self.session_group,
+            group => group,
+        }
+    }
+
     fn context(&self) -> Context {
         Context {
             client: matches!(self.connection, RustlsConnection::Client(_)),
@@ -524,9 +562,7 @@ impl Connection for RustlsStream {
             cipher_suite: connection
                 .negotiated_cipher_suite()
                 .map(|suite| u16::from(suite.suite())),
-            group: connection
-                .negotiated_key_exchange_group()
-                .map(|group| u16::from(group.name())),
+            group: self.group(),
             alpn: connection.alpn_protocol().map(<[u8]>::to_vec),
             resumed: connection.handshake_kind() == Some(HandshakeKind::Resumed),
             peer_certificates: connection
