@@ -676,9 +676,36 @@ fn key_update_requests_and_the_shims_own_key_updates_need_their_context() {
     assert_reports(
         &report,
         &[
-            "basic.yaml:7:27: error: unknown variant `sometimes`, expected one of not_requested, requested",
+            "basic.yaml:7:27: error: unknown variant `sometimes`, expected one of not_requested, requested, invalid",
         ],
     );
+}
+
+#[test]
+fn an_invalid_key_update_request_is_any_value_but_0_and_1() {
+    let case = key_update_case(
+        "    peer:\n      key_updates_after_handshake: 1\n      key_update_request: {invalid: 42}\n",
+    );
+    let plan = planned(&[("basic.yaml", &case)]);
+    assert_eq!(
+        plan.cases[0].peer.key_update_request,
+        KeyUpdateRequest::Invalid(42)
+    );
+    for (value, name) in [(0, "not_requested"), (1, "requested")] {
+        let report = errors(&[(
+            "basic.yaml",
+            &key_update_case(&format!(
+                "    peer:\n      key_updates_after_handshake: 1\n      key_update_request: {{invalid: {value}}}\n"
+            )),
+        )]);
+        assert_reports(
+            &report,
+            &[&format!(
+                "basic.yaml:8:27: error: {value} is a valid request (`{name}`); write `{name}`, or use a value other than 0 and 1"
+            )],
+        );
+        assert_count(&report, 1);
+    }
 }
 
 /// `BASIC`'s HttpGET case with `misbehaviour` (indented under `peer:`)

@@ -181,14 +181,18 @@ pub enum KeyUpdateRequest {
     /// KeyUpdate (update_not_requested) before its reply, and send no other
     /// (upstream's `RejectUnsolicitedKeyUpdate`).
     Requested,
+    /// A value no TLS version defines (upstream's `keyUpdateRequest: 42`):
+    /// the shim must reject the KeyUpdate.
+    Invalid(u8),
 }
 
 impl KeyUpdateRequest {
-    /// The wire value (0 or 1).
+    /// The wire value.
     pub fn wire(self) -> u8 {
         match self {
             KeyUpdateRequest::NotRequested => 0,
             KeyUpdateRequest::Requested => 1,
+            KeyUpdateRequest::Invalid(value) => value,
         }
     }
 }

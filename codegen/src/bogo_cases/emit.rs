@@ -249,6 +249,7 @@ fn peer(peer: &PeerPlan) -> TokenStream {
     let key_update_request = match peer.key_update_request {
         KeyUpdateRequest::NotRequested => quote! { NotRequested },
         KeyUpdateRequest::Requested => quote! { Requested },
+        KeyUpdateRequest::Invalid(value) => quote! { Invalid(#value) },
     };
     let min_version = optional(peer.min_version, version);
     let max_version = optional(peer.max_version, version);

@@ -193,6 +193,9 @@ pub enum KeyUpdateRequestDoc {
     /// KeyUpdate before its reply, and send no other (upstream's
     /// `RejectUnsolicitedKeyUpdate`).
     Requested,
+    /// A value no TLS version defines, e.g. `{invalid: 42}`: the shim must
+    /// reject the KeyUpdate.
+    Invalid(u8),
 }
 
 /// What a well-behaved peer never sends; it applies to every connection of

@@ -145,6 +145,7 @@ pub struct PeerPlan {
 pub enum KeyUpdateRequest {
     NotRequested,
     Requested,
+    Invalid(u8),
 }
 
 /// A misbehaviour with its names resolved to wire values.

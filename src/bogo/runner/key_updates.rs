@@ -131,6 +131,7 @@ mod tests {
     fn messages_are_five_bytes() {
         assert_eq!(message(KeyUpdateRequest::NotRequested), [24, 0, 0, 1, 0]);
         assert_eq!(message(KeyUpdateRequest::Requested), [24, 0, 0, 1, 1]);
+        assert_eq!(message(KeyUpdateRequest::Invalid(42)), [24, 0, 0, 1, 42]);
     }
 
     #[test]

@@ -88,6 +88,19 @@ pub fn plan_peer(
             match request.value {
                 KeyUpdateRequestDoc::NotRequested => KeyUpdateRequest::NotRequested,
                 KeyUpdateRequestDoc::Requested => KeyUpdateRequest::Requested,
+                KeyUpdateRequestDoc::Invalid(value @ (0 | 1)) => {
+                    let name = if value == 0 {
+                        "not_requested"
+                    } else {
+                        "requested"
+                    };
+                    checks.error(
+                        request.position,
+                        format!("{value} is a valid request (`{name}`); write `{name}`, or use a value other than 0 and 1"),
+                    );
+                    KeyUpdateRequest::Invalid(value)
+                }
+                KeyUpdateRequestDoc::Invalid(value) => KeyUpdateRequest::Invalid(value),
             }
         }
     };
