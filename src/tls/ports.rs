@@ -10,18 +10,16 @@
 //! let two holders in.
 //!
 //! Programs outside crosscheck do not take these locks, so a port is only
-//! handed out when nothing listens on it (on any local address, as the
-//! kernel's socket tables show) and it can be bound on loopback.
+//! handed out when it can be bound on the wildcard address: Linux refuses
+//! that bind while any socket listens on the port, on whichever local
+//! address, even with `SO_REUSEADDR` (which the standard library sets).
 
-use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io;
-use std::net::{Ipv4Addr, TcpListener};
+use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
-
-use crate::tls::listening;
 
 /// Where reservations are taken: below the default ephemeral range
 /// (32768–60999) and above the well-known and most registered services.
@@ -75,13 +73,7 @@ fn reserve_from(
     directory: &Path,
     candidates: impl IntoIterator<Item = u16>,
 ) -> io::Result<Option<PortReservation>> {
-    // One look at the socket tables per reservation. Without them (not
-    // Linux) the bind in `try_reserve` still finds most listeners.
-    let listening: HashSet<u16> = listening::listening_ports().unwrap_or_default();
     for port in candidates {
-        if listening.contains(&port) {
-            continue;
-        }
         if let Some(reservation) = try_reserve(directory, port)? {
             return Ok(Some(reservation));
         }
@@ -102,16 +94,31 @@ fn try_reserve(directory: &Path, port: u16) -> io::Result<Option<PortReservation
         Err(TryLockError::Error(error)) => return Err(error),
     }
     // Something outside crosscheck may be listening there.
-    if TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_err() {
+    if !bindable_everywhere(port) {
         return Ok(None);
     }
     Ok(Some(PortReservation { port, _lock: lock }))
+}
+
+/// Whether `port` can be bound on every local address, IPv6 and IPv4: no
+/// socket listens on it anywhere.
+fn bindable_everywhere(port: u16) -> bool {
+    // `[::]` takes IPv4 too, unless IPv6 sockets are made IPv6-only
+    // (`net.ipv6.bindv6only`) or there is no IPv6 (then the bind fails, but
+    // not as "in use"): `0.0.0.0` covers IPv4 either way.
+    if let Err(error) = TcpListener::bind((Ipv6Addr::UNSPECIFIED, port))
+        && error.kind() == io::ErrorKind::AddrInUse
+    {
+        return false;
+    }
+    TcpListener::bind((Ipv4Addr::UNSPECIFIED, port)).is_ok()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::BTreeSet;
+    use std::net::IpAddr;
 
     #[test]
     fn reservations_are_distinct_while_held() {
@@ -136,25 +143,40 @@ mod tests {
         assert!(try_reserve(&directory, port).expect("try").is_none());
     }
 
+    /// A port reserved and released that `address` listens on now.
+    fn listened_on(address: IpAddr) -> Option<(u16, TcpListener)> {
+        // Another test may take the released port before we bind it; try again.
+        (0..20).find_map(|_| {
+            let port = reserve().expect("reserve").port();
+            TcpListener::bind((address, port))
+                .ok()
+                .map(|listener| (port, listener))
+        })
+    }
+
     #[test]
     fn a_port_listened_on_elsewhere_than_loopback_one_is_skipped() {
         // 127.0.0.2 is loopback too on Linux; a listener there does not stop
-        // a bind on 127.0.0.1, so only the socket tables reveal it.
+        // a bind on 127.0.0.1.
         let other = Ipv4Addr::new(127, 0, 0, 2);
-        let (port, _listener) = (0..20)
-            .find_map(|_| {
-                let port = reserve().expect("reserve").port();
-                TcpListener::bind((other, port))
-                    .ok()
-                    .map(|listener| (port, listener))
-            })
-            .expect("a port to listen on");
+        let (port, _listener) = listened_on(other.into()).expect("a port to listen on");
+        assert!(
+            TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok(),
+            "a bind on 127.0.0.1 alone would not have noticed"
+        );
         // Locks of this test's own, so no other reservation interferes.
         let directory = tempfile::tempdir().expect("temporary directory");
-        assert!(
-            try_reserve(directory.path(), port).expect("try").is_some(),
-            "the bind alone would not have noticed"
-        );
+        let reserved = reserve_from(directory.path(), [port]).expect("reserve");
+        assert!(reserved.is_none(), "{reserved:?}");
+    }
+
+    #[test]
+    fn a_port_listened_on_over_ipv6_only_is_skipped() {
+        let Some((port, _listener)) = listened_on(Ipv6Addr::LOCALHOST.into()) else {
+            // No IPv6 loopback here; nothing can listen on it either.
+            return;
+        };
+        let directory = tempfile::tempdir().expect("temporary directory");
         let reserved = reserve_from(directory.path(), [port]).expect("reserve");
         assert!(reserved.is_none(), "{reserved:?}");
     }

@@ -1,27 +1,30 @@
 //! Learning that a server listens without connecting to it (a probe
 //! connection would be the server's first client and break its case).
 //!
-//! Linux lists every TCP socket in `/proc/net/tcp` and `/proc/net/tcp6`;
-//! a row in state `0A` (LISTEN) with the port as its local port means some
-//! socket listens there. Ports are reserved (see `ports`), but only among
-//! crosscheck processes: a program started otherwise (a server left over
-//! from a killed run, say) can listen on a reserved port as well. So a row
-//! counts as the server's only when its socket, the row's `inode`, is open
-//! in a process of the server's group: `process::Job` starts every program
-//! leading a group of its own (so a wrapper's children count too), and
-//! `/proc/<pid>/fd/*` link to `socket:[<inode>]` for a process's sockets.
-//! The processes are looked at only when the port has a listener.
+//! The kernel's socket diagnostics (`NETLINK_SOCK_DIAG`, what `ss -ltn`
+//! asks) list the TCP sockets in state LISTEN on a port, each with its
+//! inode, in microseconds. Where they cannot be asked, `/proc/net/tcp` and
+//! `/proc/net/tcp6` list every TCP socket (a row in state `0A` is a
+//! listener), at milliseconds a read.
+//!
+//! Ports are reserved (see `ports`), but only among crosscheck processes: a
+//! program started otherwise (a server left over from a killed run, say) can
+//! listen on a reserved port as well. So a socket counts as the server's
+//! only when its inode is open in a process of the server's group:
+//! `process::Job` starts every program leading a group of its own (so a
+//! wrapper's children count too), and `/proc/<pid>/fd/*` link to
+//! `socket:[<inode>]` for a process's sockets. The processes are looked at
+//! only when the port has a listener, the group's leader first.
+
+mod proc_tables;
+mod processes;
+mod sock_diag;
 
 use std::collections::HashSet;
 use std::fmt;
-use std::fs;
 use std::io;
 
-const LISTEN_STATE: &str = "0A";
-const TABLES: [&str; 2] = ["/proc/net/tcp", "/proc/net/tcp6"];
-
-/// Longest command line quoted in a message, in characters.
-const COMMAND_LIMIT: usize = 200;
+use processes::{holders, open_sockets, process_group, processes};
 
 /// Who listens on a port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,17 +87,7 @@ impl fmt::Display for Stranger {
 
 /// Whether a socket listens on `port` on any local address, whoever's it is.
 pub fn is_listening(port: u16) -> io::Result<bool> {
-    Ok(listening_sockets()?
-        .iter()
-        .any(|(local_port, _)| *local_port == port))
-}
-
-/// Every port some socket listens on.
-pub fn listening_ports() -> io::Result<HashSet<u16>> {
-    Ok(listening_sockets()?
-        .into_iter()
-        .map(|(port, _)| port)
-        .collect())
+    Ok(!listening_inodes(port)?.is_empty())
 }
 
 /// Who listens on `port`: nobody, only the process group `server_group`
@@ -103,15 +96,15 @@ pub fn listening_ports() -> io::Result<HashSet<u16>> {
 /// A socket that a process of that group holds but whose descriptors this
 /// user may not read cannot be told from a stranger's; it counts as started.
 pub fn listener(port: u16, server_group: u32) -> io::Result<Listener> {
-    let mut sockets: Vec<u64> = listening_sockets()?
-        .into_iter()
-        .filter(|(local_port, _)| *local_port == port)
-        .map(|(_, inode)| inode)
-        .collect();
+    let mut sockets = listening_inodes(port)?;
     if sockets.is_empty() {
         return Ok(Listener::Nobody);
     }
     sockets.sort_unstable();
+    sockets.dedup();
+    if leader_holds_all(server_group, &sockets) {
+        return Ok(Listener::Started);
+    }
     let processes = processes()?;
     let mut started = HashSet::new();
     let mut hidden = false;
@@ -136,159 +129,105 @@ pub fn listener(port: u16, server_group: u32) -> io::Result<Listener> {
     }
 }
 
-/// `(local port, inode)` of every listening socket.
-fn listening_sockets() -> io::Result<HashSet<(u16, u64)>> {
-    let mut readable = false;
-    let mut sockets = HashSet::new();
-    for table in TABLES {
-        match fs::read_to_string(table) {
-            Ok(text) => {
-                readable = true;
-                sockets.extend(listeners(&text));
-            }
-            Err(error) if error.kind() == io::ErrorKind::NotFound => {}
-            Err(error) => return Err(error),
-        }
-    }
-    if readable {
-        Ok(sockets)
-    } else {
-        Err(io::Error::new(
-            io::ErrorKind::Unsupported,
-            "neither /proc/net/tcp nor /proc/net/tcp6 exists (crosscheck's TLS harness needs Linux)",
-        ))
-    }
+/// Whether the group's leader (the server itself, unless a wrapper runs it)
+/// has every one of `sockets` open: then there is no need to look at every
+/// process.
+fn leader_holds_all(group: u32, sockets: &[u64]) -> bool {
+    process_group(group) == Some(group)
+        && open_sockets(group).is_ok_and(|open| sockets.iter().all(|inode| open.contains(inode)))
 }
 
-/// Rows look like
-/// `  0: 0100007F:5BA0 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000  0 41721 …`
-/// (hex port; the tenth field is the socket's inode).
-fn listeners(table: &str) -> impl Iterator<Item = (u16, u64)> + '_ {
-    table.lines().skip(1).filter_map(|row| {
-        let fields: Vec<&str> = row.split_whitespace().take(10).collect();
-        let [_, local, _, state, _, _, _, _, _, inode] = fields.as_slice() else {
-            return None;
-        };
-        if *state != LISTEN_STATE {
-            return None;
-        }
-        let (_, hex) = local.rsplit_once(':')?;
-        Some((u16::from_str_radix(hex, 16).ok()?, inode.parse().ok()?))
-    })
-}
-
-/// A process's id and process group.
-struct Process {
-    pid: u32,
-    pgrp: u32,
-}
-
-/// Every process this process can see.
-fn processes() -> io::Result<Vec<Process>> {
-    Ok(fs::read_dir("/proc")?
-        .filter_map(|entry| {
-            let pid: u32 = entry.ok()?.file_name().to_str()?.parse().ok()?;
-            // `pid (comm) state ppid pgrp …`; the command may hold spaces
-            // and parentheses, the fields after its last `)` do not.
-            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            let (_, rest) = stat.rsplit_once(')')?;
-            // After the state: ppid, then pgrp.
-            let pgrp = rest.split_whitespace().nth(2)?.parse().ok()?;
-            Some(Process { pid, pgrp })
-        })
-        .collect())
-}
-
-/// The inodes of the sockets a process has open.
-fn open_sockets(pid: u32) -> io::Result<Vec<u64>> {
-    Ok(fs::read_dir(format!("/proc/{pid}/fd"))?
-        .filter_map(|entry| {
-            let target = fs::read_link(entry.ok()?.path()).ok()?;
-            target
-                .to_str()?
-                .strip_prefix("socket:[")?
-                .strip_suffix(']')?
-                .parse()
-                .ok()
-        })
-        .collect())
-}
-
-/// The processes with socket `inode` open, with their command lines.
-fn holders(processes: &[Process], inode: u64) -> Vec<Holder> {
-    processes
-        .iter()
-        .filter(|process| open_sockets(process.pid).is_ok_and(|open| open.contains(&inode)))
-        .map(|process| Holder {
-            pid: process.pid,
-            command: command_line(process.pid),
-        })
-        .collect()
-}
-
-/// `/proc/<pid>/cmdline` with spaces between the arguments, shortened.
-fn command_line(pid: u32) -> String {
-    let raw = fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-    let words: Vec<String> = raw
-        .split(|byte| *byte == 0)
-        .filter(|word| !word.is_empty())
-        .map(|word| String::from_utf8_lossy(word).into_owned())
-        .collect();
-    let line = if words.is_empty() {
-        fs::read_to_string(format!("/proc/{pid}/comm"))
-            .map(|comm| comm.trim_end().to_string())
-            .unwrap_or_else(|_| "?".to_string())
-    } else {
-        words.join(" ")
-    };
-    if line.chars().count() > COMMAND_LIMIT {
-        let short: String = line.chars().take(COMMAND_LIMIT).collect();
-        format!("{short}…")
-    } else {
-        line
-    }
+/// The inodes of the sockets listening on `port`, from the kernel's socket
+/// diagnostics or, without those, from its socket tables.
+fn listening_inodes(port: u16) -> io::Result<Vec<u64>> {
+    sock_diag::listening_inodes(port).or_else(|_| proc_tables::listening_inodes(port))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::net::{Ipv4Addr, TcpListener, TcpStream};
-    use std::os::fd::OwnedFd;
+    use std::fs;
+    use std::net::{Ipv4Addr, Ipv6Addr, TcpListener, TcpStream};
+    use std::os::fd::{AsRawFd, OwnedFd};
     use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
 
-    use nix::sys::signal::{Signal, kill};
+    use nix::sys::signal::{Signal, kill, killpg};
     use nix::unistd::Pid;
-
-    #[test]
-    fn rows_in_listen_state_count_with_their_inodes() {
-        let table = "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n   \
-            0: 0100007F:5BA0 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000        0 41721 1 0000000000000000 100 0 0 10 0\n   \
-            1: 0100007F:5BA1 0100007F:9C40 01 00000000:00000000 00:00000000 00000000  1000        0 41722 1 0000000000000000 20 4 30 10 -1\n   \
-            2: 0100007F:5BA2 00000000:0000 0A 00000000:00000000\n";
-        assert_eq!(
-            listeners(table).collect::<Vec<_>>(),
-            vec![(0x5BA0, 41721)],
-            "an established socket is not a listener, a cut row is skipped"
-        );
-    }
 
     #[test]
     fn a_real_listener_is_seen_and_its_absence_too() {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         let port = listener.local_addr().expect("address").port();
-        assert!(is_listening(port).expect("read tables"));
-        assert!(listening_ports().expect("read tables").contains(&port));
+        assert!(is_listening(port).expect("ask the kernel"));
         // Seeing it did not consume a connection: the first connect is accepted.
         let _client = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).expect("connect");
         listener.accept().expect("accept");
         drop(listener);
-        assert!(!is_listening(port).expect("read tables"));
+        let listening = settled(
+            || is_listening(port).expect("ask the kernel"),
+            |listening| !listening,
+        );
+        assert!(!listening);
         assert_eq!(listener_on(port, std::process::id()), Listener::Nobody);
+    }
+
+    #[test]
+    fn socket_diagnostics_and_tables_both_see_ipv4_and_ipv6_listeners() {
+        let mut listeners = vec![TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind")];
+        // Without IPv6 loopback, IPv4 alone.
+        listeners.extend(TcpListener::bind((Ipv6Addr::LOCALHOST, 0)).ok());
+        // Another process may listen on the same port number on the other
+        // loopback address; only this socket is sure to be there.
+        for listener in &listeners {
+            let port = listener.local_addr().expect("address").port();
+            let inode = inode_of(listener);
+            let from_kernel = sock_diag::listening_inodes(port).expect("socket diagnostics");
+            assert!(
+                from_kernel.contains(&inode),
+                "{listener:?}: {from_kernel:?}"
+            );
+            let from_tables = proc_tables::listening_inodes(port).expect("read tables");
+            assert!(
+                from_tables.contains(&inode),
+                "{listener:?}: {from_tables:?}"
+            );
+        }
+    }
+
+    /// A socket's inode, as the link of its descriptor names it.
+    fn inode_of(listener: &TcpListener) -> u64 {
+        let descriptor = format!("/proc/self/fd/{}", listener.as_raw_fd());
+        let target = fs::read_link(descriptor).expect("read the descriptor's link");
+        let text = target.to_str().expect("a text link");
+        text.strip_prefix("socket:[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|inode| inode.parse().ok())
+            .unwrap_or_else(|| panic!("not a socket: {text}"))
     }
 
     fn listener_on(port: u16, server_group: u32) -> Listener {
         super::listener(port, server_group).expect("read tables and processes")
+    }
+
+    /// What `look` finds once `until` holds for it, or after some seconds.
+    /// A child that another test forks holds copies of this process's
+    /// sockets until it starts its program: one look may find a socket still
+    /// open, or one holder more, that the next does not.
+    fn settled<T>(look: impl Fn() -> T, until: impl Fn(&T) -> bool) -> T {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let found = look();
+            if until(&found) || Instant::now() > deadline {
+                return found;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn has_one_holder(found: &Listener) -> bool {
+        matches!(found, Listener::Stranger(stranger) if stranger.holders.len() == 1)
     }
 
     /// A `sleep` in a group of its own holding `socket` as its stdin; this
@@ -314,7 +253,7 @@ mod tests {
             .expect("spawn sleep");
         let socket = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         let port = socket.local_addr().expect("address").port();
-        let found = listener_on(port, child.id());
+        let found = settled(|| listener_on(port, child.id()), has_one_holder);
         child.kill().expect("kill");
         child.wait().expect("wait");
 
@@ -350,7 +289,10 @@ mod tests {
             .process_group(0)
             .spawn()
             .expect("spawn sleep");
-        let found = listener_on(port, child.id());
+        let found = settled(
+            || listener_on(port, child.id()),
+            |found| *found == Listener::Started,
+        );
         // Another server's group holding it is a stranger to this one.
         let found_by_other = listener_on(port, other.id());
         for process in [&mut child, &mut other] {
@@ -362,37 +304,77 @@ mod tests {
             matches!(found_by_other, Listener::Stranger(_)),
             "{found_by_other:?}"
         );
-        assert_eq!(listener_on(port, child.id()), Listener::Nobody);
+        let after = settled(
+            || listener_on(port, child.id()),
+            |found| *found == Listener::Nobody,
+        );
+        assert_eq!(after, Listener::Nobody);
     }
 
-    #[test]
-    fn a_listener_in_a_grandchilds_own_group_is_a_stranger() {
-        // The holder leads a group of its own outside the server's (as a
-        // server left behind by another run would).
+    /// A shell (leading a group of its own if `own_group`) whose background
+    /// `program` holds a new listener as its stdin; the shell has closed its
+    /// own copies when this returns. The listener's port, the shell, and the
+    /// background process's pid.
+    fn shell_holding_a_listener(program: &str, own_group: bool) -> (u16, Child, u32) {
         let socket = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind");
         let port = socket.local_addr().expect("address").port();
         let mut command = Command::new("sh");
         command
             .args([
                 "-c",
-                "exec 3<&0; setsid sleep 30 <&3 3<&- & echo $!; exec <&- 3<&-; wait",
+                &format!("exec 3<&0; {program} <&3 3<&- & exec <&- 3<&-; echo $!; wait"),
             ])
             .stdin(Stdio::from(OwnedFd::from(socket)))
             .stdout(Stdio::piped());
-        let mut child = command.spawn().expect("spawn sh");
+        if own_group {
+            command.process_group(0);
+        }
+        let mut shell = command.spawn().expect("spawn sh");
         drop(command);
         let mut line = String::new();
         io::BufRead::read_line(
-            &mut io::BufReader::new(child.stdout.take().expect("stdout")),
+            &mut io::BufReader::new(shell.stdout.take().expect("stdout")),
             &mut line,
         )
-        .expect("read the holder's pid");
-        let holder: u32 = line.trim().parse().expect("a pid");
-        let found = listener_on(port, child.id());
+        .expect("read the background pid");
+        (port, shell, line.trim().parse().expect("a pid"))
+    }
+
+    #[test]
+    fn a_listener_in_a_wrappers_child_is_the_servers() {
+        // The group's leader does not hold the socket, its child does.
+        let (port, mut wrapper, _) = shell_holding_a_listener("sleep 30", true);
+        let group = wrapper.id();
+        let found = settled(
+            || listener_on(port, group),
+            |found| *found == Listener::Started,
+        );
+        let leader_holds =
+            leader_holds_all(group, &listening_inodes(port).expect("ask the kernel"));
+        let group_pid = Pid::from_raw(i32::try_from(group).expect("pid"));
+        killpg(group_pid, Signal::SIGKILL).expect("kill the group");
+        wrapper.wait().expect("wait");
+
+        assert!(!leader_holds, "the leader closed its copy");
+        assert_eq!(found, Listener::Started);
+    }
+
+    #[test]
+    fn a_listener_in_a_grandchilds_own_group_is_a_stranger() {
+        // The holder leads a group of its own outside the server's (as a
+        // server left behind by another run would).
+        let (port, mut child, holder) = shell_holding_a_listener("setsid sleep 30", false);
+        // `setsid` runs `sleep` in its place, soon but not at once.
+        let command = settled(
+            || processes::command_line(holder),
+            |command| command == "sleep 30",
+        );
+        let found = settled(|| listener_on(port, child.id()), has_one_holder);
         let holder_pid = Pid::from_raw(i32::try_from(holder).expect("pid"));
         kill(holder_pid, Signal::SIGKILL).expect("kill the holder");
         child.wait().expect("wait");
 
+        assert_eq!(command, "sleep 30");
         let Listener::Stranger(stranger) = found else {
             panic!("a grandchild's group was taken for a started one: {found:?}");
         };
