@@ -87,7 +87,7 @@ pub fn table(report: &RunReport) -> String {
         );
     }
     let mut out = format!(
-        "BoGo: {} cases × shims and variants\n{table}\n",
+        "BoGo: {} tests (case × shim × variant)\n{table}\n",
         report.lines.len()
     );
     for line in &report.lines {
