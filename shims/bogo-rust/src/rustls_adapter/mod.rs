@@ -281,6 +281,7 @@ impl Rustls {
         let provider = self.provider(config)?;
         self.server_verifier.configure(
             config.verify_fail,
+            config.use_custom_verify_callback,
             !config.verify_peer,
             schemes(&config.verify_prefs),
         );
@@ -327,6 +328,7 @@ impl Rustls {
                 &schemes(&config.verify_prefs),
                 config.require_any_client_certificate,
                 config.verify_fail,
+                config.use_custom_verify_callback,
             )))
         } else {
             builder.with_no_client_auth()

@@ -10,12 +10,35 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::{WebPkiSupportedAlgorithms, verify_tls12_signature, verify_tls13_signature};
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
-use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, Error, SignatureScheme};
+use rustls::{
+    CertificateError, DigitallySignedStruct, DistinguishedName, Error, OtherError, SignatureScheme,
+};
 
-/// The error for an application-rejected chain (`-verify-fail`).
-fn rejected() -> Error {
-    Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
+/// The error for an application-rejected chain (`-verify-fail`), chosen
+/// for the alert rustls sends with it. BoringSSL's custom verify callback
+/// (`-use-custom-verify-callback`) rejects with certificate_unknown, which
+/// rustls sends for `Other`; its legacy callback rejects with
+/// handshake_failure, which no certificate error gives in rustls, so that
+/// one stays the application's own error (access_denied).
+fn rejected(custom_callback: bool) -> Error {
+    if custom_callback {
+        Error::InvalidCertificate(CertificateError::Other(OtherError(Arc::new(ChainRejected))))
+    } else {
+        Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure)
+    }
 }
+
+/// The verify callback's rejection (`-verify-fail`).
+#[derive(Debug)]
+struct ChainRejected;
+
+impl std::fmt::Display for ChainRejected {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the verify callback rejected the chain (-verify-fail)")
+    }
+}
+
+impl std::error::Error for ChainRejected {}
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
@@ -97,6 +120,7 @@ pub struct ServerVerifier {
     algorithms: WebPkiSupportedAlgorithms,
     auth: Arc<PeerAuth>,
     fail: AtomicBool,
+    custom_callback: AtomicBool,
     soft: AtomicBool,
     prefs: Mutex<Vec<SignatureScheme>>,
 }
@@ -107,17 +131,27 @@ impl ServerVerifier {
             algorithms,
             auth,
             fail: AtomicBool::new(false),
+            custom_callback: AtomicBool::new(false),
             soft: AtomicBool::new(true),
             prefs: Mutex::new(Vec::new()),
         })
     }
 
-    /// `fail`: the application rejects the chain (`-verify-fail`).
+    /// `fail`: the application rejects the chain (`-verify-fail`), through
+    /// the custom verify callback if `custom_callback`.
     /// `soft`: a rejection is recorded but does not end the handshake, as
     /// with BoringSSL's `SSL_VERIFY_NONE` (a client without `-verify-peer`).
     /// `prefs`: the schemes to accept (`-verify-prefs`), empty for all.
-    pub fn configure(&self, fail: bool, soft: bool, prefs: Vec<SignatureScheme>) {
+    pub fn configure(
+        &self,
+        fail: bool,
+        custom_callback: bool,
+        soft: bool,
+        prefs: Vec<SignatureScheme>,
+    ) {
         self.fail.store(fail, Ordering::Relaxed);
+        self.custom_callback
+            .store(custom_callback, Ordering::Relaxed);
         self.soft.store(soft, Ordering::Relaxed);
         *lock(&self.prefs) = prefs;
     }
@@ -140,7 +174,7 @@ impl ServerCertVerifier for ServerVerifier {
         let fail = self.fail.load(Ordering::Relaxed);
         self.auth.record(!fail);
         if fail && !self.soft.load(Ordering::Relaxed) {
-            return Err(rejected());
+            return Err(rejected(self.custom_callback.load(Ordering::Relaxed)));
         }
         Ok(ServerCertVerified::assertion())
     }
@@ -183,15 +217,19 @@ pub struct ClientVerifier {
     accepted: Vec<SignatureScheme>,
     mandatory: bool,
     fail: bool,
+    custom_callback: bool,
 }
 
 impl ClientVerifier {
+    /// `fail`: the application rejects the chain (`-verify-fail`), through
+    /// the custom verify callback if `custom_callback`.
     pub fn new(
         algorithms: WebPkiSupportedAlgorithms,
         auth: Arc<PeerAuth>,
         prefs: &[SignatureScheme],
         mandatory: bool,
         fail: bool,
+        custom_callback: bool,
     ) -> Self {
         ClientVerifier {
             accepted: accepted_schemes(&algorithms, prefs),
@@ -199,6 +237,7 @@ impl ClientVerifier {
             auth,
             mandatory,
             fail,
+            custom_callback,
         }
     }
 }
@@ -220,7 +259,7 @@ impl ClientCertVerifier for ClientVerifier {
     ) -> Result<ClientCertVerified, Error> {
         self.auth.record(!self.fail);
         if self.fail {
-            return Err(rejected());
+            return Err(rejected(self.custom_callback));
         }
         Ok(ClientCertVerified::assertion())
     }
@@ -251,5 +290,22 @@ impl ClientCertVerifier for ClientVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.accepted.clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rustls::AlertDescription;
+
+    use super::{Error, rejected};
+
+    #[test]
+    fn a_rejection_sends_the_alert_of_boringssls_callback_where_rustls_can() {
+        let alert = |custom_callback| match rejected(custom_callback) {
+            Error::InvalidCertificate(error) => AlertDescription::from(error),
+            other => panic!("not a certificate error: {other:?}"),
+        };
+        assert_eq!(alert(true), AlertDescription::CertificateUnknown);
+        assert_eq!(alert(false), AlertDescription::AccessDenied);
     }
 }
