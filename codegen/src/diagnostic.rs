@@ -5,7 +5,53 @@ use std::path::{Path, PathBuf};
 
 use annotate_snippets::{AnnotationKind, Level, Renderer, Snippet};
 
-use crate::located::Position;
+use crate::located::{Located, Position};
+
+/// Problems found in one spec file, each reported at its location. The
+/// families add their own value checks in `impl` blocks of their own.
+pub struct FileChecks<'a> {
+    pub source: &'a SourceFile,
+    pub diagnostics: &'a mut Diagnostics,
+}
+
+impl<'a> FileChecks<'a> {
+    pub fn new(source: &'a SourceFile, diagnostics: &'a mut Diagnostics) -> Self {
+        FileChecks {
+            source,
+            diagnostics,
+        }
+    }
+
+    pub fn error(&mut self, position: Position, message: impl Into<String>) {
+        self.diagnostics
+            .push(Diagnostic::at(self.source, position, message));
+    }
+
+    /// An error about the file as a whole.
+    pub fn file_error(&mut self, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::without_position(
+            &self.source.display_path,
+            message,
+        ));
+    }
+
+    pub fn extend(&mut self, diagnostics: Diagnostics) {
+        self.diagnostics.extend(diagnostics);
+    }
+
+    /// `file:line:col` of `position`.
+    pub fn locate(&self, position: Position) -> String {
+        self.source.locate(position)
+    }
+
+    /// `value` as written; blank text is an error.
+    pub fn text(&mut self, value: &Located<String>, what: &str) -> String {
+        if value.trim().is_empty() {
+            self.error(value.position, format!("{what} must not be empty"));
+        }
+        value.value.clone()
+    }
+}
 
 /// A spec file's path as shown to users, and its text.
 #[derive(Debug, Clone)]

@@ -18,9 +18,9 @@ use std::path::Path;
 
 use crate::bogo_cases::load::LoadedCases;
 use crate::bogo_shims::{KnownTests, TestList};
+use crate::diagnostic::FileChecks;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::located::Located;
-use values::Checks;
 
 pub use names::test_name;
 
@@ -194,7 +194,7 @@ pub fn plan(loaded: &LoadedCases, display_root: &Path, diagnostics: &mut Diagnos
         let source = &group.file.source;
         let doc = &group.file.doc;
         tracked_files.push(absolute(&source.absolute_path));
-        let mut checks = Checks::new(source, diagnostics);
+        let mut checks = FileChecks::new(source, diagnostics);
         check_group_name(&group.name, &mut checks);
         let description = checks.text(&doc.group, "the group's description");
         if doc.cases.is_empty() {
@@ -235,7 +235,7 @@ pub fn plan(loaded: &LoadedCases, display_root: &Path, diagnostics: &mut Diagnos
 
 /// A group name becomes part of log paths and reports: lower-case
 /// snake_case.
-fn check_group_name(name: &str, checks: &mut Checks<'_>) {
+fn check_group_name(name: &str, checks: &mut FileChecks<'_>) {
     let valid = name.starts_with(|c: char| c.is_ascii_lowercase())
         && name
             .chars()
@@ -276,7 +276,7 @@ impl UpstreamNames {
         loaded: &LoadedCases,
         id: &Located<String>,
         display_root: &Path,
-        checks: &mut Checks<'_>,
+        checks: &mut FileChecks<'_>,
     ) -> Option<&(KnownTests, String)> {
         if !loaded.lists.ids.contains(&id.value) {
             let known = if loaded.lists.ids.is_empty() {

@@ -17,7 +17,7 @@ use crate::bogo_shims::load::LoadedShim;
 use crate::bogo_shims::model::{
     ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, TestGlobDoc, VariantDoc, VariantsDoc,
 };
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostic::{Diagnostics, FileChecks};
 use crate::entries::Entries;
 use crate::located::{Located, Position};
 
@@ -120,7 +120,7 @@ pub fn plan(
     let mut known: HashMap<String, Option<(KnownTests, String)>> = HashMap::new();
     let mut plans = Vec::new();
     for shim in shims {
-        let mut checks = Checks {
+        let mut checks = FileChecks {
             source: &shim.source,
             diagnostics,
         };
@@ -162,38 +162,6 @@ pub fn plan(
     plans
 }
 
-/// Problems found in one shim file.
-struct Checks<'a> {
-    source: &'a SourceFile,
-    diagnostics: &'a mut Diagnostics,
-}
-
-impl Checks<'_> {
-    fn error(&mut self, position: Position, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::at(self.source, position, message));
-    }
-
-    fn file_error(&mut self, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::without_position(
-            &self.source.display_path,
-            message,
-        ));
-    }
-
-    fn locate(&self, position: Position) -> String {
-        self.source.locate(position)
-    }
-
-    /// `value`, reporting it when blank.
-    fn text(&mut self, value: &Located<String>, what: &str) -> String {
-        if value.trim().is_empty() {
-            self.error(value.position, format!("{what} must not be empty"));
-        }
-        value.value.clone()
-    }
-}
-
 /// Names usable on the command line: letters, digits, `.`, `_`, `-`.
 fn is_plain_name(name: &str) -> bool {
     !name.is_empty()
@@ -205,7 +173,7 @@ fn is_plain_name(name: &str) -> bool {
 fn plan_shim(
     shim: &LoadedShim,
     tests: Option<&(KnownTests, String)>,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> ShimPlan {
     let doc = &shim.doc;
     if !is_plain_name(&shim.name) {
@@ -330,7 +298,7 @@ fn plan_shim(
     }
 }
 
-fn program(program: &Located<ProgramDoc>, checks: &mut Checks<'_>) -> ProgramPlan {
+fn program(program: &Located<ProgramDoc>, checks: &mut FileChecks<'_>) -> ProgramPlan {
     match &program.value {
         ProgramDoc::CargoBin(name) => {
             if !is_plain_name(name) {
@@ -367,7 +335,7 @@ struct Variants {
 }
 
 impl Variants {
-    fn of(doc: &ShimDoc, checks: &mut Checks<'_>) -> Variants {
+    fn of(doc: &ShimDoc, checks: &mut FileChecks<'_>) -> Variants {
         let Some(entries) = &doc.variants else {
             return Variants {
                 names: vec![DEFAULT_VARIANT.to_string()],
@@ -418,7 +386,7 @@ impl Variants {
 
     /// The variants an entry holds for, as indices; unknown and repeated
     /// names are reported (and left out).
-    fn resolve(&self, variants: &VariantsDoc, checks: &mut Checks<'_>) -> Vec<usize> {
+    fn resolve(&self, variants: &VariantsDoc, checks: &mut FileChecks<'_>) -> Vec<usize> {
         let Some(list) = variants else {
             return (0..self.names.len()).collect();
         };
@@ -457,7 +425,10 @@ impl Variants {
 
 /// A variant's environment; names must be portable variable names and
 /// values must not hold NUL.
-fn variant_env(env: &Entries<Located<String>>, checks: &mut Checks<'_>) -> Vec<(String, String)> {
+fn variant_env(
+    env: &Entries<Located<String>>,
+    checks: &mut FileChecks<'_>,
+) -> Vec<(String, String)> {
     env.iter()
         .map(|entry| {
             let name = &entry.name;
@@ -496,7 +467,7 @@ fn per_variant<T: Clone>(
     key: &Located<String>,
     alternatives: Vec<Alternative<'_, T>>,
     variants: &Variants,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> Vec<Option<T>> {
     let mut slots: Vec<Option<(T, Position)>> = vec![None; variants.names.len()];
     for alternative in alternatives {
@@ -561,7 +532,7 @@ fn check_sections_disjoint(
     declared: &[(GlobSection, Vec<Vec<LocatedGlob>>)],
     variants: &Variants,
     known: Option<&KnownTests>,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) {
     let mut reported: Vec<(Position, Position)> = Vec::new();
     for variant in 0..variants.names.len() {
@@ -621,7 +592,7 @@ fn test_globs(
     section: GlobSection,
     variants: &Variants,
     known: Option<&KnownTests>,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> Vec<Vec<LocatedGlob>> {
     let mut result: Vec<Vec<LocatedGlob>> = variants.names.iter().map(|_| Vec::new()).collect();
     for entry in entries {
@@ -699,7 +670,7 @@ fn check_glob(
     glob: &Located<String>,
     kept: bool,
     known: Option<&KnownTests>,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) {
     let pattern = match Pattern::new(&glob.value) {
         Ok(pattern) => pattern,
@@ -743,12 +714,12 @@ fn check_glob(
 fn error_map(
     entries: &Entries<Located<ErrorsDoc>>,
     variants: &Variants,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> Vec<Vec<ErrorMappingPlan>> {
     let mut result = vec![Vec::new(); variants.names.len()];
     for entry in entries {
         let expected = checks.text(&entry.name, "an expected error");
-        let errors = |list: &Located<Vec<Located<String>>>, checks: &mut Checks<'_>| {
+        let errors = |list: &Located<Vec<Located<String>>>, checks: &mut FileChecks<'_>| {
             if list.is_empty() {
                 checks.error(
                     list.position,
@@ -811,7 +782,7 @@ fn test_errors(
     empty_allowed: bool,
     variants: &Variants,
     known: Option<&KnownTests>,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> Vec<Vec<TestErrorPlan>> {
     let mut result = vec![Vec::new(); variants.names.len()];
     for entry in entries {
@@ -836,7 +807,7 @@ fn test_errors(
                 ),
             );
         }
-        let error = |value: &Located<String>, checks: &mut Checks<'_>| {
+        let error = |value: &Located<String>, checks: &mut FileChecks<'_>| {
             if empty_allowed {
                 value.value.clone()
             } else {

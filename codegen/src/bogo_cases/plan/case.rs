@@ -4,8 +4,8 @@
 use crate::bogo_cases::model::{CaseDoc, ExpectDoc, KeyTypeDoc, MessagesDoc, RoleDoc};
 use crate::located::Located;
 
-use super::values::Checks;
 use super::{CasePlan, ExpectPlan, KeyType, MessagesPlan, PeerPlan, Role, Version, flags, peer};
+use crate::diagnostic::FileChecks;
 
 /// Upstream's default message: one of 32 bytes.
 const DEFAULT_MESSAGES: MessagesPlan = MessagesPlan {
@@ -18,7 +18,7 @@ pub fn plan_case(
     test_name: String,
     group: &str,
     case: &CaseDoc,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> CasePlan {
     let shim_role = match case.shim_role {
         RoleDoc::Client => Role::Client,
@@ -62,7 +62,7 @@ pub fn plan_case(
 fn plan_messages(
     messages: Option<&Located<MessagesDoc>>,
     shim_shuts_down: bool,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> MessagesPlan {
     let default_count = if shim_shuts_down {
         0
@@ -95,7 +95,7 @@ fn plan_messages(
     }
 }
 
-fn plan_expect(expect: &ExpectDoc, checks: &mut Checks<'_>) -> ExpectPlan {
+fn plan_expect(expect: &ExpectDoc, checks: &mut FileChecks<'_>) -> ExpectPlan {
     let should_fail = expect.fail.as_ref().is_some_and(|fail| fail.value);
     let mut error_text = |value: &Option<Located<String>>, key: &str| {
         let value = value.as_ref()?;
@@ -128,7 +128,7 @@ fn check_unsolicited_key_update(
     case: &CaseDoc,
     messages: MessagesPlan,
     peer: &PeerPlan,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) {
     let Some(expected) = &case.expect.unsolicited_key_update else {
         return;

@@ -5,7 +5,7 @@
 use crate::bogo_cases::model::FlagDoc;
 use crate::located::Located;
 
-use super::values::Checks;
+use crate::diagnostic::FileChecks;
 
 /// Placeholders the runner replaces in flag values.
 pub const PLACEHOLDERS: &[&str] = &["cert_file", "key_file", "ca_file"];
@@ -22,7 +22,7 @@ const RUNNER_FLAGS: &[(&str, &str)] = &[
 ];
 
 /// The argv words of `flags`, in order.
-pub fn plan_flags(flags: &[Located<FlagDoc>], checks: &mut Checks<'_>) -> Vec<String> {
+pub fn plan_flags(flags: &[Located<FlagDoc>], checks: &mut FileChecks<'_>) -> Vec<String> {
     let mut words = Vec::new();
     for flag in flags {
         match &flag.value {
@@ -53,7 +53,7 @@ pub fn plan_flags(flags: &[Located<FlagDoc>], checks: &mut Checks<'_>) -> Vec<St
     words
 }
 
-fn check_name(name: &str, position: crate::located::Position, checks: &mut Checks<'_>) {
+fn check_name(name: &str, position: crate::located::Position, checks: &mut FileChecks<'_>) {
     let is_flag = name.len() > 1 && name.starts_with('-');
     if !is_flag {
         checks.error(
@@ -72,7 +72,7 @@ fn check_name(name: &str, position: crate::located::Position, checks: &mut Check
     }
 }
 
-fn check_placeholders(value: &Located<String>, checks: &mut Checks<'_>) {
+fn check_placeholders(value: &Located<String>, checks: &mut FileChecks<'_>) {
     for name in placeholder_names(value) {
         if !PLACEHOLDERS.contains(&name) {
             let known: Vec<String> = PLACEHOLDERS.iter().map(|p| format!("{{{p}}}")).collect();

@@ -8,7 +8,7 @@ use crate::bogo_shims::KnownTests;
 use crate::located::Located;
 use crate::names::snake_case;
 
-use super::values::Checks;
+use crate::diagnostic::FileChecks;
 
 /// The test function name of upstream test `name`: acronyms are words of
 /// their own, so `ALPNServer-Decline-TLS-TLS13` is
@@ -44,7 +44,7 @@ impl CaseNames {
     /// The test name of `name`; a name defined before, a name with no
     /// usable test name and one whose test name is taken are errors (and
     /// give an empty test name).
-    pub fn claim(&mut self, name: &Located<String>, checks: &mut Checks<'_>) -> String {
+    pub fn claim(&mut self, name: &Located<String>, checks: &mut FileChecks<'_>) -> String {
         let here = checks.locate(name.position);
         if let Some(first) = self.names.get(&name.value) {
             checks.error(
@@ -83,7 +83,7 @@ pub fn check_upstream(
     name: &Located<String>,
     case: &CaseDoc,
     known: &KnownTests,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) {
     let listed = known.contains(name);
     if case.own {

@@ -10,8 +10,9 @@ use crate::bogo_cases::model::{
 };
 use crate::located::{Located, Position};
 
-use super::values::{CIPHER_SUITES, Checks, GROUPS, alert_description, message_info};
+use super::values::{CIPHER_SUITES, GROUPS, alert_description, message_info};
 use super::{KeyUpdateRequest, MessagesPlan, MisbehaviourPlan, PeerPlan, RecordAt, Role, Version};
+use crate::diagnostic::FileChecks;
 
 /// Content types TLS defines (ChangeCipherSpec, alert, handshake,
 /// application data, heartbeat).
@@ -34,7 +35,7 @@ pub fn plan_peer(
     peer: &PeerDoc,
     shim_role: Role,
     messages: MessagesPlan,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> PeerPlan {
     let versions = versions(peer, checks);
     let cipher_suites = plan_suites(peer.cipher_suites.as_ref(), versions, checks);
@@ -138,7 +139,7 @@ fn version(version: VersionDoc) -> Version {
 
 /// The peer's version range (rustls' TLS 1.2 to 1.3 by default); a
 /// minimum above the maximum is an error.
-fn versions(peer: &PeerDoc, checks: &mut Checks<'_>) -> Versions {
+fn versions(peer: &PeerDoc, checks: &mut FileChecks<'_>) -> Versions {
     let min = peer
         .min_version
         .as_ref()
@@ -168,7 +169,7 @@ fn versions(peer: &PeerDoc, checks: &mut Checks<'_>) -> Versions {
 fn plan_suites(
     suites: Option<&Located<Vec<Located<String>>>>,
     versions: Versions,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> Vec<String> {
     let known: Vec<&str> = CIPHER_SUITES.iter().map(|(name, _)| *name).collect();
     plan_names(
@@ -210,8 +211,8 @@ fn plan_names(
     known: &[&str],
     what: &str,
     key: &str,
-    checks: &mut Checks<'_>,
-    mut check: impl FnMut(&Located<String>, &mut Checks<'_>),
+    checks: &mut FileChecks<'_>,
+    mut check: impl FnMut(&Located<String>, &mut FileChecks<'_>),
 ) -> Vec<String> {
     let Some(list) = list else {
         return Vec::new();
@@ -245,7 +246,7 @@ fn plan_names(
     list.iter().map(|name| name.value.clone()).collect()
 }
 
-fn plan_alpn(protocols: &[Located<String>], checks: &mut Checks<'_>) -> Vec<String> {
+fn plan_alpn(protocols: &[Located<String>], checks: &mut FileChecks<'_>) -> Vec<String> {
     let mut seen = HashSet::new();
     for protocol in protocols {
         if protocol.is_empty() || protocol.len() > 255 {
@@ -267,7 +268,7 @@ fn flag_for_role(
     needs: Role,
     key: &str,
     why: &str,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> bool {
     match value {
         Some(value) if value.value && shim_role != needs => {
@@ -291,7 +292,7 @@ fn after_handshake(
     position: Position,
     what: &str,
     messages: MessagesPlan,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) {
     if messages.count == 0 {
         checks.error(
@@ -315,7 +316,7 @@ struct Context {
 fn plan_misbehaviour(
     misbehaviour: &Located<MisbehaviourDoc>,
     context: &Context,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> MisbehaviourPlan {
     let position = misbehaviour.position;
     match &misbehaviour.value {
@@ -407,7 +408,7 @@ fn plan_misbehaviour(
 fn check_sender(
     message: &Located<HandshakeMessageDoc>,
     context: &Context,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) -> bool {
     let info = message_info(message.value);
     let runner = context.shim_role.peer();
@@ -458,7 +459,7 @@ fn check_sender(
 fn check_plaintext(
     message: &Located<HandshakeMessageDoc>,
     context: &Context,
-    checks: &mut Checks<'_>,
+    checks: &mut FileChecks<'_>,
 ) {
     let info = message_info(message.value);
     let server_certificate_verify = context.shim_role.peer() == Role::Server

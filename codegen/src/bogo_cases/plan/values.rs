@@ -1,55 +1,12 @@
-//! Reporting problems in one case file, and the checks of single values:
+//! The checks of single values in one case file:
 //! texts, raw bytes, and the names the runner knows (cipher suites, groups,
 //! alerts, handshake messages).
 
 use crate::bogo_cases::model::{BytesDoc, HandshakeMessageDoc, NameOrNumberDoc};
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
-use crate::located::{Located, Position};
+use crate::diagnostic::FileChecks;
+use crate::located::Located;
 
-/// Problems found in one case file.
-pub struct Checks<'a> {
-    source: &'a SourceFile,
-    diagnostics: &'a mut Diagnostics,
-}
-
-impl<'a> Checks<'a> {
-    pub fn new(source: &'a SourceFile, diagnostics: &'a mut Diagnostics) -> Self {
-        Checks {
-            source,
-            diagnostics,
-        }
-    }
-
-    pub fn error(&mut self, position: Position, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::at(self.source, position, message));
-    }
-
-    /// An error about the file as a whole.
-    pub fn file_error(&mut self, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::without_position(
-            &self.source.display_path,
-            message,
-        ));
-    }
-
-    pub fn extend(&mut self, diagnostics: Diagnostics) {
-        self.diagnostics.extend(diagnostics);
-    }
-
-    /// `file:line:col` of `position`.
-    pub fn locate(&self, position: Position) -> String {
-        self.source.locate(position)
-    }
-
-    /// `value` as written; blank text is an error.
-    pub fn text(&mut self, value: &Located<String>, what: &str) -> String {
-        if value.trim().is_empty() {
-            self.error(value.position, format!("{what} must not be empty"));
-        }
-        value.value.clone()
-    }
-
+impl FileChecks<'_> {
     /// The bytes `bytes` stands for; malformed hex and empty bytes are
     /// errors (and give no bytes).
     pub fn bytes(&mut self, bytes: &BytesDoc, what: &str) -> Vec<u8> {
@@ -169,7 +126,7 @@ pub const ALERTS: &[(&str, u8)] = &[
 ];
 
 /// An alert description by name or number.
-pub fn alert_description(value: &Located<NameOrNumberDoc>, checks: &mut Checks<'_>) -> u8 {
+pub fn alert_description(value: &Located<NameOrNumberDoc>, checks: &mut FileChecks<'_>) -> u8 {
     match &value.value {
         NameOrNumberDoc::Number(number) => u8::try_from(*number).unwrap_or_else(|_| {
             checks.error(

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostics;
+use crate::diagnostic::FileChecks;
 use crate::entries::Entries;
 use crate::tls::load::Parsed;
 use crate::tls::model::{CaseDoc, CasesDoc, ParameterDoc, ParameterKindDoc, RelayDoc};
 use crate::tls::plan::identifiers::Identifiers;
-use crate::tls::plan::values::FileChecks;
 use crate::tls::plan::{CasePlan, ParameterKind, ParameterPlan};
 
 /// Prefix of the environment variable carrying a parameter.

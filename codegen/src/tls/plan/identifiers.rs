@@ -2,9 +2,9 @@
 
 use std::collections::HashMap;
 
+use crate::diagnostic::FileChecks;
 use crate::located::Located;
 use crate::names::snake_case;
-use crate::tls::plan::values::FileChecks;
 
 /// The identifiers handed out so far for one kind of name.
 pub struct Identifiers {

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostics;
+use crate::diagnostic::FileChecks;
 use crate::entries::Entries;
 use crate::located::Located;
 use crate::tls::load::Parsed;
 use crate::tls::model::{BuildDoc, ImplementationDoc, ImplementationsDoc, RoleDoc, UnsupportedDoc};
 use crate::tls::plan::identifiers::Identifiers;
-use crate::tls::plan::values::FileChecks;
 use crate::tls::plan::{BuildPlan, CasePlan, ImplementationPlan, Role, UnsupportedPlan};
 
 /// Every build in file order.

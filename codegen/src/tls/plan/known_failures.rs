@@ -1,12 +1,12 @@
 //! Checks the `known_failures` of `implementations.yaml`.
 
 use crate::diagnostic::Diagnostics;
+use crate::diagnostic::FileChecks;
 use crate::located::Located;
 use crate::tls::load::Parsed;
 use crate::tls::model::ImplementationsDoc;
 use crate::tls::plan::expand::{cells, ignore_reason};
 use crate::tls::plan::implementations::case_index;
-use crate::tls::plan::values::FileChecks;
 use crate::tls::plan::{CasePlan, ImplementationPlan, KnownFailurePlan, Role};
 
 /// Every known failure, resolved to indices.

@@ -3,48 +3,15 @@
 
 use std::str::FromStr;
 
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
-use crate::located::{Located, Position};
+use crate::diagnostic::FileChecks;
+use crate::located::Located;
 use crate::tls::model::QuantityDoc;
 use crate::tls::plan::ParameterKind;
 
 /// Every placeholder some command may use.
 const PLACEHOLDERS: &[&str] = &["build_dir", "root", "cargo"];
 
-/// Problems found in one spec file.
-pub struct FileChecks<'a> {
-    pub source: &'a SourceFile,
-    pub diagnostics: &'a mut Diagnostics,
-}
-
 impl FileChecks<'_> {
-    pub fn error(&mut self, position: Position, message: impl Into<String>) {
-        self.diagnostics
-            .push(Diagnostic::at(self.source, position, message));
-    }
-
-    /// An error about the file as a whole.
-    pub fn file_error(&mut self, message: impl Into<String>) {
-        self.diagnostics.push(Diagnostic::without_position(
-            &self.source.display_path,
-            message,
-        ));
-    }
-
-    /// `file:line:col` of `position`.
-    pub fn locate(&self, position: Position) -> String {
-        self.source.locate(position)
-    }
-
-    /// `value` as written; blank text is an error.
-    pub fn text(&mut self, value: &Located<String>, what: &str) -> String {
-        if value.trim().is_empty() {
-            self.error(value.position, format!("{what} must not be empty"));
-        }
-        value.value.clone()
-    }
-
-    /// A positive duration such as `10s`, in whole milliseconds.
     pub fn duration_ms(&mut self, value: &Located<String>, what: &str) -> u64 {
         let text = value.trim();
         let problem = match humantime::parse_duration(text) {
