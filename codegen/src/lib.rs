@@ -10,6 +10,7 @@ pub mod entries;
 pub mod family;
 pub mod located;
 pub mod names;
+pub mod placeholders;
 pub mod schema;
 pub mod tls;
 mod yaml;

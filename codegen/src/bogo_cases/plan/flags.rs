@@ -6,6 +6,7 @@ use crate::bogo_cases::model::FlagDoc;
 use crate::located::Located;
 
 use crate::diagnostic::FileChecks;
+use crate::placeholders;
 
 /// Placeholders the runner replaces in flag values.
 pub const PLACEHOLDERS: &[&str] = &["cert_file", "key_file", "ca_file"];
@@ -90,23 +91,9 @@ fn check_placeholders(value: &Located<String>, checks: &mut FileChecks<'_>) {
 /// Names of the `{name}` placeholders in `text`: braces around lower-case
 /// letters, digits and `_`.
 fn placeholder_names(text: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        if let Some(close) = rest.find('}') {
-            let name = &rest[..close];
-            let is_name = !name.is_empty()
-                && name
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-            if is_name {
-                names.push(name);
-                rest = &rest[close + 1..];
-            }
-        }
-    }
-    names
+    placeholders::names(text, |c| {
+        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
+    })
 }
 
 #[cfg(test)]

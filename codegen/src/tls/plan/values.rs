@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use crate::diagnostic::FileChecks;
 use crate::located::Located;
+use crate::placeholders;
 use crate::tls::model::QuantityDoc;
 use crate::tls::plan::ParameterKind;
 
@@ -114,19 +115,7 @@ fn bytes(text: &str) -> Result<u64, String> {
 
 /// Names of the `{name}` placeholders in `text`, in order.
 fn placeholder_names(text: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    let mut rest = text;
-    while let Some(open) = rest.find('{') {
-        rest = &rest[open + 1..];
-        if let Some(close) = rest.find('}') {
-            let name = &rest[..close];
-            if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-                names.push(name);
-                rest = &rest[close + 1..];
-            }
-        }
-    }
-    names
+    placeholders::names(text, |c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 #[cfg(test)]
