@@ -104,12 +104,20 @@ fn accepted_schemes(
         .collect()
 }
 
-fn check_scheme(accepted: &[SignatureScheme], scheme: SignatureScheme) -> Result<(), Error> {
-    if accepted.contains(&scheme) {
-        Ok(())
-    } else {
-        Err(rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme.into())
+/// A handshake signature: its scheme must be one of `accepted` and it must
+/// verify; a good one is recorded as the peer's.
+fn check_signature(
+    accepted: &[SignatureScheme],
+    auth: &PeerAuth,
+    scheme: SignatureScheme,
+    verify: impl FnOnce() -> Result<HandshakeSignatureValid, Error>,
+) -> Result<HandshakeSignatureValid, Error> {
+    if !accepted.contains(&scheme) {
+        return Err(rustls::PeerMisbehaved::SignedHandshakeWithUnadvertisedSigScheme.into());
     }
+    let valid = verify()?;
+    auth.record_scheme(scheme);
+    Ok(valid)
 }
 
 /// The client's verifier of the server. One instance serves every
@@ -185,10 +193,9 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        check_scheme(&self.accepted(), dss.scheme)?;
-        let valid = verify_tls12_signature(message, cert, dss, &self.algorithms)?;
-        self.auth.record_scheme(dss.scheme);
-        Ok(valid)
+        check_signature(&self.accepted(), &self.auth, dss.scheme, || {
+            verify_tls12_signature(message, cert, dss, &self.algorithms)
+        })
     }
 
     fn verify_tls13_signature(
@@ -197,10 +204,9 @@ impl ServerCertVerifier for ServerVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        check_scheme(&self.accepted(), dss.scheme)?;
-        let valid = verify_tls13_signature(message, cert, dss, &self.algorithms)?;
-        self.auth.record_scheme(dss.scheme);
-        Ok(valid)
+        check_signature(&self.accepted(), &self.auth, dss.scheme, || {
+            verify_tls13_signature(message, cert, dss, &self.algorithms)
+        })
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
@@ -270,10 +276,9 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        check_scheme(&self.accepted, dss.scheme)?;
-        let valid = verify_tls12_signature(message, cert, dss, &self.algorithms)?;
-        self.auth.record_scheme(dss.scheme);
-        Ok(valid)
+        check_signature(&self.accepted, &self.auth, dss.scheme, || {
+            verify_tls12_signature(message, cert, dss, &self.algorithms)
+        })
     }
 
     fn verify_tls13_signature(
@@ -282,10 +287,9 @@ impl ClientCertVerifier for ClientVerifier {
         cert: &CertificateDer<'_>,
         dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, Error> {
-        check_scheme(&self.accepted, dss.scheme)?;
-        let valid = verify_tls13_signature(message, cert, dss, &self.algorithms)?;
-        self.auth.record_scheme(dss.scheme);
-        Ok(valid)
+        check_signature(&self.accepted, &self.auth, dss.scheme, || {
+            verify_tls13_signature(message, cert, dss, &self.algorithms)
+        })
     }
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
