@@ -34,3 +34,18 @@ pub fn run_dir(area: &str) -> PathBuf {
         .join(area)
         .join(format!("run-{}", std::process::id()))
 }
+
+/// `$CROSSCHECK_CACHE_DIR`, else `$XDG_CACHE_HOME/crosscheck`, else
+/// `~/.cache/crosscheck`: builds every checkout on the machine shares.
+pub fn cache_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CROSSCHECK_CACHE_DIR") {
+        return PathBuf::from(dir);
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|dir| !dir.is_empty()) {
+        return PathBuf::from(dir).join("crosscheck");
+    }
+    match std::env::var_os("HOME").filter(|dir| !dir.is_empty()) {
+        Some(home) => PathBuf::from(home).join(".cache").join("crosscheck"),
+        None => work_dir().join("cache"),
+    }
+}

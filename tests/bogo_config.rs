@@ -136,8 +136,8 @@ fn the_config_can_be_written_to_a_file() {
 fn unknown_names_and_missing_files_are_clear_errors() {
     for (args, message) in [
         (
-            &["bogo", "config", "boringssl", "--variant", "ring"][..],
-            "crosscheck: error: unknown shim `boringssl`; known shims: openssl, rustls-upstream, rustls\n",
+            &["bogo", "config", "wolfssl", "--variant", "ring"][..],
+            "crosscheck: error: unknown shim `wolfssl`; known shims: boringssl, nss, openssl, rustls-upstream, rustls\n",
         ),
         (
             &["bogo", "config", "rustls-upstream", "--variant", "fips"][..],

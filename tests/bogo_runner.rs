@@ -15,7 +15,7 @@ use crosscheck::bogo::case::{
 };
 use crosscheck::bogo::program;
 use crosscheck::bogo::runner::{
-    self, Dispatcher, MallocTest, NO_ERROR_MAPS, Outcome, RunOptions, Shim, ShimExit,
+    self, Address, Dispatcher, MallocTest, NO_ERROR_MAPS, Outcome, RunOptions, Shim, ShimExit,
     StaticErrorMaps, Verdict,
 };
 use crosscheck::paths;
@@ -82,7 +82,7 @@ fn assert_passed(outcome: &Outcome) {
 
 #[test]
 fn a_connection_with_an_unknown_id_is_closed() {
-    let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+    let dispatcher = Dispatcher::start(Address::Ipv6, Duration::from_secs(5)).unwrap();
     let slot = dispatcher.register();
     let mut stream = TcpStream::connect(dispatcher.address()).unwrap();
     stream.write_all(&(slot.id() + 1000).to_le_bytes()).unwrap();
@@ -104,7 +104,7 @@ fn a_connection_with_an_unknown_id_is_closed() {
 
 #[test]
 fn parallel_shims_get_their_own_connections() {
-    let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+    let dispatcher = Dispatcher::start(Address::Ipv6, Duration::from_secs(5)).unwrap();
     let slots: Vec<_> = (0..8).map(|_| dispatcher.register()).collect();
     let address = dispatcher.address();
     // Connect in reverse order from several threads at once; a silent
@@ -240,7 +240,7 @@ fn argv_follows_upstreams_order_and_the_log_has_everything() {
     assert_eq!(outcome.shim_exit, ShimExit::Code(3));
     let argv = fs::read_to_string(&argv).unwrap();
     let words: Vec<&str> = argv.lines().collect();
-    let dispatcher = Dispatcher::shared().unwrap();
+    let dispatcher = Dispatcher::shared(Address::Ipv6).unwrap();
     let mut expected = vec![
         "-port".to_string(),
         dispatcher.port().to_string(),

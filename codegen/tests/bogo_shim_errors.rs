@@ -328,11 +328,68 @@ fn values_of_the_wrong_kind_are_reported_and_the_rest_still_checked() {
     assert_eq!(
         errors(&shim),
         [
-            "shims/demo.yaml:3:3: error: `program` needs exactly one of `cargo_bin: NAME` or `command: [PROGRAM, ARGS…]`",
+            "shims/demo.yaml:3:3: error: `program` needs exactly one of `cargo_bin: NAME`, `command: [PROGRAM, ARGS…]` or `build: {script: PATH, program: PATH}`",
             "shims/demo.yaml:14:3: error: glob `*-P-224-*` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`",
             "shims/demo.yaml:17:25: error: expected a list of the shim's errors, a mapping with `errors`, or a list of such mappings, found text",
             "shims/demo.yaml:22:17: error: expected a whole number of tickets (0 or more), found `-1`",
             "shims/demo.yaml:23:15: error: expected a whole number of records (0 or more), found text",
+        ]
+    );
+}
+
+#[test]
+fn a_built_program_needs_its_script_and_a_path_inside_the_build() {
+    let project = Project::new(&SHIM.replace(
+        "  cargo_bin: demo-shim\n",
+        "  build:\n    script: shims/demo/build.sh\n    program: out/demo_shim\n",
+    ));
+    std::fs::create_dir_all(project.dir.path().join("shims/demo")).expect("script dir");
+    std::fs::write(project.dir.path().join("shims/demo/build.sh"), "").expect("script");
+    let plans = project.compile(&[]).expect("a good shim file");
+    assert_eq!(
+        plans[0].program,
+        ProgramPlan::Build {
+            script: "shims/demo/build.sh".to_string(),
+            program: "out/demo_shim".to_string()
+        }
+    );
+
+    let shim = SHIM.replace(
+        "  cargo_bin: demo-shim\n",
+        "  build:\n    script: shims/missing.sh\n    program: ../demo_shim\n",
+    );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:4:13: error: no build script at `shims/missing.sh`",
+            "shims/demo.yaml:5:14: error: the build's program `../demo_shim` must be a relative path without `..`",
+        ]
+    );
+    let shim = SHIM.replace("  cargo_bin: demo-shim\n", "  build:\n    script: b.sh\n");
+    assert_eq!(
+        errors(&shim),
+        ["shims/demo.yaml:4:5: error: missing field `program`"]
+    );
+}
+
+#[test]
+fn runner_options_choose_the_protocol_the_shim_speaks() {
+    let plan = planned(&SHIM.replace(
+        "upstream_tests: t1\n",
+        "upstream_tests: t1\nrunner:\n  shim_id: false\n  trust_cert: false\n  address: ipv4\n",
+    ));
+    assert!(!plan.runner.shim_id && !plan.runner.trust_cert && plan.runner.ipv4);
+    let plan = planned(SHIM);
+    assert!(plan.runner.shim_id && plan.runner.trust_cert && !plan.runner.ipv4);
+    let shim = SHIM.replace(
+        "upstream_tests: t1\n",
+        "upstream_tests: t1\nrunner:\n  shim_id: no-thanks\n  address: ipx\n",
+    );
+    assert_eq!(
+        errors(&shim),
+        [
+            "shims/demo.yaml:6:12: error: expected `true` or `false`, found text",
+            "shims/demo.yaml:7:12: error: expected `ipv6` or `ipv4`, found `ipx`",
         ]
     );
 }

@@ -5,13 +5,14 @@
 //! as the TLS shims, so the TLS libraries they share compile once.
 
 use std::collections::BTreeMap;
-use std::fs::{self, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::bogo::runner::Shim;
 use crate::bogo::shim_config::{Program, ShimConfig};
+use crate::cached_build;
 use crate::paths;
 use crate::process::{Job, log_tail};
 
@@ -46,6 +47,10 @@ pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
             shim.leading_args = leading.iter().map(Into::into).collect();
             Ok(shim)
         }
+        Some(Program::Build { script, program }) => Ok(Shim::new(
+            config.name,
+            cached_build::program(config.name, script, program, root)?,
+        )),
     }
 }
 
@@ -64,15 +69,7 @@ fn build_locked(bin: &str, root: &Path) -> Result<PathBuf, String> {
     let target = target_dir();
     fs::create_dir_all(&target)
         .map_err(|error| format!("cannot create {}: {error}", target.display()))?;
-    let lock_path = target.join(format!("{bin}.lock"));
-    let lock = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(|error| format!("cannot open {}: {error}", lock_path.display()))?;
-    lock.lock()
-        .map_err(|error| format!("cannot lock {}: {error}", lock_path.display()))?;
+    let _lock = cached_build::lock_exclusive(&target.join(format!("{bin}.lock")))?;
 
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let log = target.join(format!("{bin}.build.log"));

@@ -28,6 +28,12 @@ pub enum Program {
     CargoBin(&'static str),
     /// A program and its leading arguments.
     Command(&'static [&'static str]),
+    /// `program` in the output of `script` (relative to the project root),
+    /// built on first use into the machine's cache.
+    Build {
+        script: &'static str,
+        program: &'static str,
+    },
 }
 
 /// Options of crosscheck's runner for a shim.
@@ -39,6 +45,8 @@ pub struct RunnerOptions {
     pub allow_unimplemented: bool,
     /// Run disabled tests too.
     pub include_disabled: bool,
+    /// How the runner and the shim find each other.
+    pub protocol: crate::bogo::runner::Protocol,
 }
 
 /// A shim's config in one variant.
@@ -250,6 +258,7 @@ mod tests {
             loose_errors: false,
             allow_unimplemented: false,
             include_disabled: false,
+            protocol: crate::bogo::runner::Protocol::CURRENT,
         },
         upstream_tests: "abc",
         variants: &[

@@ -433,6 +433,7 @@ mod tests {
             loose_errors: false,
             allow_unimplemented: false,
             include_disabled: false,
+            protocol: crate::bogo::runner::Protocol::CURRENT,
         },
         upstream_tests: "old",
         variants: &[

@@ -7,13 +7,14 @@
 //! matches, later runs skip it.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 
+use crate::cached_build;
 use crate::paths;
 use crate::process::{Job, log_tail};
 use crate::tls::matrix::{Build, Matrix};
@@ -78,10 +79,7 @@ fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
     let parent = directory.parent().unwrap_or(&directory).to_path_buf();
     fs::create_dir_all(&directory)
         .map_err(|error| format!("cannot create {}: {error}", directory.display()))?;
-    let lock_path = parent.join(format!("{}.lock", build.name));
-    let lock = open_lock(&lock_path)?;
-    lock.lock()
-        .map_err(|error| format!("cannot lock {}: {error}", lock_path.display()))?;
+    let _lock = cached_build::lock_exclusive(&parent.join(format!("{}.lock", build.name)))?;
 
     let placeholders = Placeholders {
         root: root.to_path_buf(),
@@ -130,15 +128,6 @@ fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
     Ok(directory)
 }
 
-fn open_lock(path: &Path) -> Result<File, String> {
-    OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|error| format!("cannot open {}: {error}", path.display()))
-}
-
 /// Hash of the expanded command and every input's path and contents.
 fn fingerprint(command: &[String], inputs: &[&str], root: &Path) -> Result<String, String> {
     let mut hasher = Sha256::new();
@@ -155,9 +144,5 @@ fn fingerprint(command: &[String], inputs: &[&str], root: &Path) -> Result<Strin
         hasher.update((contents.len() as u64).to_le_bytes());
         hasher.update(&contents);
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect())
+    Ok(cached_build::hex(&hasher.finalize()))
 }

@@ -32,11 +32,21 @@ fn shim(plan: &ShimPlan) -> TokenStream {
         ProgramPlan::Command(argv) => {
             quote! { Some(::crosscheck::bogo::Program::Command(&[#(#argv),*])) }
         }
+        ProgramPlan::Build { script, program } => {
+            quote! { Some(::crosscheck::bogo::Program::Build { script: #script, program: #program }) }
+        }
         ProgramPlan::None => quote! { None },
     };
     let loose_errors = plan.runner.loose_errors;
     let allow_unimplemented = plan.runner.allow_unimplemented;
     let include_disabled = plan.runner.include_disabled;
+    let shim_id = plan.runner.shim_id;
+    let trust_cert = plan.runner.trust_cert;
+    let address = if plan.runner.ipv4 {
+        quote! { ::crosscheck::bogo::runner::Address::Ipv4 }
+    } else {
+        quote! { ::crosscheck::bogo::runner::Address::Ipv6 }
+    };
     let variants = plan.variants.iter().map(variant);
     quote! {
         ::crosscheck::bogo::ShimConfig {
@@ -48,6 +58,11 @@ fn shim(plan: &ShimPlan) -> TokenStream {
                 loose_errors: #loose_errors,
                 allow_unimplemented: #allow_unimplemented,
                 include_disabled: #include_disabled,
+                protocol: ::crosscheck::bogo::runner::Protocol {
+                    shim_id: #shim_id,
+                    trust_cert: #trust_cert,
+                    address: #address,
+                },
             },
             upstream_tests: #upstream_tests,
             variants: &[#(#variants),*],

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::bogo_shims::model::{
-    ErrorsDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorDoc, TestErrorEntryDoc,
-    TestGlobDoc, TestGlobEntryDoc, VariantDoc, VariantEntryDoc, VariantsDoc,
+    AddressDoc, BuildDoc, ErrorsDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorDoc,
+    TestErrorEntryDoc, TestGlobDoc, TestGlobEntryDoc, VariantDoc, VariantEntryDoc, VariantsDoc,
 };
 use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
 use crate::entries::{Entries, Entry};
@@ -158,15 +158,36 @@ fn located<T>(value: T, node: &Node) -> Located<T> {
 }
 
 fn read_program(node: &Node, reader: &mut Reader<'_>) -> Option<Located<ProgramDoc>> {
-    let expected = "`cargo_bin: NAME` or `command: [PROGRAM, ARGS…]`";
+    let expected =
+        "`cargo_bin: NAME`, `command: [PROGRAM, ARGS…]` or `build: {script: PATH, program: PATH}`";
     let fields = reader.fields(node, expected, ProgramDoc::FIELDS)?;
-    let program = match (fields.get("cargo_bin"), fields.get("command")) {
-        (Some(bin), None) => ProgramDoc::CargoBin(reader.text(bin, "a binary name")?),
-        (None, Some(command)) => ProgramDoc::Command(reader.texts(
+    let program = match (
+        fields.get("cargo_bin"),
+        fields.get("command"),
+        fields.get("build"),
+    ) {
+        (Some(bin), None, None) => ProgramDoc::CargoBin(reader.text(bin, "a binary name")?),
+        (None, Some(command), None) => ProgramDoc::Command(reader.texts(
             command,
             "a list: the program, then its leading arguments",
             "text (a program or an argument)",
         )?),
+        (None, None, Some(build)) => {
+            let fields = reader.fields(
+                build,
+                "a mapping with `script` and `program`",
+                BuildDoc::FIELDS,
+            )?;
+            let script = fields.require("script", reader);
+            let program = fields.require("program", reader);
+            let script = script.and_then(|node| reader.text(node, "a script's path"));
+            let program =
+                program.and_then(|node| reader.text(node, "a path in the build's output"));
+            ProgramDoc::Build(BuildDoc {
+                script: script?,
+                program: program?,
+            })
+        }
         _ => {
             reader.error(
                 node.position,
@@ -234,6 +255,23 @@ fn read_runner(node: &Node, reader: &mut Reader<'_>) -> Option<RunnerDoc> {
         .and_then(|n| reader.boolean(n))
     {
         runner.include_disabled = value;
+    }
+    if let Some(value) = fields.get("shim_id").and_then(|n| reader.boolean(n)) {
+        runner.shim_id = value;
+    }
+    if let Some(value) = fields.get("trust_cert").and_then(|n| reader.boolean(n)) {
+        runner.trust_cert = value;
+    }
+    if let Some(node) = fields.get("address") {
+        let expected = "`ipv6` or `ipv4`";
+        match reader.text(node, expected)?.value.as_str() {
+            "ipv6" => runner.address = AddressDoc::Ipv6,
+            "ipv4" => runner.address = AddressDoc::Ipv4,
+            other => reader.error(
+                node.position,
+                format!("expected {expected}, found `{other}`"),
+            ),
+        }
     }
     Some(runner)
 }

@@ -136,14 +136,38 @@ pub enum ProgramDoc {
     CargoBin(Located<String>),
     /// A program (a path, or a name on PATH) and leading arguments.
     Command(#[schemars(length(min = 1))] Located<Vec<Located<String>>>),
+    /// A program a script of the project builds on first use, into a cache
+    /// shared by every checkout on the machine.
+    Build(BuildDoc),
 }
 
 impl ProgramDoc {
-    pub const FIELDS: &'static [&'static str] = &["cargo_bin", "command"];
+    pub const FIELDS: &'static [&'static str] = &["cargo_bin", "command", "build"];
+}
+
+/// A shim built by a script. The script runs in the project root with the
+/// output directory as its argument; the build is kept under
+/// `$CROSSCHECK_CACHE_DIR` (default `~/.cache/crosscheck`) in a directory
+/// named by a hash of every file in the script's directory, so editing the
+/// script, a patch or a pinned version beside it makes a new build.
+#[derive(Debug, Clone, JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct BuildDoc {
+    /// The script, relative to the project root, e.g.
+    /// `shims/bogo-boringssl/build.sh`.
+    #[schemars(with = "String")]
+    pub script: Located<String>,
+    /// The shim program, relative to the output directory.
+    #[schemars(with = "String")]
+    pub program: Located<String>,
+}
+
+impl BuildDoc {
+    pub const FIELDS: &'static [&'static str] = &["script", "program"];
 }
 
 /// Options of crosscheck's runner for this shim.
-#[derive(Debug, Clone, Default, JsonSchema)]
+#[derive(Debug, Clone, JsonSchema)]
 #[schemars(deny_unknown_fields)]
 pub struct RunnerDoc {
     /// Accept any error text where a test expects a failure (the upstream
@@ -158,11 +182,60 @@ pub struct RunnerDoc {
     /// `-include-disabled`): their generated tests are not `#[ignore]`d.
     #[schemars(default)]
     pub include_disabled: bool,
+    /// Whether the shim knows `-shim-id` (and `-ipv6`), which upstream's
+    /// runner passes since June 2023. `false`: each test gets a listener of
+    /// its own and the shim connects without an id, as before.
+    #[schemars(default = "default_true")]
+    pub shim_id: bool,
+    /// Whether the shim knows `-trust-cert`, which upstream's runner passes
+    /// whenever it holds a credential. `false`: the flag is left out.
+    #[schemars(default = "default_true")]
+    pub trust_cert: bool,
+    /// The loopback address the runner listens on: `ipv6` (`[::1]`, with
+    /// `-ipv6`, as upstream) or `ipv4` (`127.0.0.1`, for a shim that dials
+    /// IPv4 only).
+    #[schemars(default = "default_address")]
+    pub address: AddressDoc,
+}
+
+impl Default for RunnerDoc {
+    fn default() -> Self {
+        RunnerDoc {
+            loose_errors: false,
+            allow_unimplemented: false,
+            include_disabled: false,
+            shim_id: true,
+            trust_cert: true,
+            address: AddressDoc::Ipv6,
+        }
+    }
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_address() -> AddressDoc {
+    AddressDoc::Ipv6
 }
 
 impl RunnerDoc {
-    pub const FIELDS: &'static [&'static str] =
-        &["loose_errors", "allow_unimplemented", "include_disabled"];
+    pub const FIELDS: &'static [&'static str] = &[
+        "loose_errors",
+        "allow_unimplemented",
+        "include_disabled",
+        "shim_id",
+        "trust_cert",
+        "address",
+    ];
+}
+
+/// A loopback address family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, JsonSchema)]
+#[schemars(rename_all = "snake_case")]
+pub enum AddressDoc {
+    Ipv6,
+    Ipv4,
 }
 
 /// A `DisabledTests`, `unimplemented` or `expected_failures` value.

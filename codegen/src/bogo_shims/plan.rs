@@ -15,7 +15,7 @@ use crate::bogo_shims::json;
 use crate::bogo_shims::known_tests::{KnownTests, TestList, UpstreamLists};
 use crate::bogo_shims::load::LoadedShim;
 use crate::bogo_shims::model::{
-    ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, TestGlobDoc, VariantDoc, VariantsDoc,
+    AddressDoc, ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, TestGlobDoc, VariantDoc, VariantsDoc,
 };
 use crate::diagnostic::{Diagnostics, FileChecks};
 use crate::entries::Entries;
@@ -46,15 +46,35 @@ pub struct ShimPlan {
 pub enum ProgramPlan {
     CargoBin(String),
     Command(Vec<String>),
+    Build {
+        script: String,
+        program: String,
+    },
     /// A config-only shim file: no program, no tests.
     None,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RunnerPlan {
     pub loose_errors: bool,
     pub allow_unimplemented: bool,
     pub include_disabled: bool,
+    pub shim_id: bool,
+    pub trust_cert: bool,
+    pub ipv4: bool,
+}
+
+impl Default for RunnerPlan {
+    fn default() -> Self {
+        RunnerPlan {
+            loose_errors: false,
+            allow_unimplemented: false,
+            include_disabled: false,
+            shim_id: true,
+            trust_cert: true,
+            ipv4: false,
+        }
+    }
 }
 
 /// One variant's config.
@@ -125,7 +145,7 @@ pub fn plan(
             diagnostics,
         };
         let Some(id) = &shim.doc.upstream_tests else {
-            plans.push(plan_shim(shim, None, &mut checks));
+            plans.push(plan_shim(shim, None, display_root, &mut checks));
             continue;
         };
         if !known.contains_key(&id.value) && lists.ids.contains(&id.value) {
@@ -157,7 +177,7 @@ pub fn plan(
             );
         }
         let tests = known.get(&id.value).and_then(Option::as_ref);
-        plans.push(plan_shim(shim, tests, &mut checks));
+        plans.push(plan_shim(shim, tests, display_root, &mut checks));
     }
     plans
 }
@@ -173,6 +193,7 @@ fn is_plain_name(name: &str) -> bool {
 fn plan_shim(
     shim: &LoadedShim,
     tests: Option<&(KnownTests, String)>,
+    root: &Path,
     checks: &mut FileChecks<'_>,
 ) -> ShimPlan {
     let doc = &shim.doc;
@@ -278,7 +299,7 @@ fn plan_shim(
         program: doc
             .program
             .as_ref()
-            .map_or(ProgramPlan::None, |p| program(p, checks)),
+            .map_or(ProgramPlan::None, |p| program(p, root, checks)),
         runner: doc
             .runner
             .as_ref()
@@ -286,6 +307,9 @@ fn plan_shim(
                 loose_errors: runner.loose_errors,
                 allow_unimplemented: runner.allow_unimplemented,
                 include_disabled: runner.include_disabled,
+                shim_id: runner.shim_id,
+                trust_cert: runner.trust_cert,
+                ipv4: runner.address == AddressDoc::Ipv4,
             })
             .unwrap_or_default(),
         upstream_tests: doc
@@ -298,7 +322,7 @@ fn plan_shim(
     }
 }
 
-fn program(program: &Located<ProgramDoc>, checks: &mut FileChecks<'_>) -> ProgramPlan {
+fn program(program: &Located<ProgramDoc>, root: &Path, checks: &mut FileChecks<'_>) -> ProgramPlan {
     match &program.value {
         ProgramDoc::CargoBin(name) => {
             if !is_plain_name(name) {
@@ -322,7 +346,40 @@ fn program(program: &Located<ProgramDoc>, checks: &mut FileChecks<'_>) -> Progra
             }
             ProgramPlan::Command(command.iter().map(|arg| arg.value.clone()).collect())
         }
+        ProgramDoc::Build(build) => {
+            for (path, what) in [(&build.script, "script"), (&build.program, "program")] {
+                if !is_relative_inside(&path.value) {
+                    checks.error(
+                        path.position,
+                        format!(
+                            "the build's {what} `{}` must be a relative path without `..`",
+                            path.value
+                        ),
+                    );
+                }
+            }
+            let script = root.join(&build.script.value);
+            if is_relative_inside(&build.script.value) && !script.is_file() {
+                checks.error(
+                    build.script.position,
+                    format!("no build script at `{}`", build.script.value),
+                );
+            }
+            ProgramPlan::Build {
+                script: build.script.value.clone(),
+                program: build.program.value.clone(),
+            }
+        }
     }
+}
+
+/// A non-empty relative path that stays below its base.
+fn is_relative_inside(path: &str) -> bool {
+    let path = Path::new(path);
+    !path.as_os_str().is_empty()
+        && path
+            .components()
+            .all(|component| matches!(component, std::path::Component::Normal(_)))
 }
 
 /// The declared variants (or the one default variant).

@@ -5,7 +5,7 @@
 //! failure from a test that needs something the library lacks, whatever the
 //! library reports.
 
-use crate::config::TLS_VERSIONS;
+use crate::config::{TLS_VERSIONS, TLS1_3};
 
 /// The ServerHello.random that marks a HelloRetryRequest (RFC 8446, 4.1.3).
 pub const HRR_RANDOM: [u8; 32] = [
@@ -20,6 +20,7 @@ pub const HANDSHAKE: u8 = 22;
 /// Handshake message types.
 pub const CLIENT_HELLO: u8 = 1;
 pub const SERVER_HELLO: u8 = 2;
+pub const NEW_SESSION_TICKET: u8 = 4;
 /// The supported_versions extension (RFC 8446, 4.2.1).
 const SUPPORTED_VERSIONS: u16 = 43;
 
@@ -36,11 +37,21 @@ struct Flight {
     stopper: Option<(u8, Option<u8>)>,
     /// Whether any handshake record arrived.
     handshake_seen: bool,
+    /// Whether a ChangeCipherSpec arrived: in TLS 1.2, what follows it is
+    /// encrypted.
+    change_cipher_spec_seen: bool,
+}
+
+/// A handshake message (with its 4-byte header) and whether a
+/// ChangeCipherSpec came before it.
+struct Message {
+    bytes: Vec<u8>,
+    after_change_cipher_spec: bool,
 }
 
 impl Flight {
     /// Feeds bytes in order; returns the handshake messages completed.
-    fn observe(&mut self, data: &[u8]) -> Vec<Vec<u8>> {
+    fn observe(&mut self, data: &[u8]) -> Vec<Message> {
         let mut complete = Vec::new();
         if self.done {
             return complete;
@@ -57,9 +68,13 @@ impl Flight {
                 HANDSHAKE => {
                     self.handshake_seen = true;
                     self.messages.extend_from_slice(&body);
-                    complete.extend(self.take_messages());
+                    let after_change_cipher_spec = self.change_cipher_spec_seen;
+                    complete.extend(self.take_messages().into_iter().map(|bytes| Message {
+                        bytes,
+                        after_change_cipher_spec,
+                    }));
                 }
-                CHANGE_CIPHER_SPEC => {}
+                CHANGE_CIPHER_SPEC => self.change_cipher_spec_seen = true,
                 other => {
                     let description = (other == ALERT).then(|| body.get(1).copied()).flatten();
                     self.stopper = Some((other, description));
@@ -242,9 +257,9 @@ pub struct ClientHelloWatch {
 impl ClientHelloWatch {
     /// Feeds bytes the client sent, in order.
     pub fn observe(&mut self, data: &[u8]) {
-        for message in self.flight.observe(data) {
-            if message[0] == CLIENT_HELLO && self.offer.is_none() {
-                self.offer = client_offer(&message);
+        for Message { bytes, .. } in self.flight.observe(data) {
+            if bytes[0] == CLIENT_HELLO && self.offer.is_none() {
+                self.offer = client_offer(&bytes);
                 self.flight.stop();
             }
         }
@@ -256,29 +271,43 @@ impl ClientHelloWatch {
     }
 }
 
-/// Watches the server's plaintext records until its real ServerHello.
+/// Watches the server's plaintext records until its real ServerHello, and
+/// in TLS 1.2 on to its ChangeCipherSpec (for a NewSessionTicket).
 #[derive(Debug, Default)]
 pub struct ServerHelloWatch {
     flight: Flight,
     hello_retry_request: bool,
     choice: Option<ServerChoice>,
+    new_session_ticket: bool,
 }
 
 impl ServerHelloWatch {
     /// Feeds bytes the server sent, in order.
     pub fn observe(&mut self, data: &[u8]) {
         for message in self.flight.observe(data) {
-            if message[0] != SERVER_HELLO {
-                continue;
-            }
-            if is_hello_retry_request(&message) {
-                self.hello_retry_request = true;
-            } else {
-                // The real ServerHello: everything after it may be encrypted.
-                self.choice = server_choice(&message);
-                self.flight.stop();
+            let bytes = &message.bytes;
+            match self.choice {
+                None if bytes[0] == SERVER_HELLO && is_hello_retry_request(bytes) => {
+                    self.hello_retry_request = true;
+                }
+                None if bytes[0] == SERVER_HELLO => {
+                    self.choice = server_choice(bytes);
+                    let tls12 = self.choice.is_some_and(|choice| choice.version < TLS1_3);
+                    if !tls12 {
+                        // Everything after a TLS 1.3 ServerHello is encrypted.
+                        self.flight.stop();
+                    }
+                }
+                Some(_) if message.after_change_cipher_spec => self.flight.stop(),
+                Some(_) if bytes[0] == NEW_SESSION_TICKET => self.new_session_ticket = true,
+                _ => {}
             }
         }
+    }
+
+    /// Whether a TLS 1.2 server sent a NewSessionTicket in this handshake.
+    pub fn saw_new_session_ticket(&self) -> bool {
+        self.new_session_ticket
     }
 
     /// Whether the server sent a HelloRetryRequest.

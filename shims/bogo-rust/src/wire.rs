@@ -69,6 +69,11 @@ impl Wire {
         lock(&self.hellos).server.saw_hello_retry_request()
     }
 
+    /// Whether a TLS 1.2 server sent a NewSessionTicket on this connection.
+    pub fn saw_new_session_ticket(&self) -> bool {
+        lock(&self.hellos).server.saw_new_session_ticket()
+    }
+
     /// The observations of this connection's hellos, also after the wire
     /// is gone.
     pub fn hellos(&self) -> SharedHellos {

@@ -45,11 +45,13 @@ impl ConnectionError {
     }
 }
 
-/// Runs one connection of `case` on `stream` (the shim id already read).
+/// Runs one connection of `case` on `stream` (the shim id already read);
+/// `resumption`: a connection after the first.
 pub fn run(
     stream: TcpStream,
     case: &Case,
     config: &PeerConfig,
+    resumption: bool,
     idle_timeout: Duration,
 ) -> Result<(), ConnectionError> {
     let mut wire = Wire::new(stream, idle_timeout)?;
@@ -66,7 +68,7 @@ pub fn run(
     }
     let secret_log = Arc::new(SecretLog::default());
     let connection = config
-        .connect(secret_log.clone())
+        .connect(secret_log.clone(), resumption)
         .map_err(ConnectionError::Runner)?;
     let tampered = misbehaviour.filter(Tamper::handles);
     let mut session = Session {
@@ -162,8 +164,8 @@ pub trait Channel {
     fn after_reply(&mut self) -> Result<(), ConnectionError>;
     /// The shim closes (close_notify or end of stream) without sending data.
     fn expect_close(&mut self) -> Result<(), ConnectionError>;
-    /// close_notify, then the stream's end, then what the shim still sends
-    /// (tickets, its own close) until it closes.
+    /// close_notify, then the socket is closed, as upstream's runner does:
+    /// it does not wait for the shim to close its side.
     fn close(self);
 }
 
@@ -390,11 +392,6 @@ impl Channel for Session {
 
     fn close(mut self) {
         self.connection.send_close_notify();
-        if self.flush().is_err() {
-            return;
-        }
-        self.wire.shutdown_write();
-        // Tickets arrive here too; rustls stores them for the next connection.
-        while let Ok(true) = self.receive() {}
+        let _ = self.flush();
     }
 }

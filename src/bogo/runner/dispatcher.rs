@@ -2,13 +2,20 @@
 //! each shim connects, sends its id as 8 little-endian bytes, and the
 //! dispatcher hands the connection to the test that registered that id.
 //!
-//! The listener is on `[::1]:0`, or `127.0.0.1:0` without IPv6 loopback.
-//! Each accepted connection gets a short-lived thread to read its id (within
-//! the idle timeout), so a silent client holds up nobody. A connection with
-//! an id never issued is logged and closed; one for a test that has ended
-//! is closed quietly.
+//! The listener is on `[::1]:0` (or `127.0.0.1:0` without IPv6 loopback),
+//! or on `127.0.0.1:0` for shims that dial IPv4 only. A connection whose id
+//! has arrived is dispatched at once; one whose id has not gets a
+//! short-lived thread to read it (within the idle timeout), so a silent
+//! client holds up nobody. A connection with an id never issued is logged
+//! and closed; one for a test that has ended is closed quietly.
+//!
+//! When a shim exits, a connection it made may still be queued. The test
+//! then sends a connection of its own through the listener (a barrier):
+//! connections are accepted in order, so once the barrier arrives every
+//! earlier one has been dispatched, and no fixed grace time is needed.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -20,11 +27,10 @@ use std::time::{Duration, Instant};
 /// Upstream's `-idle-timeout` default.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
+use crate::bogo::runner::listener::Address;
+
 /// How often a waiting test looks at its shim while no connection comes.
-const POLL: Duration = Duration::from_millis(10);
-/// How long a connection may still arrive after its shim has exited (it
-/// may have been accepted and be waiting for its id to be read).
-const LATE_CONNECTION_GRACE: Duration = Duration::from_millis(200);
+pub(crate) const POLL: Duration = Duration::from_millis(10);
 
 /// The listener and its dispatching thread; dropping it stops both.
 #[derive(Debug)]
@@ -41,6 +47,7 @@ struct Shared {
     stopping: AtomicBool,
     unknown: AtomicU64,
     idle_timeout: Duration,
+    address: SocketAddr,
 }
 
 /// A registered shim id and the connections that arrive for it; dropping
@@ -73,11 +80,10 @@ impl std::fmt::Display for AcceptError {
 }
 
 impl Dispatcher {
-    /// Binds a listener and starts dispatching; `idle_timeout` bounds the
-    /// wait for each connection's id.
-    pub fn start(idle_timeout: Duration) -> io::Result<Dispatcher> {
-        let listener =
-            TcpListener::bind("[::1]:0").or_else(|_| TcpListener::bind("127.0.0.1:0"))?;
+    /// Binds a listener on `address` and starts dispatching;
+    /// `idle_timeout` bounds the wait for each connection's id.
+    pub fn start(address: Address, idle_timeout: Duration) -> io::Result<Dispatcher> {
+        let listener: TcpListener = address.bind()?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
             waiting: Mutex::new(HashMap::new()),
@@ -85,6 +91,7 @@ impl Dispatcher {
             stopping: AtomicBool::new(false),
             unknown: AtomicU64::new(0),
             idle_timeout,
+            address,
         });
         let thread = thread::Builder::new()
             .name("bogo-dispatcher".to_string())
@@ -99,17 +106,21 @@ impl Dispatcher {
         })
     }
 
-    /// The process-wide dispatcher, started on first use; it lives as long
-    /// as the process.
-    pub fn shared() -> Result<&'static Dispatcher, String> {
-        static SHARED: OnceLock<Result<Dispatcher, String>> = OnceLock::new();
-        SHARED
-            .get_or_init(|| {
-                Dispatcher::start(DEFAULT_IDLE_TIMEOUT)
-                    .map_err(|error| format!("the BoGo runner cannot listen on loopback: {error}"))
-            })
-            .as_ref()
-            .map_err(Clone::clone)
+    /// The process-wide dispatcher on `address`, started on first use; it
+    /// lives as long as the process.
+    pub fn shared(address: Address) -> Result<&'static Dispatcher, String> {
+        static IPV6: OnceLock<Result<Dispatcher, String>> = OnceLock::new();
+        static IPV4: OnceLock<Result<Dispatcher, String>> = OnceLock::new();
+        let cell = match address {
+            Address::Ipv6 => &IPV6,
+            Address::Ipv4 => &IPV4,
+        };
+        cell.get_or_init(|| {
+            Dispatcher::start(address, DEFAULT_IDLE_TIMEOUT)
+                .map_err(|error| format!("the BoGo runner cannot listen on loopback: {error}"))
+        })
+        .as_ref()
+        .map_err(Clone::clone)
     }
 
     pub fn port(&self) -> u16 {
@@ -127,18 +138,7 @@ impl Dispatcher {
 
     /// A fresh shim id, unique in this dispatcher.
     pub fn register(&self) -> ShimSlot {
-        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
-        let (sender, connections) = mpsc::channel();
-        self.shared
-            .waiting
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(id, sender);
-        ShimSlot {
-            id,
-            connections,
-            shared: self.shared.clone(),
-        }
+        register(&self.shared)
     }
 
     /// Connections closed because their id was never issued.
@@ -158,6 +158,32 @@ impl Drop for Dispatcher {
     }
 }
 
+fn register(shared: &Arc<Shared>) -> ShimSlot {
+    let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
+    let (sender, connections) = mpsc::channel();
+    shared
+        .waiting
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(id, sender);
+    ShimSlot {
+        id,
+        connections,
+        shared: shared.clone(),
+    }
+}
+
+/// Returns once every connection accepted before this call has been
+/// dispatched (or `idle_timeout` has passed).
+fn barrier(shared: &Arc<Shared>) {
+    let slot = register(shared);
+    let sent = TcpStream::connect_timeout(&shared.address, shared.idle_timeout)
+        .and_then(|mut stream| stream.write_all(&slot.id.to_le_bytes()));
+    if sent.is_ok() {
+        let _ = slot.connections.recv_timeout(shared.idle_timeout);
+    }
+}
+
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
     for stream in listener.incoming() {
         if shared.stopping.load(Ordering::SeqCst) {
@@ -168,6 +194,10 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             thread::sleep(POLL);
             continue;
         };
+        if id_has_arrived(&stream) {
+            dispatch(stream, shared);
+            continue;
+        }
         let shared = shared.clone();
         let spawned = thread::Builder::new()
             .name("bogo-shim-id".to_string())
@@ -176,6 +206,16 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             eprintln!("BoGo runner: cannot start a thread to dispatch a connection; closed it");
         }
     }
+}
+
+/// Whether all 8 bytes of the shim id can be read without waiting.
+fn id_has_arrived(stream: &TcpStream) -> bool {
+    let mut id = [0u8; 8];
+    if stream.set_nonblocking(true).is_err() {
+        return false;
+    }
+    let peeked = stream.peek(&mut id);
+    stream.set_nonblocking(false).is_ok() && matches!(peeked, Ok(8))
 }
 
 fn dispatch(mut stream: TcpStream, shared: &Shared) {
@@ -226,28 +266,26 @@ impl ShimSlot {
     }
 
     /// The next connection for this id. Waits at most `timeout`, and stops
-    /// early once `shim_exited` says the shim is gone (after a short grace
-    /// for a connection still being dispatched).
+    /// early once `shim_exited` says the shim is gone and a barrier shows
+    /// no connection of its is still being dispatched.
     pub fn accept(
         &self,
         timeout: Duration,
         mut shim_exited: impl FnMut() -> bool,
     ) -> Result<TcpStream, AcceptError> {
         let started = Instant::now();
-        let mut exited_at: Option<Instant> = None;
         loop {
             match self.connections.recv_timeout(POLL) {
                 Ok(stream) => return Ok(stream),
                 Err(RecvTimeoutError::Disconnected) => return Err(AcceptError::ShimExited),
                 Err(RecvTimeoutError::Timeout) => {}
             }
-            match exited_at {
-                Some(at) if at.elapsed() >= LATE_CONNECTION_GRACE => {
-                    return Err(AcceptError::ShimExited);
-                }
-                Some(_) => {}
-                None if shim_exited() => exited_at = Some(Instant::now()),
-                None => {}
+            if shim_exited() {
+                barrier(&self.shared);
+                return self
+                    .connections
+                    .try_recv()
+                    .map_err(|_| AcceptError::ShimExited);
             }
             if started.elapsed() >= timeout {
                 return Err(AcceptError::TimedOut(timeout));
@@ -279,7 +317,7 @@ mod tests {
 
     #[test]
     fn ids_are_unique_and_connections_reach_their_slot() {
-        let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+        let dispatcher = Dispatcher::start(Address::Ipv6, Duration::from_secs(5)).unwrap();
         let first = dispatcher.register();
         let second = dispatcher.register();
         assert_ne!(first.id(), second.id());
@@ -299,7 +337,7 @@ mod tests {
 
     #[test]
     fn a_slot_stops_waiting_when_its_shim_is_gone() {
-        let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+        let dispatcher = Dispatcher::start(Address::Ipv6, Duration::from_secs(5)).unwrap();
         let slot = dispatcher.register();
         let started = Instant::now();
         assert_eq!(
@@ -310,8 +348,22 @@ mod tests {
     }
 
     #[test]
+    fn a_connection_made_before_the_shim_exited_is_still_taken() {
+        let dispatcher = Dispatcher::start(Address::Ipv6, Duration::from_secs(5)).unwrap();
+        for _ in 0..50 {
+            let slot = dispatcher.register();
+            let _stream = connect(&dispatcher, slot.id());
+            assert!(slot.accept(Duration::from_secs(5), || true).is_ok());
+            assert_eq!(
+                slot.accept(Duration::from_secs(5), || true).unwrap_err(),
+                AcceptError::ShimExited
+            );
+        }
+    }
+
+    #[test]
     fn connections_for_retired_ids_are_closed_quietly() {
-        let dispatcher = Dispatcher::start(Duration::from_secs(5)).unwrap();
+        let dispatcher = Dispatcher::start(Address::Ipv6, Duration::from_secs(5)).unwrap();
         let slot = dispatcher.register();
         let id = slot.id();
         drop(slot);

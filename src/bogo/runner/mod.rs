@@ -1,12 +1,14 @@
 //! crosscheck's BoGo runner: runs one [`Case`] against a shim speaking
 //! BoringSSL's runner ⇄ shim protocol (`bogo/PROTOCOL.md`).
 //!
-//! Per test: register a shim id with the process-wide [`Dispatcher`], start
+//! Per test: open a [`ShimListener`] (a shim id registered with the
+//! process-wide [`Dispatcher`], or for older shims a listener of its own), start
 //! the shim (own process group, deadline, per-test log, stderr captured),
 //! play the other side of `1 + resume_count` connections with rustls
 //! ([`connection`]), wait for the shim to exit, and judge ([`verdict`]).
 //!
-//! Modules, one job each: [`dispatcher`] (the shared listener), [`credentials`]
+//! Modules, one job each: [`dispatcher`] (the shared listener), [`listener`]
+//! (which listener a shim's protocol needs), [`credentials`]
 //! (the runner's PKI), [`peer`] (rustls configs), [`wire`], [`record`] and
 //! [`tamper`] (bytes on the wire and misbehaviours), [`protected`] (record
 //! protection after a takeover from rustls) with [`secret_log`] and
@@ -21,6 +23,7 @@ pub mod credentials;
 pub mod dispatcher;
 pub mod key_schedule;
 pub mod key_updates;
+pub mod listener;
 pub mod peer;
 pub mod protected;
 pub mod record;
@@ -45,6 +48,7 @@ use crate::process::{Job, ProcessError, log_tail};
 
 pub use connection::ConnectionError;
 pub use dispatcher::{DEFAULT_IDLE_TIMEOUT, Dispatcher};
+pub use listener::{Address, Protocol, ShimListener};
 pub use verdict::{ErrorMaps, NO_ERROR_MAPS, ShimExit, StaticErrorMaps, Verdict};
 
 use credentials::Credentials;
@@ -109,6 +113,8 @@ pub struct RunOptions {
     pub extra_flags: Vec<String>,
     /// Run as a malloc test.
     pub malloc: Option<MallocTest>,
+    /// How the runner and the shim find each other.
+    pub protocol: Protocol,
 }
 
 impl RunOptions {
@@ -117,6 +123,7 @@ impl RunOptions {
         RunOptions {
             loose_errors: shim.loose_errors,
             allow_unimplemented: shim.allow_unimplemented,
+            protocol: shim.protocol,
             ..self
         }
     }
@@ -151,6 +158,7 @@ impl Default for RunOptions {
             logs_dir: paths::run_dir("bogo").join("logs"),
             extra_flags: Vec::new(),
             malloc: None,
+            protocol: Protocol::CURRENT,
         }
     }
 }
@@ -230,39 +238,14 @@ impl fmt::Display for Outcome {
     }
 }
 
-/// Runs `case` against `shim` with the shared dispatcher.
+/// Runs `case` against `shim`.
 pub fn run(shim: &Shim, case: &Case, maps: &dyn ErrorMaps, options: &RunOptions) -> Outcome {
-    match Dispatcher::shared() {
-        Ok(dispatcher) => run_with(dispatcher, shim, case, maps, options),
-        Err(error) => Outcome {
-            test: case.name.to_string(),
-            verdict: Verdict::Failed(format!("runner error: {error}")),
-            shim_exit: ShimExit::NotStarted,
-            shim_stderr: String::new(),
-            local_error: None,
-            runner_error: Some(error),
-            log: log_path(shim, case, options),
-            elapsed: Duration::ZERO,
-            malloc_iterations: None,
-            allow_unimplemented: options.allow_unimplemented,
-        },
-    }
-}
-
-/// Runs `case` against `shim` with connections from `dispatcher`.
-pub fn run_with(
-    dispatcher: &Dispatcher,
-    shim: &Shim,
-    case: &Case,
-    maps: &dyn ErrorMaps,
-    options: &RunOptions,
-) -> Outcome {
     let started = Instant::now();
     let log = log_path(shim, case, options);
     let _ = fs::remove_file(&log);
     let mut outcome = match options.malloc {
         None => {
-            let run = run_once(dispatcher, shim, case, options, &log, None);
+            let run = run_once(shim, case, options, &log, None);
             let judgement = run.judge(case, maps, options);
             let verdict = match judgement {
                 Judgement::Verdict(verdict) => verdict,
@@ -273,7 +256,7 @@ pub fn run_with(
             };
             run.into_outcome(case, verdict, None, options, &log)
         }
-        Some(malloc) => run_malloc(dispatcher, shim, case, maps, options, &log, malloc),
+        Some(malloc) => run_malloc(shim, case, maps, options, &log, malloc),
     };
     outcome.elapsed = started.elapsed();
     append_summary(&log, &outcome);
@@ -281,7 +264,6 @@ pub fn run_with(
 }
 
 fn run_malloc(
-    dispatcher: &Dispatcher,
     shim: &Shim,
     case: &Case,
     maps: &dyn ErrorMaps,
@@ -292,7 +274,7 @@ fn run_malloc(
     let mut last = None;
     for iteration in 0..malloc.max_iterations {
         let number = malloc.start + iteration;
-        let run = run_once(dispatcher, shim, case, options, log, Some(number));
+        let run = run_once(shim, case, options, log, Some(number));
         match run.judge(case, maps, options) {
             Judgement::MoreMallocs => last = Some(run),
             Judgement::Verdict(verdict) => {
@@ -365,7 +347,6 @@ impl ShimRun {
 }
 
 fn run_once(
-    dispatcher: &Dispatcher,
     shim: &Shim,
     case: &Case,
     options: &RunOptions,
@@ -386,8 +367,14 @@ fn run_once(
         }
     };
 
-    let slot = dispatcher.register();
-    let args = shim_args(dispatcher, slot.id(), case, &credentials, options);
+    let listener = match ShimListener::open(options.protocol) {
+        Ok(listener) => listener,
+        Err(error) => {
+            run.runner_error = Some(error);
+            return run;
+        }
+    };
+    let args = shim_args(&listener, case, &credentials, options);
     let all_args = shim
         .leading_args
         .iter()
@@ -422,14 +409,14 @@ fn run_once(
                 error.to_string()
             }
         };
-        let stream = match slot.accept(options.idle_timeout, || running.has_exited()) {
+        let stream = match listener.accept(options.idle_timeout, || running.has_exited()) {
             Ok(stream) => stream,
             Err(error) => {
                 run.local_error = Some(context(&error.to_string()));
                 break;
             }
         };
-        match connection::run(stream, case, &config, options.idle_timeout) {
+        match connection::run(stream, case, &config, index > 0, options.idle_timeout) {
             Ok(()) => {}
             Err(ConnectionError::Local(error)) => {
                 run.local_error = Some(context(&error));
@@ -442,7 +429,7 @@ fn run_once(
         }
     }
     // Later connections are closed from here on.
-    drop(slot);
+    drop(listener);
 
     match running.wait_at_most(options.idle_timeout) {
         Ok(finished) => {
@@ -478,35 +465,23 @@ fn check_case(case: &Case) -> Result<(), String> {
 
 /// The shim's command line after its leading arguments, in upstream's order.
 pub fn shim_args(
-    dispatcher: &Dispatcher,
-    shim_id: u64,
+    listener: &ShimListener,
     case: &Case,
     credentials: &Credentials,
     options: &RunOptions,
 ) -> Vec<String> {
-    let mut args = vec![
-        "-port".to_string(),
-        dispatcher.port().to_string(),
-        "-shim-id".to_string(),
-        shim_id.to_string(),
-    ];
-    if dispatcher.is_ipv6() {
-        args.push("-ipv6".to_string());
-    }
+    let mut args = listener.flags();
     args.extend(options.extra_flags.iter().cloned());
     let leaf = credentials.leaf(case.key_type);
     let path = |path: &Path| path.to_string_lossy().into_owned();
-    match case.shim_role {
-        Role::Server => {
-            args.push("-server".to_string());
-            args.extend([
-                "-cert-file".to_string(),
-                path(&leaf.cert_file),
-                "-key-file".to_string(),
-                path(&leaf.key_file),
-            ]);
-        }
-        Role::Client => args.extend(["-trust-cert".to_string(), path(&credentials.ca_file)]),
+    if case.shim_role == Role::Server {
+        args.extend([
+            "-server".to_string(),
+            "-cert-file".to_string(),
+            path(&leaf.cert_file),
+            "-key-file".to_string(),
+            path(&leaf.key_file),
+        ]);
     }
     if case.resume_count > 0 {
         args.extend(["-resume-count".to_string(), case.resume_count.to_string()]);
@@ -516,6 +491,12 @@ pub fn shim_args(
     }
     if case.shim_shuts_down {
         args.push("-shim-shuts-down".to_string());
+    }
+    // Upstream's runner holds a credential as the server, and as the client
+    // when it presents a certificate.
+    let runner_has_credential = case.shim_role == Role::Client || case.peer.client_certificate;
+    if options.protocol.trust_cert && runner_has_credential {
+        args.extend(["-trust-cert".to_string(), path(&credentials.ca_file)]);
     }
     args.extend(case.flags.iter().map(|flag| {
         flag.replace("{cert_file}", &path(&leaf.cert_file))

@@ -31,7 +31,11 @@ pub enum PeerConfig {
     /// The shim is the server.
     Client(Arc<ClientConfig>),
     /// The shim is the client.
-    Server(Arc<ServerConfig>),
+    Server {
+        config: Arc<ServerConfig>,
+        /// TLS 1.3 is not enabled.
+        tls12_only: bool,
+    },
 }
 
 impl PeerConfig {
@@ -85,7 +89,13 @@ impl PeerConfig {
                 config.enable_secret_extraction = true;
                 // Tickets in both versions, as upstream's runner.
                 config.ticketer = aws_lc_rs::Ticketer::new().map_err(rustls_error)?;
-                Ok(PeerConfig::Server(Arc::new(config)))
+                let tls12_only = !versions
+                    .iter()
+                    .any(|version| version.version == rustls::ProtocolVersion::TLSv1_3);
+                Ok(PeerConfig::Server {
+                    config: Arc::new(config),
+                    tls12_only,
+                })
             }
         }
     }
@@ -93,7 +103,8 @@ impl PeerConfig {
     /// A rustls connection for one connection of the test, its TLS 1.3
     /// traffic secrets logged to `log`. It runs on a copy of the config
     /// that shares the session storage, so resumption carries over.
-    pub fn connect(&self, log: Arc<SecretLog>) -> Result<Connection, String> {
+    /// `resumption`: a connection after the first.
+    pub fn connect(&self, log: Arc<SecretLog>, resumption: bool) -> Result<Connection, String> {
         let rustls_error = |error: rustls::Error| format!("cannot start rustls: {error}");
         match self {
             PeerConfig::Client(config) => {
@@ -104,9 +115,15 @@ impl PeerConfig {
                     .map_err(rustls_error)?
                     .into())
             }
-            PeerConfig::Server(config) => {
+            PeerConfig::Server { config, tls12_only } => {
                 let mut config = ServerConfig::clone(config);
                 config.key_log = log;
+                if resumption && *tls12_only {
+                    // Upstream's TLS 1.2 server renews a ticket on
+                    // resumption only when a test asks (RenewTicketOnResume);
+                    // rustls renews whenever its ticketer is enabled.
+                    config.ticketer = Arc::new(NoRenewal(config.ticketer.clone()));
+                }
                 Ok(ServerConnection::new(Arc::new(config))
                     .map_err(rustls_error)?
                     .into())
@@ -273,5 +290,29 @@ impl ClientCertVerifier for AnyClientCertificate {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.algorithms.supported_schemes()
+    }
+}
+
+/// A ticketer that opens the tickets of `0` but issues none: rustls' TLS 1.2
+/// server then resumes without a NewSessionTicket. (Its TLS 1.3 server reads
+/// `enabled` for decryption too, hence TLS 1.2 only.)
+#[derive(Debug)]
+struct NoRenewal(Arc<dyn rustls::server::ProducesTickets>);
+
+impl rustls::server::ProducesTickets for NoRenewal {
+    fn enabled(&self) -> bool {
+        false
+    }
+
+    fn lifetime(&self) -> u32 {
+        self.0.lifetime()
+    }
+
+    fn encrypt(&self, _plain: &[u8]) -> Option<Vec<u8>> {
+        None
+    }
+
+    fn decrypt(&self, cipher: &[u8]) -> Option<Vec<u8>> {
+        self.0.decrypt(cipher)
     }
 }

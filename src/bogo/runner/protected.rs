@@ -287,7 +287,7 @@ mod tests {
         let side = |shim_role: Role| {
             let config = PeerConfig::new(&case(shim_role, version, suites), &credentials).unwrap();
             let log = Arc::new(SecretLog::default());
-            let connection = config.connect(log.clone()).unwrap();
+            let connection = config.connect(log.clone(), false).unwrap();
             Side {
                 connection,
                 log,

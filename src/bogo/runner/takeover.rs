@@ -255,9 +255,8 @@ impl Channel for Takeover {
 
     fn close(mut self) {
         let mut out = Vec::new();
-        if self.seal(ALERT, &[1, 0], &mut out).is_ok() && self.wire.send(&out).is_ok() {
-            self.wire.shutdown_write();
-            self.wire.drain(|_| true);
+        if self.seal(ALERT, &[1, 0], &mut out).is_ok() {
+            let _ = self.wire.send(&out);
         }
     }
 }

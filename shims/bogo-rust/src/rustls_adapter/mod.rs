@@ -601,8 +601,12 @@ impl Connection for RustlsStream {
             }
         } else if facts.resumed {
             // rustls stores the resumed TLS 1.2 session again whether or not
-            // the server renewed its ticket, so a new session is not visible.
-            SessionFacts::default()
+            // the server renewed its ticket; the wire tells whether it did.
+            let renewed = self.wire.saw_new_session_ticket();
+            SessionFacts {
+                new_sessions: Some(usize::from(renewed)),
+                latest_allows_early_data: false,
+            }
         } else {
             SessionFacts {
                 new_sessions: Some(counts.tls12_sessions),

@@ -1,0 +1,1 @@
+//! Empty: this package only pins the `boring-sys` source (see Cargo.toml).
