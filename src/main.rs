@@ -48,6 +48,27 @@ enum BogoCommand {
     /// Runs the BoGo cases (specs/bogo/) against the shims, printing
     /// PASSED/FAILED/UNIMPLEMENTED/DISABLED per test and a summary
     Run(BogoRunArgs),
+    /// Writes a shim file (specs/shims/*.yaml) from a `-shim-config` JSON,
+    /// reporting on stderr what the JSON hid (repeated keys, comment keys,
+    /// globs that match no upstream test)
+    Import(BogoImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct BogoImportArgs {
+    /// The BoGo runner's `-shim-config` JSON
+    config: PathBuf,
+    /// The shim's name (its file stem under specs/shims/) [default: the
+    /// output's stem, else the config's]
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// The upstream test list globs are checked against: an id under
+    /// specs/bogo/upstream-tests/ or a path
+    #[arg(long, value_name = "LIST", default_value = "b28d2e8")]
+    upstream_tests: String,
+    /// Write the YAML to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -291,6 +312,7 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
             }
         }
         BogoCommand::Run(args) => bogo_run(args),
+        BogoCommand::Import(args) => bogo_import(args),
         BogoCommand::TestsDiff(args) => {
             let shims = match &args.shim {
                 Some(name) => vec![find_shim(SHIMS, name)?],
@@ -299,6 +321,51 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
             let old = TestList::read(&args.old)?;
             let new = TestList::read(&args.new)?;
             print!("{}", tests_diff(&old, &new, &shims)?);
+            Ok(())
+        }
+    }
+}
+
+/// `bogo import`: the shim file on stdout or in `--output`, each note and
+/// a summary on stderr.
+fn bogo_import(args: &BogoImportArgs) -> Result<(), String> {
+    use crosscheck::bogo::import::{ImportOptions, UpstreamList, import_file};
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let list = UpstreamList::resolve(&args.upstream_tests, root)?;
+    let stem = |path: &std::path::Path| {
+        path.file_stem()
+            .map(|stem| stem.to_string_lossy().into_owned())
+    };
+    let name = args
+        .name
+        .clone()
+        .or_else(|| args.output.as_deref().and_then(stem))
+        .or_else(|| stem(&args.config))
+        .unwrap_or_else(|| "imported".to_string());
+    let source_path = args.config.display().to_string();
+    let source_name = args.config.file_name().map_or_else(
+        || source_path.clone(),
+        |name| name.to_string_lossy().into_owned(),
+    );
+    let extra_tests: Vec<&str> = CASES.iter().map(|case| case.name).collect();
+    let options = ImportOptions {
+        name: &name,
+        source_path: &source_path,
+        source_name: &source_name,
+        list: &list,
+        extra_tests: &extra_tests,
+    };
+    let imported = import_file(&args.config, &options).map_err(|error| error.to_string())?;
+    for note in &imported.notes {
+        eprintln!("{note}");
+    }
+    eprintln!("crosscheck: {}", imported.summary(&options));
+    match &args.output {
+        Some(path) => std::fs::write(path, &imported.yaml)
+            .map_err(|error| format!("cannot write {}: {error}", path.display())),
+        None => {
+            print!("{}", imported.yaml);
             Ok(())
         }
     }

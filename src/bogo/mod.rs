@@ -9,6 +9,7 @@
 pub mod case;
 pub mod check;
 pub mod declared;
+pub mod import;
 pub mod program;
 pub mod results;
 pub mod run;
