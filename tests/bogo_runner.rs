@@ -15,8 +15,8 @@ use crosscheck::bogo::case::{
 };
 use crosscheck::bogo::program;
 use crosscheck::bogo::runner::{
-    self, Address, Dispatcher, MallocTest, NO_ERROR_MAPS, Outcome, RunOptions, Shim, ShimExit,
-    StaticErrorMaps, Verdict,
+    self, Address, Dispatcher, MallocTest, NO_ERROR_MAPS, Outcome, Protocol, RunOptions, Shim,
+    ShimExit, StaticErrorMaps, Verdict,
 };
 use crosscheck::paths;
 
@@ -320,12 +320,19 @@ fn a_shim_that_never_connects_is_killed_after_the_idle_timeout() {
         Some("the shim did not connect within 1s")
     );
     let pid = fs::read_to_string(&pid_file).unwrap();
-    let stat = fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
-    let running = stat.is_ok_and(|stat| {
-        stat.rsplit_once(')')
-            .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
-    });
-    assert!(!running, "the shim's child {pid} outlived the test");
+    let running = || {
+        let stat = fs::read_to_string(format!("/proc/{}/stat", pid.trim()));
+        stat.is_ok_and(|stat| {
+            stat.rsplit_once(')')
+                .is_some_and(|(_, rest)| !rest.trim_start().starts_with('Z'))
+        })
+    };
+    // SIGKILL reaches the group at once but takes effect asynchronously.
+    let give_up = Instant::now() + Duration::from_secs(5);
+    while running() && Instant::now() < give_up {
+        thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!running(), "the shim's child {pid} outlived the test");
 }
 
 #[test]
@@ -993,4 +1000,75 @@ fn many_tests_in_parallel_share_the_listener() {
     for handle in handles {
         assert_passed(&handle.join().unwrap());
     }
+}
+
+fn recorded_argv(protocol: Protocol, case: &Case) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let argv = dir.path().join("argv");
+    let shim = sh_shim(&format!(
+        r#"for arg in "$@"; do echo "$arg"; done > '{}'; exit 89"#,
+        argv.display()
+    ));
+    let options = RunOptions {
+        protocol,
+        ..options()
+    };
+    let outcome = runner::run(&shim, case, &NO_ERROR_MAPS, &options);
+    assert_eq!(outcome.verdict, Verdict::Unimplemented, "{outcome}");
+    fs::read_to_string(&argv)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn a_shim_from_before_the_shim_id_gets_a_port_of_its_own_and_no_newer_flags() {
+    let old = Protocol {
+        shim_id: false,
+        trust_cert: false,
+        address: Address::Ipv6,
+    };
+    let client = named("Old/Client", BASE);
+    let argv = recorded_argv(old, &client);
+    assert_eq!(argv[0], "-port", "{argv:?}");
+    let port: u16 = argv[1].parse().unwrap();
+    assert_ne!(port, Dispatcher::shared(Address::Ipv6).unwrap().port());
+    for newer in ["-shim-id", "-ipv6", "-trust-cert"] {
+        assert!(!argv.iter().any(|arg| arg == newer), "{argv:?}");
+    }
+    // Today's protocol gives the same client case -trust-cert.
+    assert!(recorded_argv(Protocol::CURRENT, &client).contains(&"-trust-cert".to_string()));
+}
+
+#[test]
+fn trust_cert_reaches_server_shims_only_when_the_runner_presents_a_certificate() {
+    let server = Case {
+        shim_role: Role::Server,
+        ..named("Server/Trust", BASE)
+    };
+    let trusts =
+        |case: &Case| recorded_argv(Protocol::CURRENT, case).contains(&"-trust-cert".to_string());
+    assert!(!trusts(&server));
+    let authenticated = Case {
+        peer: Peer {
+            client_certificate: true,
+            ..Peer::DEFAULT
+        },
+        ..server
+    };
+    assert!(trusts(&authenticated));
+}
+
+#[test]
+fn an_ipv4_shim_gets_an_ipv4_listener_and_no_ipv6_flag() {
+    let ipv4 = Protocol {
+        address: Address::Ipv4,
+        ..Protocol::CURRENT
+    };
+    let argv = recorded_argv(ipv4, &named("Ipv4/Client", BASE));
+    assert_eq!(argv[2], "-shim-id", "{argv:?}");
+    assert!(!argv.iter().any(|arg| arg == "-ipv6"), "{argv:?}");
+    let port: u16 = argv[1].parse().unwrap();
+    assert!(TcpStream::connect(("127.0.0.1", port)).is_ok());
 }

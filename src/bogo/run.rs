@@ -160,8 +160,8 @@ impl RunReport {
             let actual = match line.status {
                 Status::Passed => ResultType::Pass,
                 Status::Failed => ResultType::Fail,
-                Status::Unimplemented if line.problem.is_none() => ResultType::Skip,
-                Status::Unimplemented => ResultType::Fail,
+                // As upstream: SKIP, unexpected unless allowed or declared.
+                Status::Unimplemented => ResultType::Skip,
                 // Upstream neither runs nor counts disabled tests.
                 Status::Disabled => continue,
             };
@@ -395,4 +395,43 @@ fn choose_variants(shim: &ShimConfig, wanted: &[String]) -> Result<Vec<usize>, S
         ));
     }
     Ok(chosen)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(test: &'static str, status: Status, problem: Option<&str>) -> Line {
+        Line {
+            shim: "demo",
+            variant: "default",
+            test,
+            status,
+            declaration: Declaration::MustPass,
+            problem: problem.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn an_unimplemented_test_is_a_skip_unexpected_unless_allowed_as_upstream_says() {
+        let report = |allowed: bool| RunReport {
+            lines: vec![
+                line("Implemented", Status::Passed, None),
+                line(
+                    "Missing",
+                    Status::Unimplemented,
+                    (!allowed).then_some("the shim answered 89"),
+                ),
+            ],
+            started_at: 0.0,
+            allow_unimplemented: vec![("demo", allowed)],
+        };
+        for allowed in [false, true] {
+            let json = serde_json::to_value(report(allowed).results()).unwrap();
+            let missing = &json["tests"]["Missing"];
+            assert_eq!(missing["actual"], "SKIP");
+            assert_eq!(missing["expected"], if allowed { "SKIP" } else { "PASS" });
+            assert_eq!(missing["is_unexpected"], !allowed);
+        }
+    }
 }
