@@ -34,20 +34,15 @@ use crosscheck::bogo::runner::{self, Protocol, RunOptions, ShimListener};
 /// Cases whose argv differs from upstream's, on purpose or until the runner
 /// or the case is fixed: `(test, why)`.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    ("ClientAuth-RSA-Client-TLS-Sync", CLIENT_CERT_ORDER),
-    ("ClientAuth-RSA-Client-TLS13-TLS-Sync", CLIENT_CERT_ORDER),
     ("ClientAuth-ECDSA-Client-TLS-Sync", ECDSA_CLIENT),
     ("ClientAuth-ECDSA-Client-TLS13-TLS-Sync", ECDSA_CLIENT),
     ("TLS12-Server-ClientAuth-ECDSA", ECDSA_SERVER),
     ("TLS13-Server-ClientAuth-ECDSA", ECDSA_SERVER),
 ];
 
-const CLIENT_CERT_ORDER: &str = "the shim's client certificate comes from the case's flags \
-    (-cert-file {cert_file} -key-file {key_file}), after -trust-cert; upstream passes the shim's \
-    credential before -resume-count and -trust-cert";
-const ECDSA_CLIENT: &str = "client certificate flags after -trust-cert (as CLIENT_CERT_ORDER), \
-    and key_type ecdsa_p256 makes the runner's server certificate ECDSA too, so -trust-cert is \
-    the ECDSA root where upstream's runner keeps its RSA-2048 server certificate and root";
+const ECDSA_CLIENT: &str = "key_type ecdsa_p256 makes the runner's server certificate ECDSA \
+    too (specs/bogo/client_auth.yaml says so), so -trust-cert is the ECDSA root where upstream's \
+    runner keeps its RSA-2048 server certificate and root";
 const ECDSA_SERVER: &str = "key_type ecdsa_p256 sets both certificates: the shim's server \
     certificate is ECDSA where upstream's is RSA-2048 (only the runner's client certificate is \
     ECDSA)";

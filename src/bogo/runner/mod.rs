@@ -474,6 +474,11 @@ pub fn shim_args(
     args.extend(options.extra_flags.iter().cloned());
     let leaf = credentials.leaf(case.key_type);
     let path = |path: &Path| path.to_string_lossy().into_owned();
+    let expand = |flag: &str| {
+        flag.replace("{cert_file}", &path(&leaf.cert_file))
+            .replace("{key_file}", &path(&leaf.key_file))
+            .replace("{ca_file}", &path(&credentials.ca_file))
+    };
     if case.shim_role == Role::Server {
         args.extend([
             "-server".to_string(),
@@ -483,6 +488,16 @@ pub fn shim_args(
             path(&leaf.key_file),
         ]);
     }
+    // A client shim's certificate goes where upstream puts the test's shim
+    // credential: before the runner's own flags.
+    let credential = ["-cert-file", "{cert_file}", "-key-file", "{key_file}"];
+    let flags = match case.flags.strip_prefix(&credential[..]) {
+        Some(rest) if case.shim_role == Role::Client => {
+            args.extend(credential.iter().map(|flag| expand(flag)));
+            rest
+        }
+        _ => case.flags,
+    };
     if case.resume_count > 0 {
         args.extend(["-resume-count".to_string(), case.resume_count.to_string()]);
     }
@@ -498,11 +513,7 @@ pub fn shim_args(
     if options.protocol.trust_cert && runner_has_credential {
         args.extend(["-trust-cert".to_string(), path(&credentials.ca_file)]);
     }
-    args.extend(case.flags.iter().map(|flag| {
-        flag.replace("{cert_file}", &path(&leaf.cert_file))
-            .replace("{key_file}", &path(&leaf.key_file))
-            .replace("{ca_file}", &path(&credentials.ca_file))
-    }));
+    args.extend(flags.iter().map(|flag| expand(flag)));
     args
 }
 
