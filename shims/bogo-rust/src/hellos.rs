@@ -384,14 +384,36 @@ mod tests {
         let mut wire = record(HANDSHAKE, &hrr[..10]);
         wire.extend(record(HANDSHAKE, &hrr[10..]));
         wire.extend(record(CHANGE_CIPHER_SPEC, &[1]));
-        wire.extend(record(HANDSHAKE, &server_hello(&[7; 32], &[])));
+        let tls13 = (SUPPORTED_VERSIONS, TLS1_3.to_be_bytes().to_vec());
+        wire.extend(record(HANDSHAKE, &server_hello(&[7; 32], &[tls13])));
         let mut watch = ServerHelloWatch::default();
         for chunk in wire.chunks(3) {
             watch.observe(chunk);
         }
         assert!(watch.saw_hello_retry_request());
         assert!(watch.flight.done);
+        assert_eq!(watch.choice().map(|choice| choice.version), Some(TLS1_3));
+    }
+
+    #[test]
+    fn a_tls12_server_is_watched_to_its_change_cipher_spec_for_a_ticket() {
+        let mut wire = record(HANDSHAKE, &server_hello(&[7; 32], &[]));
+        wire.extend(record(HANDSHAKE, &message(NEW_SESSION_TICKET, &[0; 6])));
+        wire.extend(record(CHANGE_CIPHER_SPEC, &[1]));
+        // The encrypted Finished, which may look like anything.
+        wire.extend(record(HANDSHAKE, &message(NEW_SESSION_TICKET, &[1; 6])));
+        let mut watch = ServerHelloWatch::default();
+        watch.observe(&wire);
         assert_eq!(watch.choice().map(|choice| choice.version), Some(TLS1_2));
+        assert!(watch.saw_new_session_ticket());
+        assert!(watch.flight.done);
+
+        let mut resumed = record(HANDSHAKE, &server_hello(&[7; 32], &[]));
+        resumed.extend(record(CHANGE_CIPHER_SPEC, &[1]));
+        resumed.extend(record(HANDSHAKE, &message(NEW_SESSION_TICKET, &[1; 6])));
+        let mut watch = ServerHelloWatch::default();
+        watch.observe(&resumed);
+        assert!(!watch.saw_new_session_ticket());
     }
 
     #[test]
