@@ -74,8 +74,8 @@ fn spec_files_validate_against_their_schema() {
 #[test]
 fn the_shim_reader_accepts_exactly_the_schema_keys() {
     use crosscheck_codegen::bogo_shims::model::{
-        ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorEntryDoc, TestGlobEntryDoc,
-        VariantEntryDoc,
+        BuildDoc, ErrorsEntryDoc, ProgramDoc, RunnerDoc, ShimDoc, TestErrorEntryDoc,
+        TestGlobEntryDoc, VariantEntryDoc,
     };
 
     let schema = serde_json::to_value(schemars::schema_for!(ShimDoc))
@@ -101,6 +101,7 @@ fn the_shim_reader_accepts_exactly_the_schema_keys() {
         ("ErrorsEntryDoc", ErrorsEntryDoc::FIELDS),
         ("TestErrorEntryDoc", TestErrorEntryDoc::FIELDS),
         ("VariantEntryDoc", VariantEntryDoc::FIELDS),
+        ("BuildDoc", BuildDoc::FIELDS),
     ] {
         assert_eq!(
             keys(&definitions[definition]),
@@ -108,11 +109,12 @@ fn the_shim_reader_accepts_exactly_the_schema_keys() {
             "{definition}"
         );
     }
-    let program_keys: Vec<String> = definitions["ProgramDoc"]["oneOf"]
+    let mut program_keys: Vec<String> = definitions["ProgramDoc"]["oneOf"]
         .as_array()
         .into_iter()
         .flatten()
         .flat_map(keys)
         .collect();
+    program_keys.sort();
     assert_eq!(program_keys, sorted(ProgramDoc::FIELDS));
 }
