@@ -83,6 +83,12 @@ fn main() -> ExitCode {
                 logs_dir: work.join("logs"),
                 progress: false,
             };
+            // Builds (first use) are not part of the figure.
+            if let Err(error) = program::resolve(shim, Path::new(ROOT)) {
+                eprintln!("bogo_runner: {label}: {error}");
+                failed = true;
+                continue;
+            }
             let started = Instant::now();
             let report = match run::run(SHIMS, CASES, &selection, Path::new(ROOT)) {
                 Ok(report) => report,
