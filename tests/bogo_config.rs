@@ -2,28 +2,14 @@
 //! yields, for each variant, the JSON the C preprocessor makes of rustls'
 //! template; `tests-diff` reports what a new upstream list changes.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod cli;
+
+use cli::{crosscheck, root, text};
+
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
-
-const CROSSCHECK: &str = env!("CARGO_BIN_EXE_crosscheck");
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn crosscheck(args: &[&str]) -> Output {
-    Command::new(CROSSCHECK)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("crosscheck starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// What `cpp -P <defines>` makes of the template, parsed, without the
 /// template's placeholder keys.

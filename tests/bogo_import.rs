@@ -11,32 +11,19 @@
 //! a deliberate change to the import, `CROSSCHECK_BLESS=1 cargo test --test
 //! bogo_import` rewrites the files (then look at the diff).
 
+mod cli;
+
+use cli::{crosscheck, root, text};
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::Value;
 
 crosscheck_macros::spec!("tests/fixtures/bogo_import/specs/bogo");
 
-const CROSSCHECK: &str = env!("CARGO_BIN_EXE_crosscheck");
 const FIXTURES: &str = "tests/fixtures/bogo_import";
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn crosscheck(args: &[&str]) -> Output {
-    Command::new(CROSSCHECK)
-        .args(args)
-        .current_dir(root())
-        .output()
-        .expect("crosscheck starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Fails unless `yaml` is the committed shim file `name`; under
 /// `CROSSCHECK_BLESS=1`, rewrites it and returns true (its compiled JSON

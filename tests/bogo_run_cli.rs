@@ -4,24 +4,13 @@
 //! status and the upstream JSON results; bad selections are one clear
 //! error and a non-zero exit.
 
+mod cli;
+
+use cli::{crosscheck, text};
+
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use serde_json::Value;
-
-const CROSSCHECK: &str = env!("CARGO_BIN_EXE_crosscheck");
-
-fn crosscheck(args: &[&str]) -> Output {
-    Command::new(CROSSCHECK)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("crosscheck starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 #[test]
 fn declared_outcomes_are_expected_in_lines_summary_and_results() {
