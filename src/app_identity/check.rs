@@ -1,6 +1,7 @@
 //! Judging one case for one (generator, verifier) pair, and the body of
 //! every generated App Identity test.
 
+use crate::app_identity::canaries;
 use crate::app_identity::family::Family;
 use crate::app_identity::runs::{FamilyRuns, runs};
 use crate::tap::{Status, TestPoint};
@@ -21,6 +22,8 @@ pub enum Judgement {
     KnownFailureFixed { reason: String, declared_at: String },
     /// Deviates without a declaration.
     Deviates { why: String },
+    /// The verifier answered `ok` to a canary, so its verdict does not count.
+    UnreliableVerifier { why: String },
     /// The generator does not build this case.
     NotGenerated,
 }
@@ -57,6 +60,7 @@ pub fn check(family: &'static Family, case: usize, generator: usize, verifier: u
             spec.expect,
             evidence(&runs, generator, verifier)
         ),
+        Judgement::UnreliableVerifier { why } => panic!("{pair} on `{description}`: {why}"),
         Judgement::KnownFailureFixed {
             reason,
             declared_at,
@@ -75,8 +79,9 @@ pub fn pair_name(family: &Family, generator: usize, verifier: usize) -> String {
     )
 }
 
-/// Looks up the case in the generator's suite and the verifier's TAP point
-/// for it, and weighs it against the declared known failures.
+/// Vets the verifier with the canaries, looks up the case in the
+/// generator's suite and the verifier's TAP point for it, and weighs it
+/// against the declared known failures.
 pub fn judge(
     runs: &FamilyRuns,
     case: usize,
@@ -86,6 +91,15 @@ pub fn judge(
     let family = runs.family();
     if !family.generates(generator, case) {
         return Ok(Judgement::NotGenerated);
+    }
+    let vetting = runs.vetting(verifier)?;
+    if !vetting.is_reliable() {
+        let why = canaries::unreliable_message(
+            family.implementations[verifier].name,
+            runs.canaries()?,
+            vetting,
+        );
+        return Ok(Judgement::UnreliableVerifier { why });
     }
     let spec = &family.cases[case].spec;
     let generated = runs.generated(generator)?;

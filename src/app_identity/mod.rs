@@ -1,8 +1,9 @@
-//! App Identity at run time: the compiled family, its suite tools, and the
-//! check every generated test calls.
+//! App Identity at run time: the compiled family, its suite tools, the
+//! canaries that vet each verifier, and the check every generated test calls.
 
 pub use ::app_identity::case;
 
+pub mod canaries;
 mod check;
 mod family;
 pub mod report;

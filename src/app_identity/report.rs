@@ -1,11 +1,13 @@
 //! The main App Identity job: every generator's suite checked by every
-//! verifier, judged against the specs, as one TAP 14 document.
+//! verifier, judged against the specs, as one TAP 14 document. It opens with
+//! what each verifier answered to the canaries.
 
 use std::io::{self, Write};
 
+use crate::app_identity::canaries::expect_word;
 use crate::app_identity::check::{Judgement, judge, pair_name};
 use crate::app_identity::family::Family;
-use crate::app_identity::runs::runs;
+use crate::app_identity::runs::{FamilyRuns, runs};
 use crate::tap::{Directive, Status, Writer};
 
 /// Totals over the whole matrix.
@@ -14,7 +16,11 @@ pub struct Totals {
     pub conform: usize,
     pub known_failures: usize,
     pub not_generated: usize,
+    /// Includes the verdicts of unreliable verifiers.
     pub unexpected: usize,
+    /// Verdicts that do not count because the verifier answered `ok` to a
+    /// canary.
+    pub unreliable: usize,
 }
 
 impl Totals {
@@ -31,6 +37,7 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
     let mut tap = Writer::new(out);
     let mut totals = Totals::default();
     tap.version()?;
+    tap.comment(&canary_lines(&runs).join("\n"))?;
     tap.plan((count * count) as u64)?;
     tap.comment(&format!(
         "{} cases × {count} generators × {count} verifiers",
@@ -76,10 +83,56 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
         }
     }
     tap.comment(&format!(
-        "{} conform, {} known failures, {} not generated, {} unexpected",
-        totals.conform, totals.known_failures, totals.not_generated, totals.unexpected
+        "{} conform, {} known failures, {} not generated, {} unexpected \
+         ({} from unreliable verifiers)",
+        totals.conform,
+        totals.known_failures,
+        totals.not_generated,
+        totals.unexpected,
+        totals.unreliable
     ))?;
     Ok(totals)
+}
+
+/// One line for the canaries and one per verifier: whether its verdicts count.
+fn canary_lines(runs: &FamilyRuns) -> Vec<String> {
+    let family = runs.family();
+    let suite = match runs.canaries() {
+        Ok(suite) => suite,
+        Err(error) => {
+            return vec![format!(
+                "UNRELIABLE VERIFIERS: no verifier's verdicts count: {}",
+                first_line(&error)
+            )];
+        }
+    };
+    let total = suite.canaries.len();
+    let mut lines = vec![format!(
+        "canaries: {total} real proofs by the {} generator with expect inverted ({})",
+        suite.source,
+        suite.path.display()
+    )];
+    for (verifier, implementation) in family.implementations.iter().enumerate() {
+        let name = implementation.name;
+        lines.push(match runs.vetting(verifier) {
+            Err(error) => format!("UNRELIABLE VERIFIER {name}: {}", first_line(&error)),
+            Ok(vetting) => match vetting.fooled.first() {
+                None => format!("verifier {name}: answered not ok to all {total} canaries"),
+                Some(first) => format!(
+                    "UNRELIABLE VERIFIER {name}: answered ok to {} of {total} canaries \
+                     (first `{}`, which truly expects {}); its verdicts count as not conforming",
+                    vetting.fooled.len(),
+                    first.canary.description,
+                    expect_word(first.canary.truly)
+                ),
+            },
+        });
+    }
+    lines
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or_default()
 }
 
 fn write_point<W: Write>(
@@ -118,6 +171,12 @@ fn write_point<W: Write>(
             totals.unexpected += 1;
             tap.not_ok(number, description)?;
             tap.diagnostics(&[("message", why)])
+        }
+        Judgement::UnreliableVerifier { why } => {
+            totals.unexpected += 1;
+            totals.unreliable += 1;
+            tap.not_ok(number, description)?;
+            tap.diagnostics(&[("message", first_line(why))])
         }
     }
 }

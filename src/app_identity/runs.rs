@@ -1,13 +1,15 @@
 //! Running each suite tool once per process and sharing the results:
-//! every generator builds its suite once, every verifier checks each suite once.
+//! every generator builds its suite once, every verifier checks each suite
+//! and the canaries once.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use app_identity::suite::Suite;
 
+use crate::app_identity::canaries::{self, CanarySuite, Vetting};
 use crate::app_identity::family::{Family, Implementation};
 use crate::app_identity::tools;
 use crate::paths;
@@ -39,6 +41,8 @@ pub struct FamilyRuns {
     directory: PathBuf,
     generated: Vec<OnceLock<Result<GeneratedSuite, String>>>,
     verified: Vec<OnceLock<Result<Verification, String>>>,
+    canaries: OnceLock<Result<CanarySuite, String>>,
+    vetted: Vec<OnceLock<Result<Vetting, String>>>,
 }
 
 /// The shared runs of `family` in this process.
@@ -63,6 +67,8 @@ impl FamilyRuns {
             directory: paths::run_dir("app_identity").join(family.name),
             generated: (0..count).map(|_| OnceLock::new()).collect(),
             verified: (0..count * count).map(|_| OnceLock::new()).collect(),
+            canaries: OnceLock::new(),
+            vetted: (0..count).map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -92,6 +98,82 @@ impl FamilyRuns {
             })
             .as_ref()
             .map_err(Clone::clone)
+    }
+
+    /// The canary suite (built on first request from a generator's suite).
+    pub fn canaries(&self) -> Result<&CanarySuite, String> {
+        self.canaries
+            .get_or_init(|| self.build_canaries())
+            .as_ref()
+            .map_err(|error| format!("cannot build the canaries: {error}"))
+    }
+
+    /// What implementation `verifier` answers to the canaries.
+    pub fn vetting(&self, verifier: usize) -> Result<&Vetting, String> {
+        self.vetted[verifier]
+            .get_or_init(|| {
+                let suite = self.canaries()?;
+                self.vet(&self.family.implementations[verifier], suite)
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Canaries from the first generator that builds a suite covering every
+    /// proof version; every generator's shortfall when none does.
+    fn build_canaries(&self) -> Result<CanarySuite, String> {
+        let mut problems = Vec::new();
+        for generator in canaries::source_candidates(self.family) {
+            let built = self.generated(generator).and_then(|generated| {
+                canaries::choose(self.family, &generated.suite)
+                    .and_then(|chosen| canaries::build(&generated.suite, &chosen))
+                    .map_err(|error| {
+                        format!(
+                            "the {} generator's suite ({}): {error}",
+                            self.family.implementations[generator].name,
+                            generated.path.display()
+                        )
+                    })
+            });
+            match built {
+                Ok((suite, canaries)) => {
+                    let path = self.directory.join("canaries.json");
+                    write_suite(&path, &suite)?;
+                    return Ok(CanarySuite {
+                        path,
+                        source: self.family.implementations[generator].name,
+                        canaries,
+                    });
+                }
+                Err(problem) => problems.push(problem),
+            }
+        }
+        Err(problems.join("; "))
+    }
+
+    fn vet(&self, verifier: &Implementation, suite: &CanarySuite) -> Result<Vetting, String> {
+        let log = self
+            .directory
+            .join(format!("canaries-to-{}.log", verifier.name));
+        let context = |error: String| {
+            format!(
+                "the canaries could not vet the {} verifier, so its verdicts do not count: {error}",
+                verifier.name
+            )
+        };
+        let verification = self
+            .run_verifier(verifier, &suite.path, suite.canaries.len(), log)
+            .map_err(context)?;
+        let fooled = canaries::fooled(&suite.canaries, &verification.tap).map_err(|error| {
+            context(format!(
+                "the verifier {error}\n{}",
+                crate::process::log_tail(&verification.log, 20)
+            ))
+        })?;
+        Ok(Vetting {
+            fooled,
+            log: verification.log,
+        })
     }
 
     fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, String> {
@@ -141,15 +223,26 @@ impl FamilyRuns {
         suite: &GeneratedSuite,
         verifier: &Implementation,
     ) -> Result<Verification, String> {
-        let tool = tools::resolve(&verifier.tool)?;
         let log = self
             .directory
             .join(format!("{}-to-{}.log", generator.name, verifier.name));
+        self.run_verifier(verifier, &suite.path, suite.suite.tests.len(), log)
+    }
+
+    /// `verifier run --diagnostic SUITE`, its TAP parsed and its plan checked.
+    fn run_verifier(
+        &self,
+        verifier: &Implementation,
+        suite: &Path,
+        tests: usize,
+        log: PathBuf,
+    ) -> Result<Verification, String> {
+        let tool = tools::resolve(&verifier.tool)?;
         let mut args = tool.leading_args.clone();
         args.extend([
             "run".to_string(),
             "--diagnostic".to_string(),
-            suite.path.display().to_string(),
+            suite.display().to_string(),
         ]);
         let finished = Job::new(&tool.program, &args)
             .log_to(&log)
@@ -171,11 +264,10 @@ impl FamilyRuns {
             .plan
             .as_ref()
             .and_then(|plan| usize::try_from(plan.count).ok());
-        if planned != Some(suite.suite.tests.len()) {
+        if planned != Some(tests) {
             return Err(format!(
-                "{} verifier planned {planned:?} tests for a suite of {} (exit {})\n{}",
+                "{} verifier planned {planned:?} tests for a suite of {tests} (exit {})\n{}",
                 verifier.name,
-                suite.suite.tests.len(),
                 finished.status,
                 crate::process::log_tail(&log, 20)
             ));
@@ -186,4 +278,15 @@ impl FamilyRuns {
             log,
         })
     }
+}
+
+fn write_suite(path: &Path, suite: &Suite) -> Result<(), String> {
+    let json = suite
+        .to_json_pretty()
+        .map_err(|error| format!("cannot serialise {}: {error}", path.display()))?;
+    if let Some(directory) = path.parent() {
+        std::fs::create_dir_all(directory)
+            .map_err(|error| format!("cannot create {}: {error}", directory.display()))?;
+    }
+    std::fs::write(path, json).map_err(|error| format!("cannot write {}: {error}", path.display()))
 }
