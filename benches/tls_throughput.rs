@@ -58,6 +58,7 @@ fn run(size: &str, wanted: &[String]) -> Result<(), String> {
             .join("bench")
             .join("tls_throughput"),
         overrides: vec![("download_bytes".to_string(), bytes.to_string())],
+        observe: true,
     };
 
     let ceiling = match openssl_speed_ceiling() {

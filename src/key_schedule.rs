@@ -1,17 +1,30 @@
-//! TLS 1.3 application traffic secrets after the handshake (RFC 8446
-//! §7.1–7.3): a secret's record key and IV, and the secret that follows a
-//! KeyUpdate, all with the negotiated suite's own HKDF.
+//! TLS 1.3 traffic secrets (RFC 8446 §7.1–7.3): a secret's record key and
+//! IV, and the secret that follows a KeyUpdate, all with the negotiated
+//! suite's own HKDF. The BoGo runner protects records with them; the TLS
+//! observer decrypts what it saw on the wire.
 
-use rustls::Tls13CipherSuite;
 use rustls::crypto::cipher::{AeadKey, Iv, MessageDecrypter, MessageEncrypter};
 use rustls::crypto::tls13::{HkdfExpander, OkmBlock};
+use rustls::{SupportedCipherSuite, Tls13CipherSuite};
 
 /// `HkdfLabel.label`'s prefix.
 const LABEL_PREFIX: &[u8] = b"tls13 ";
 /// The label of the next application traffic secret.
 const TRAFFIC_UPDATE: &[u8] = b"traffic upd";
 
-/// One direction's current application traffic secret.
+/// The TLS 1.3 suite with this IANA code point, if rustls knows it.
+pub fn tls13_suite(code: u16) -> Option<&'static Tls13CipherSuite> {
+    rustls::crypto::ring::ALL_CIPHER_SUITES
+        .iter()
+        .find_map(|suite| match suite {
+            SupportedCipherSuite::Tls13(suite) if u16::from(suite.common.suite) == code => {
+                Some(*suite)
+            }
+            _ => None,
+        })
+}
+
+/// One direction's current traffic secret.
 pub struct TrafficSecret {
     suite: &'static Tls13CipherSuite,
     /// HKDF keyed with the secret.
@@ -86,18 +99,10 @@ impl TrafficSecret {
 
 #[cfg(test)]
 mod tests {
-    use rustls::SupportedCipherSuite;
-
     use super::*;
 
     fn suite(id: rustls::CipherSuite) -> &'static Tls13CipherSuite {
-        rustls::crypto::ring::ALL_CIPHER_SUITES
-            .iter()
-            .find_map(|suite| match suite {
-                SupportedCipherSuite::Tls13(suite) if suite.common.suite == id => Some(*suite),
-                _ => None,
-            })
-            .unwrap()
+        tls13_suite(u16::from(id)).unwrap()
     }
 
     fn hex(text: &str) -> Vec<u8> {

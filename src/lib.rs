@@ -6,6 +6,7 @@ pub use app_identity as app_identity_impl;
 pub mod app_identity;
 pub mod bogo;
 pub mod cached_build;
+pub mod key_schedule;
 pub mod npm;
 pub mod paths;
 pub mod process;

@@ -10,7 +10,7 @@ use std::thread;
 use std::time::Duration;
 
 use crosscheck::tls::cell::{self, Cell, CellResult, Settings, Verdict};
-use crosscheck::tls::{Case, Implementation, Matrix, Relay, Role};
+use crosscheck::tls::{Case, Implementation, Matrix, Relay, Role, Wire};
 
 include!(concat!(env!("OUT_DIR"), "/tls_matrix.rs"));
 
@@ -26,6 +26,8 @@ const fn case(name: &'static str, deadline_ms: u64) -> Case {
         relay: None,
         client_facts: &[],
         server_facts: &[],
+        wire: Wire::ANY,
+        refusal: None,
     }
 }
 

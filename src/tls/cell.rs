@@ -2,9 +2,12 @@
 //! implementation in one case, over real TCP on loopback.
 //!
 //! Reserve a port, start the server, learn it listens (without connecting),
-//! optionally put the relay in between, run the client, then collect both
-//! exit statuses under the case's deadline. Both processes log to per-cell
-//! files and are killed, with their process groups, whatever happens.
+//! put the relay in between, run the client, then collect both exit
+//! statuses under the case's deadline. Both processes log to per-cell files
+//! and are killed, with their process groups, whatever happens. The relay's
+//! capture and the shims' key logs then show what really crossed the wire,
+//! and the verdict holds the exits, the claimed facts and the wire to the
+//! case.
 //!
 //! A port held by a program that is not this run's (one left over from a
 //! killed run, say) is noticed while waiting for the server to listen: the
@@ -20,6 +23,8 @@ use crate::process::{Finished, Job, ProcessError, Running};
 use crate::tls::builds::{self, Placeholders};
 use crate::tls::listening::{self, Listener};
 use crate::tls::matrix::{Case, Implementation, Matrix, Role};
+use crate::tls::observe::expect::{self, WireJudgement};
+use crate::tls::observe::{Depth, Observation};
 use crate::tls::parameters::{self, Value};
 use crate::tls::ports::{self, PortReservation};
 use crate::tls::relay::{Relay, RelayStats};
@@ -80,6 +85,11 @@ pub struct CellResult {
     pub client_log: PathBuf,
     pub server_log: PathBuf,
     pub relay: Option<RelayStats>,
+    /// What the harness saw on the wire, when it looked.
+    pub observation: Option<Observation>,
+    /// What the case asks that the wire could not show (encrypted, and no
+    /// key log to read it with).
+    pub unobserved: Vec<String>,
 }
 
 impl CellResult {
@@ -99,6 +109,10 @@ pub struct Settings {
     /// `(parameter name, value)` pairs that win over the environment and the
     /// spec, e.g. `("download_bytes", "1 GB")`.
     pub overrides: Vec<(String, String)>,
+    /// Whether the harness watches the wire. Only benchmarks turn it off,
+    /// to measure what watching costs; verdicts then rest on the shims'
+    /// word alone.
+    pub observe: bool,
 }
 
 impl Settings {
@@ -106,6 +120,7 @@ impl Settings {
         Settings {
             logs_dir: logs_dir.into(),
             overrides: Vec::new(),
+            observe: true,
         }
     }
 
@@ -144,6 +159,8 @@ pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResu
         client_log: client_log.clone(),
         server_log: server_log.clone(),
         relay: None,
+        observation: None,
+        unobserved: Vec::new(),
     };
     // Builds happen in `prepare`; the deadline and timings start after them.
     result.verdict = match prepare(matrix, cell, settings) {
@@ -153,16 +170,23 @@ pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResu
             let mut run = CellRun {
                 prepared,
                 case,
+                client_keys: cell_dir.join("client.keys"),
+                server_keys: cell_dir.join("server.keys"),
                 client_log,
                 server_log,
                 started,
+                observe: settings.observe,
                 client_elapsed: None,
                 relay: None,
+                observation: None,
+                unobserved: Vec::new(),
             };
             let verdict = run.execute();
             result.elapsed = started.elapsed();
             result.client_elapsed = run.client_elapsed;
             result.relay = run.relay;
+            result.observation = run.observation;
+            result.unobserved = run.unobserved;
             verdict
         }
         Err(reason) => Verdict::Failed { reason },
@@ -238,9 +262,15 @@ struct CellRun {
     case: &'static Case,
     client_log: PathBuf,
     server_log: PathBuf,
+    /// Where each side writes its key log (`SSLKEYLOGFILE`).
+    client_keys: PathBuf,
+    server_keys: PathBuf,
     started: Instant,
+    observe: bool,
     client_elapsed: Option<Duration>,
     relay: Option<RelayStats>,
+    observation: Option<Observation>,
+    unobserved: Vec<String>,
 }
 
 impl CellRun {
@@ -250,12 +280,18 @@ impl CellRun {
             Err(verdict) => return verdict,
         };
 
-        let relay = match self.case.relay {
-            Some(relay) => match start_relay(port.port(), relay.segment_bytes) {
+        let segment_bytes = self.case.relay.map(|relay| relay.segment_bytes);
+        let depth = match self.case.wire.key_updates {
+            Some(_) => Depth::Everything,
+            None => Depth::Handshake,
+        };
+        let relay = if self.observe || segment_bytes.is_some() {
+            match start_relay(port.port(), segment_bytes, depth) {
                 Ok(pair) => Some(pair),
                 Err(reason) => return failed(reason),
-            },
-            None => None,
+            }
+        } else {
+            None
         };
         let client_port = relay
             .as_ref()
@@ -273,7 +309,19 @@ impl CellRun {
         };
         let server = server.wait_at_most(server_wait);
         if let Some((relay, _reservation)) = relay {
-            self.relay = Some(relay.stop());
+            let (stats, captures) = relay.stop();
+            if self.observe {
+                let mut observation = Observation::read(
+                    &captures,
+                    &[
+                        (Role::Client, &self.client_keys),
+                        (Role::Server, &self.server_keys),
+                    ],
+                );
+                observation.largest_segment = segment_bytes.map(|_| stats.largest_segment);
+                self.observation = Some(observation);
+            }
+            self.relay = Some(stats);
         }
         drop(port);
         self.judge(client, server)
@@ -315,9 +363,9 @@ impl CellRun {
     }
 
     fn start(&self, role: Role, port: u16) -> Result<Running, ProcessError> {
-        let (launch, log) = match role {
-            Role::Client => (&self.prepared.client, &self.client_log),
-            Role::Server => (&self.prepared.server, &self.server_log),
+        let (launch, log, keys) = match role {
+            Role::Client => (&self.prepared.client, &self.client_log, &self.client_keys),
+            Role::Server => (&self.prepared.server, &self.server_log, &self.server_keys),
         };
         let mut job = Job::new(&launch.program, &launch.leading_args)
             .arg(role.as_str())
@@ -328,6 +376,9 @@ impl CellRun {
             .deadline(self.remaining());
         for (key, value) in &self.prepared.environment {
             job = job.env(key, value);
+        }
+        if self.observe {
+            job = job.env("SSLKEYLOGFILE", keys.display().to_string());
         }
         job.start()
     }
@@ -397,7 +448,7 @@ impl CellRun {
     }
 
     fn judge(
-        &self,
+        &mut self,
         client: Result<Finished, ProcessError>,
         server: Result<Finished, ProcessError>,
     ) -> Verdict {
@@ -413,15 +464,52 @@ impl CellRun {
         if !unsupported.is_empty() {
             return Verdict::Unsupported { roles: unsupported };
         }
-        let problems: Vec<String> = [(Role::Client, &client), (Role::Server, &server)]
-            .into_iter()
-            .filter_map(|(role, outcome)| self.problem(role, outcome))
-            .collect();
+        let mut problems: Vec<String> = match self.case.refusal {
+            None => [(Role::Client, &client), (Role::Server, &server)]
+                .into_iter()
+                .filter_map(|(role, outcome)| self.problem(role, outcome))
+                .collect(),
+            Some(refusal) => [(Role::Client, &client), (Role::Server, &server)]
+                .into_iter()
+                .filter_map(|(role, outcome)| self.refusal_problem(role, refusal.by, outcome))
+                .collect(),
+        };
+        if let Some(judgement) = self.judge_wire() {
+            problems.extend(judgement.contradictions);
+            self.unobserved = judgement.unobserved;
+        }
         if problems.is_empty() {
             Verdict::Passed
         } else {
+            if let Some(observation) = &self.observation {
+                problems.push(format!("the wire showed: {}", observation.summary()));
+            }
             failed(problems.join("; "))
         }
+    }
+
+    /// The wire against the case and the sides' claims, when it was watched.
+    fn judge_wire(&self) -> Option<WireJudgement> {
+        let observation = self.observation.as_ref()?;
+        let mut judgement = match self.case.refusal {
+            Some(refusal) => expect::judge_refusal(&refusal, observation),
+            None => {
+                let claims = [
+                    (Role::Client, reported_facts(&self.client_log)),
+                    (Role::Server, reported_facts(&self.server_log)),
+                ];
+                expect::judge_exchange(self.case, &self.prepared.values, observation, &claims)
+            }
+        };
+        if let (Some(relay), Some(largest)) = (self.case.relay, observation.largest_segment)
+            && largest > relay.segment_bytes as u64
+        {
+            judgement.contradictions.push(format!(
+                "the relay wrote a {largest}-byte segment; the case allows {}",
+                relay.segment_bytes
+            ));
+        }
+        Some(judgement)
     }
 
     /// What is wrong with one side's outcome, if anything.
@@ -445,6 +533,50 @@ impl CellRun {
             }
         }
     }
+
+    /// In a negative case both sides must fail within the deadline, and
+    /// the refusing one must say why.
+    fn refusal_problem(
+        &self,
+        role: Role,
+        refuser: Role,
+        outcome: &Result<Finished, ProcessError>,
+    ) -> Option<String> {
+        let side = role.as_str();
+        let log = match role {
+            Role::Client => &self.client_log,
+            Role::Server => &self.server_log,
+        };
+        match outcome {
+            Err(ProcessError::TimedOut { deadline, .. }) => Some(format!(
+                "{side} was still running after {deadline:.1?} and was killed (it should have failed)"
+            )),
+            Err(error) => Some(format!("{side}: {error}")),
+            Ok(finished) if finished.status.success() => Some(if role == refuser {
+                format!("{side} exited 0: it accepted what it should have refused")
+            } else {
+                format!(
+                    "{side} exited 0: it did not notice the {}'s refusal",
+                    refuser.as_str()
+                )
+            }),
+            Ok(_) if role == refuser && refusal_reason(log).is_none() => Some(format!(
+                "{side} failed without reporting why it refused (`{REFUSAL_PREFIX} …`)"
+            )),
+            Ok(_) => None,
+        }
+    }
+}
+
+/// How a refusing shim says why it refused.
+pub const REFUSAL_PREFIX: &str = "crosscheck-refusal:";
+
+/// The refusing side's own account, from its log.
+pub fn refusal_reason(log: &Path) -> Option<String> {
+    let text = fs::read_to_string(log).ok()?;
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix(REFUSAL_PREFIX))
+        .map(|reason| reason.trim().to_string())
 }
 
 enum Listening {
@@ -456,12 +588,25 @@ enum Listening {
     Failed(String),
 }
 
-fn start_relay(server_port: u16, segment_bytes: usize) -> Result<(Relay, PortReservation), String> {
+fn start_relay(
+    server_port: u16,
+    segment_bytes: Option<usize>,
+    depth: Depth,
+) -> Result<(Relay, PortReservation), String> {
     let reservation =
         ports::reserve().map_err(|error| format!("cannot reserve a relay port: {error}"))?;
-    let relay = Relay::start(reservation.port(), server_port, segment_bytes)
+    let relay = Relay::start(reservation.port(), server_port, segment_bytes, depth)
         .map_err(|error| format!("cannot start the relay: {error}"))?;
     Ok((relay, reservation))
+}
+
+/// The `crosscheck-fact: NAME` lines of a log.
+fn reported_facts(log: &Path) -> Vec<String> {
+    let text = fs::read_to_string(log).unwrap_or_default();
+    text.lines()
+        .filter_map(|line| line.trim().strip_prefix("crosscheck-fact:"))
+        .map(|fact| fact.trim().to_string())
+        .collect()
 }
 
 /// `crosscheck-fact: NAME` lines the log lacks, as "`a`, `b`".
@@ -469,15 +614,10 @@ fn missing_facts(facts: &[&str], log: &Path) -> Option<String> {
     if facts.is_empty() {
         return None;
     }
-    let text = fs::read_to_string(log).unwrap_or_default();
-    let reported: Vec<&str> = text
-        .lines()
-        .filter_map(|line| line.trim().strip_prefix("crosscheck-fact:"))
-        .map(str::trim)
-        .collect();
+    let reported = reported_facts(log);
     let missing: Vec<String> = facts
         .iter()
-        .filter(|fact| !reported.contains(fact))
+        .filter(|fact| !reported.iter().any(|reported| reported == *fact))
         .map(|fact| format!("`crosscheck-fact: {fact}`"))
         .collect();
     (!missing.is_empty()).then(|| missing.join(", "))

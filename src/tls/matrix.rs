@@ -40,6 +40,61 @@ pub struct Case {
     pub client_facts: &'static [&'static str],
     /// `crosscheck-fact:` lines the server must print.
     pub server_facts: &'static [&'static str],
+    /// What the harness must see on the wire.
+    pub wire: Wire,
+    /// For a negative case, who must refuse and with which alerts.
+    pub refusal: Option<Refusal>,
+}
+
+/// What the wire must show, in RFC 8446's terms. Every connection of a
+/// positive case must also negotiate TLS 1.3.
+#[derive(Debug)]
+pub struct Wire {
+    /// One entry per connection the case makes (none: one connection).
+    pub connections: &'static [ConnectionWire],
+    pub key_updates: Option<KeyUpdates>,
+}
+
+impl Wire {
+    /// One connection, checked for TLS 1.3 and nothing more.
+    pub const ANY: Wire = Wire {
+        connections: &[],
+        key_updates: None,
+    };
+}
+
+/// What one connection's handshake must show; `None` checks nothing.
+#[derive(Debug, Default)]
+pub struct ConnectionWire {
+    /// The ServerHello selects (`true`) or does not select (`false`) a
+    /// PSK from a ticket.
+    pub resumed: Option<bool>,
+    /// An external PSK identity offered and selected.
+    pub psk_identity: Option<&'static str>,
+    /// The group a HelloRetryRequest selects and the handshake then uses.
+    pub hello_retry_request: Option<&'static str>,
+    /// The server accepts 0-RTT data (seen only with a key log).
+    pub early_data_accepted: Option<bool>,
+    /// The server requests and the client sends a certificate (seen only
+    /// with a key log).
+    pub client_certificate: Option<bool>,
+}
+
+/// KeyUpdates `sender` must send: at least one per `every` bytes of `of`,
+/// both indices into the case's parameters.
+#[derive(Debug)]
+pub struct KeyUpdates {
+    pub sender: Role,
+    pub every: usize,
+    pub of: usize,
+}
+
+/// The refusal a negative case expects.
+#[derive(Debug, Clone, Copy)]
+pub struct Refusal {
+    pub by: Role,
+    /// Alert names (RFC 8446 §6) the refusing side may send.
+    pub alerts: &'static [&'static str],
 }
 
 /// A case parameter, passed to both shims as an environment variable.

@@ -5,14 +5,15 @@ pub mod cell;
 pub mod check;
 pub mod listening;
 pub mod matrix;
+pub mod observe;
 pub mod parameters;
 pub mod ports;
 pub mod relay;
 pub mod report;
 
 pub use matrix::{
-    Build, Case, Implementation, KnownFailure, Matrix, Parameter, ParameterKind, Relay, Role,
-    Unsupported,
+    Build, Case, ConnectionWire, Implementation, KeyUpdates, KnownFailure, Matrix, Parameter,
+    ParameterKind, Refusal, Relay, Role, Unsupported, Wire,
 };
 
 pub use check::check;

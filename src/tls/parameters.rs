@@ -107,6 +107,8 @@ mod tests {
         relay: None,
         client_facts: &[],
         server_facts: &[],
+        wire: crate::tls::Wire::ANY,
+        refusal: None,
     };
 
     #[test]

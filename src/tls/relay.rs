@@ -1,13 +1,24 @@
-//! A loopback relay between client and server that forwards the byte stream
-//! in tiny segments (the `small_tcp_packet` case): every write carries at
-//! most `segment_bytes`, with Nagle's algorithm off so each becomes its own
-//! TCP segment.
+//! The loopback relay every cell's connections pass through: it hands each
+//! direction's bytes to a [`DirectionTap`] as they go by, and, where a case
+//! asks (`small_tcp_packet`), forwards them in tiny segments: every write
+//! carries at most `segment_bytes`, with Nagle's algorithm off so each
+//! becomes its own TCP segment.
 
 use std::io::{self, Read, Write};
 use std::net::{Ipv4Addr, Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use crate::tls::observe::capture::{DirectionCapture, DirectionTap};
+use crate::tls::observe::{ConnectionCapture, Depth};
+
+/// Bytes moved per read when segments are not limited.
+const BULK_BUFFER: usize = 256 * 1024;
+/// How long forwarding may go on once both programs have exited (the last
+/// bytes still in socket buffers); then the relay's sockets are shut.
+const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);
 
 /// What went through the relay, both directions added up.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -15,6 +26,8 @@ pub struct RelayStats {
     pub connections: u64,
     pub bytes: u64,
     pub segments: u64,
+    /// The largest single write.
+    pub largest_segment: u64,
 }
 
 #[derive(Default)]
@@ -22,7 +35,18 @@ struct Counters {
     connections: AtomicU64,
     bytes: AtomicU64,
     segments: AtomicU64,
+    largest_segment: AtomicU64,
 }
+
+/// One relayed connection: its forwarders and the sockets to shut if they
+/// outlive the programs.
+struct Forwarding {
+    to_server: JoinHandle<DirectionCapture>,
+    to_client: JoinHandle<DirectionCapture>,
+    sockets: [TcpStream; 2],
+}
+
+type Connections = Arc<Mutex<Vec<Forwarding>>>;
 
 /// A running relay; [`Relay::stop`] (or dropping it) stops accepting.
 pub struct Relay {
@@ -30,24 +54,36 @@ pub struct Relay {
     stopping: Arc<AtomicBool>,
     counters: Arc<Counters>,
     acceptor: Option<JoinHandle<()>>,
+    connections: Connections,
 }
 
 impl Relay {
     /// Listens on `127.0.0.1:listen_port` and forwards each connection to
-    /// `127.0.0.1:server_port`.
-    pub fn start(listen_port: u16, server_port: u16, segment_bytes: usize) -> io::Result<Self> {
+    /// `127.0.0.1:server_port`, in writes of at most `segment_bytes` when
+    /// given, looking at each direction as deep as `depth`.
+    pub fn start(
+        listen_port: u16,
+        server_port: u16,
+        segment_bytes: Option<usize>,
+        depth: Depth,
+    ) -> io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, listen_port))?;
         let address = listener.local_addr()?;
         let stopping = Arc::new(AtomicBool::new(false));
         let counters = Arc::new(Counters::default());
+        let connections = Connections::default();
+        let forwarding = Forwarder {
+            segment_bytes: segment_bytes.map(|bytes| bytes.max(1)),
+            depth,
+            counters: Arc::clone(&counters),
+        };
         let acceptor = {
             let stopping = Arc::clone(&stopping);
-            let counters = Arc::clone(&counters);
-            let segment_bytes = segment_bytes.max(1);
+            let connections = Arc::clone(&connections);
             thread::Builder::new()
                 .name(format!("relay-{listen_port}"))
                 .spawn(move || {
-                    accept_loop(&listener, server_port, segment_bytes, &stopping, &counters)
+                    accept_loop(&listener, server_port, &forwarding, &stopping, &connections)
                 })?
         };
         Ok(Relay {
@@ -55,6 +91,7 @@ impl Relay {
             stopping,
             counters,
             acceptor: Some(acceptor),
+            connections,
         })
     }
 
@@ -62,11 +99,36 @@ impl Relay {
         self.address.port()
     }
 
-    /// Stops accepting and reports what was forwarded. Connections in flight
-    /// end when their endpoints close them.
-    pub fn stop(mut self) -> RelayStats {
+    /// Stops accepting, lets each connection's forwarding finish (both
+    /// programs have exited, so their ends are closed), and reports what
+    /// was forwarded and seen, connections in the order they came.
+    pub fn stop(mut self) -> (RelayStats, Vec<ConnectionCapture>) {
         self.shut_down();
-        self.stats()
+        let forwardings = std::mem::take(
+            &mut *self
+                .connections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let give_up = Instant::now() + DRAIN_AFTER_EXIT;
+        let captures = forwardings
+            .into_iter()
+            .map(|forwarding| {
+                while !(forwarding.to_server.is_finished() && forwarding.to_client.is_finished())
+                    && Instant::now() < give_up
+                {
+                    thread::sleep(Duration::from_millis(1));
+                }
+                for socket in &forwarding.sockets {
+                    let _ = socket.shutdown(Shutdown::Both);
+                }
+                ConnectionCapture {
+                    to_server: forwarding.to_server.join().unwrap_or_default(),
+                    to_client: forwarding.to_client.join().unwrap_or_default(),
+                }
+            })
+            .collect();
+        (self.stats(), captures)
     }
 
     pub fn stats(&self) -> RelayStats {
@@ -74,6 +136,7 @@ impl Relay {
             connections: self.counters.connections.load(Ordering::Relaxed),
             bytes: self.counters.bytes.load(Ordering::Relaxed),
             segments: self.counters.segments.load(Ordering::Relaxed),
+            largest_segment: self.counters.largest_segment.load(Ordering::Relaxed),
         }
     }
 
@@ -94,12 +157,20 @@ impl Drop for Relay {
     }
 }
 
+/// How each direction is forwarded.
+#[derive(Clone)]
+struct Forwarder {
+    segment_bytes: Option<usize>,
+    depth: Depth,
+    counters: Arc<Counters>,
+}
+
 fn accept_loop(
     listener: &TcpListener,
     server_port: u16,
-    segment_bytes: usize,
+    forwarder: &Forwarder,
     stopping: &AtomicBool,
-    counters: &Arc<Counters>,
+    connections: &Connections,
 ) {
     for incoming in listener.incoming() {
         if stopping.load(Ordering::SeqCst) {
@@ -110,44 +181,84 @@ fn accept_loop(
         let Ok(server) = TcpStream::connect((Ipv4Addr::LOCALHOST, server_port)) else {
             continue;
         };
-        counters.connections.fetch_add(1, Ordering::Relaxed);
-        for (from, to) in [(&client, &server), (&server, &client)] {
-            let (Ok(from), Ok(to)) = (from.try_clone(), to.try_clone()) else {
-                continue;
-            };
-            let counters = Arc::clone(counters);
-            let _ = thread::Builder::new()
-                .name("relay-forward".into())
-                .spawn(move || forward(from, to, segment_bytes, &counters));
-        }
+        forwarder
+            .counters
+            .connections
+            .fetch_add(1, Ordering::Relaxed);
+        let Ok(forwarding) = forward_both(client, server, forwarder) else {
+            continue;
+        };
+        connections
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(forwarding);
     }
 }
 
-/// Copies `from` to `to` in writes of at most `segment_bytes`, then passes
-/// the end of stream on.
-fn forward(mut from: TcpStream, mut to: TcpStream, segment_bytes: usize, counters: &Counters) {
-    let _ = to.set_nodelay(true);
-    let mut buffer = vec![0u8; segment_bytes.min(64 * 1024)];
-    loop {
-        match from.read(&mut buffer) {
-            Ok(0) | Err(_) => break,
-            Ok(read) => {
-                for segment in buffer[..read].chunks(segment_bytes) {
-                    // Counted before the write, so a peer that has read
-                    // everything sees complete figures.
-                    counters.segments.fetch_add(1, Ordering::Relaxed);
-                    counters
-                        .bytes
-                        .fetch_add(segment.len() as u64, Ordering::Relaxed);
-                    if to.write_all(segment).is_err() {
-                        let _ = from.shutdown(Shutdown::Read);
-                        return;
-                    }
-                }
+fn forward_both(
+    client: TcpStream,
+    server: TcpStream,
+    forwarder: &Forwarder,
+) -> io::Result<Forwarding> {
+    let spawn = |from: &TcpStream, to: &TcpStream| -> io::Result<JoinHandle<DirectionCapture>> {
+        let (from, to) = (from.try_clone()?, to.try_clone()?);
+        let forwarder = forwarder.clone();
+        thread::Builder::new()
+            .name("relay-forward".into())
+            .spawn(move || forwarder.forward(from, to))
+    };
+    Ok(Forwarding {
+        to_server: spawn(&client, &server)?,
+        to_client: spawn(&server, &client)?,
+        sockets: [client, server],
+    })
+}
+
+impl Forwarder {
+    /// Copies `from` to `to`, showing the bytes to a tap while it looks,
+    /// then passes the end of stream on.
+    fn forward(&self, mut from: TcpStream, mut to: TcpStream) -> DirectionCapture {
+        let mut tap = DirectionTap::new(self.depth);
+        let segment_bytes = self.segment_bytes.unwrap_or(BULK_BUFFER);
+        if self.segment_bytes.is_some() {
+            let _ = to.set_nodelay(true);
+        }
+        let mut buffer = vec![0u8; segment_bytes.clamp(1024, BULK_BUFFER)];
+        loop {
+            let read = match from.read(&mut buffer) {
+                Ok(0) | Err(_) => break,
+                Ok(read) => read,
+            };
+            if tap.is_looking() {
+                tap.feed(&buffer[..read]);
+            } else {
+                tap.count(read);
+            }
+            if self.write(&mut to, &buffer[..read], segment_bytes).is_err() {
+                let _ = from.shutdown(Shutdown::Read);
+                return tap.finish();
             }
         }
+        let _ = to.shutdown(Shutdown::Write);
+        tap.finish()
     }
-    let _ = to.shutdown(Shutdown::Write);
+
+    fn write(&self, to: &mut TcpStream, bytes: &[u8], segment_bytes: usize) -> io::Result<()> {
+        let counters = &self.counters;
+        for segment in bytes.chunks(segment_bytes) {
+            // Counted before the write, so a peer that has read everything
+            // sees complete figures.
+            counters.segments.fetch_add(1, Ordering::Relaxed);
+            counters
+                .bytes
+                .fetch_add(segment.len() as u64, Ordering::Relaxed);
+            counters
+                .largest_segment
+                .fetch_max(segment.len() as u64, Ordering::Relaxed);
+            to.write_all(segment)?;
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -158,7 +269,7 @@ mod tests {
     fn bytes_arrive_intact_in_one_byte_segments() {
         let server = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind server");
         let server_port = server.local_addr().expect("address").port();
-        let relay = Relay::start(0, server_port, 1).expect("relay");
+        let relay = Relay::start(0, server_port, Some(1), Depth::Everything).expect("relay");
         let echo = thread::spawn(move || {
             let (mut stream, _) = server.accept().expect("accept");
             let mut received = Vec::new();
@@ -175,7 +286,14 @@ mod tests {
 
         assert_eq!(echo.join().expect("server thread"), message);
         assert_eq!(echoed, message);
-        let stats = relay.stop();
+        let (stats, captures) = relay.stop();
+        assert_eq!(captures.len(), 1);
+        assert_eq!(captures[0].to_server.bytes, 3000);
+        assert!(
+            captures[0].to_server.not_tls.is_some(),
+            "the bytes are not TLS"
+        );
+        assert_eq!(stats.largest_segment, 1);
         assert_eq!(stats.connections, 1);
         assert_eq!(stats.bytes, 6000);
         assert_eq!(stats.segments, 6000, "every byte travels alone");

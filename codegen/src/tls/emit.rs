@@ -7,7 +7,7 @@ use quote::{format_ident, quote};
 
 use crate::tls::plan::{
     BuildPlan, CasePlan, ImplementationPlan, KnownFailurePlan, MatrixPlan, ParameterKind,
-    ParameterPlan, PlannedOutcome, Role, TestPlan, UnsupportedPlan,
+    ParameterPlan, PlannedOutcome, RefusalPlan, Role, TestPlan, UnsupportedPlan, WirePlan,
 };
 
 /// `pub static MATRIX: ::crosscheck::tls::Matrix = …;`
@@ -95,6 +95,8 @@ fn case(case: &CasePlan) -> TokenStream {
     } = case;
     let deadline = duration(case.deadline_ms);
     let parameters = case.parameters.iter().map(parameter);
+    let wire = wire(&case.wire);
+    let refusal = refusal(case.refusal.as_ref());
     let relay = optional(case.relay_segment_bytes, |segment_bytes| {
         quote! { ::crosscheck::tls::Relay { segment_bytes: #segment_bytes } }
     });
@@ -110,8 +112,59 @@ fn case(case: &CasePlan) -> TokenStream {
             relay: #relay,
             client_facts: &[#(#client_facts),*],
             server_facts: &[#(#server_facts),*],
+            wire: #wire,
+            refusal: #refusal,
         }
     }
+}
+
+fn role(role: Role) -> TokenStream {
+    match role {
+        Role::Client => quote! { ::crosscheck::tls::Role::Client },
+        Role::Server => quote! { ::crosscheck::tls::Role::Server },
+    }
+}
+
+fn wire(wire: &WirePlan) -> TokenStream {
+    let connections = wire.connections.iter().map(|connection| {
+        let resumed = optional(connection.resumed, |value| quote! { #value });
+        let psk_identity = optional(connection.psk_identity.as_ref(), |value| quote! { #value });
+        let hello_retry_request = optional(
+            connection.hello_retry_request.as_ref(),
+            |value| quote! { #value },
+        );
+        let early_data_accepted =
+            optional(connection.early_data_accepted, |value| quote! { #value });
+        let client_certificate = optional(connection.client_certificate, |value| quote! { #value });
+        quote! {
+            ::crosscheck::tls::ConnectionWire {
+                resumed: #resumed,
+                psk_identity: #psk_identity,
+                hello_retry_request: #hello_retry_request,
+                early_data_accepted: #early_data_accepted,
+                client_certificate: #client_certificate,
+            }
+        }
+    });
+    let key_updates = optional(wire.key_updates.as_ref(), |updates| {
+        let sender = role(updates.sender);
+        let (every, of) = (updates.every, updates.of);
+        quote! { ::crosscheck::tls::KeyUpdates { sender: #sender, every: #every, of: #of } }
+    });
+    quote! {
+        ::crosscheck::tls::Wire {
+            connections: &[#(#connections),*],
+            key_updates: #key_updates,
+        }
+    }
+}
+
+fn refusal(refusal: Option<&RefusalPlan>) -> TokenStream {
+    optional(refusal, |refusal| {
+        let by = role(refusal.by);
+        let alerts = &refusal.alerts;
+        quote! { ::crosscheck::tls::Refusal { by: #by, alerts: &[#(#alerts),*] } }
+    })
 }
 
 fn parameter(parameter: &ParameterPlan) -> TokenStream {

@@ -51,6 +51,78 @@ pub struct CaseDoc {
     /// checked the fact.
     #[serde(default)]
     pub facts: Option<FactsDoc>,
+    /// What the harness must see on the wire (it relays every connection).
+    #[serde(default)]
+    pub wire: Option<WireDoc>,
+    /// For a negative case: the side that must refuse the handshake and
+    /// the alerts it may refuse with. The other side must fail too.
+    #[serde(default)]
+    pub refusal: Option<RefusalDoc>,
+}
+
+/// What the wire must show, in RFC 8446's terms.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WireDoc {
+    /// One entry per connection the case makes, in order (default: one
+    /// connection with nothing more to check than the version).
+    #[serde(default)]
+    pub connections: Vec<Located<ConnectionWireDoc>>,
+    /// KeyUpdates one side must be seen sending (decrypted with a key log).
+    #[serde(default)]
+    pub key_updates: Option<KeyUpdatesDoc>,
+}
+
+/// What one connection's handshake must show. Every connection of a
+/// positive case must also negotiate TLS 1.3.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionWireDoc {
+    /// `true`: the ServerHello selects a `pre_shared_key` the ClientHello
+    /// offered from an earlier connection's ticket; `false`: it selects none
+    /// (a full handshake).
+    #[serde(default)]
+    pub resumed: Option<bool>,
+    /// An external PSK identity the ClientHello offers and the ServerHello
+    /// selects.
+    #[serde(default)]
+    pub psk_identity: Option<Located<String>>,
+    /// A HelloRetryRequest selects this group, the second ClientHello
+    /// carries a key share for it and the ServerHello's key share uses it.
+    #[serde(default)]
+    pub hello_retry_request: Option<Located<String>>,
+    /// The ClientHello offers `early_data` and the EncryptedExtensions
+    /// accept it (seen only with a key log).
+    #[serde(default)]
+    pub early_data_accepted: Option<bool>,
+    /// The server sends a CertificateRequest and the client a non-empty
+    /// Certificate (seen only with a key log).
+    #[serde(default)]
+    pub client_certificate: Option<bool>,
+}
+
+/// KeyUpdates one side must send: at least one per `every` bytes of `of`,
+/// both named parameters of the case.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KeyUpdatesDoc {
+    pub sender: RoleDoc,
+    /// The parameter giving the interval in bytes.
+    pub every: Located<String>,
+    /// The parameter giving the bytes transferred.
+    pub of: Located<String>,
+}
+
+/// The refusal a negative case expects.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefusalDoc {
+    /// The side that must refuse.
+    pub by: RoleDoc,
+    /// Alert descriptions (RFC 8446 §6.2 names, e.g. `unknown_ca`) the
+    /// refusing side may send; the wire must show one of them.
+    #[schemars(length(min = 1))]
+    pub alerts: Located<Vec<Located<String>>>,
 }
 
 fn yes() -> bool {

@@ -10,6 +10,7 @@ mod identifiers;
 mod implementations;
 mod known_failures;
 mod values;
+mod wire;
 
 use crate::diagnostic::Diagnostics;
 use crate::tls::load::LoadedFamily;
@@ -45,7 +46,39 @@ pub struct CasePlan {
     pub relay_segment_bytes: Option<usize>,
     pub client_facts: Vec<String>,
     pub server_facts: Vec<String>,
+    pub wire: WirePlan,
+    pub refusal: Option<RefusalPlan>,
     pub tests: Vec<TestPlan>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WirePlan {
+    pub connections: Vec<ConnectionWirePlan>,
+    pub key_updates: Option<KeyUpdatesPlan>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ConnectionWirePlan {
+    pub resumed: Option<bool>,
+    pub psk_identity: Option<String>,
+    pub hello_retry_request: Option<String>,
+    pub early_data_accepted: Option<bool>,
+    pub client_certificate: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyUpdatesPlan {
+    pub sender: Role,
+    /// Index of the interval parameter in the case's parameters.
+    pub every: usize,
+    /// Index of the transferred-bytes parameter.
+    pub of: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefusalPlan {
+    pub by: Role,
+    pub alerts: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -12,8 +12,8 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::server::WebPkiClientVerifier;
 use rustls::{
-    ClientConfig, ClientConnection, ConnectionCommon, HandshakeKind, RootCertStore, ServerConfig,
-    ServerConnection, SideData, StreamOwned,
+    ClientConfig, ClientConnection, ConnectionCommon, HandshakeKind, KeyLogFile, RootCertStore,
+    ServerConfig, ServerConnection, SideData, StreamOwned,
 };
 
 use crate::case::{Case, Role};
@@ -89,6 +89,7 @@ impl Library for Rustls {
             builder.with_no_client_auth()
         };
         config.enable_early_data = case == Case::EarlyData;
+        config.key_log = Arc::new(KeyLogFile::new());
         Ok(RustlsClient {
             config: Arc::new(config),
         })
@@ -132,6 +133,7 @@ impl Library for Rustls {
         if case == Case::EarlyData {
             config.max_early_data_size = MAX_EARLY_DATA_BYTES;
         }
+        config.key_log = Arc::new(KeyLogFile::new());
         Ok(RustlsServer {
             config: Arc::new(config),
         })

@@ -12,7 +12,7 @@
 //! (the runner's PKI), [`peer`] (rustls configs), [`wire`], [`record`] and
 //! [`tamper`] (bytes on the wire and misbehaviours), [`protected`] (record
 //! protection after a takeover from rustls) with [`secret_log`] and
-//! [`key_schedule`] (TLS 1.3 traffic secrets and their updates),
+//! [`crate::key_schedule`] (TLS 1.3 traffic secrets and their updates),
 //! [`connection`] and [`takeover`] (a connection over rustls, then over the
 //! runner's own records), [`key_updates`] (KeyUpdate rules), [`verdict`],
 //! [`alerts`].
@@ -21,7 +21,6 @@ pub mod alerts;
 pub mod connection;
 pub mod credentials;
 pub mod dispatcher;
-pub mod key_schedule;
 pub mod key_updates;
 pub mod listener;
 pub mod peer;

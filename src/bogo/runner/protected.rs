@@ -17,9 +17,9 @@ use rustls::{
     ConnectionTrafficSecrets, ContentType, ExtractedSecrets, ProtocolVersion, SupportedCipherSuite,
 };
 
-use super::key_schedule::TrafficSecret;
 use super::record::{APPLICATION_DATA, Record};
 use super::secret_log::TrafficSecrets;
+use crate::key_schedule::TrafficSecret;
 
 /// Both directions of a connection's record protection.
 pub struct Protected {

@@ -95,13 +95,23 @@ fn cell_markup(cell: &CellReport) -> Markup {
     if !cell.as_declared {
         class.push_str(" unexpected");
     }
-    let title = match &cell.detail {
+    let mut title = match &cell.detail {
         Some(detail) => format!("{:.0} ms — {detail}", cell.elapsed_ms),
         None => format!("{:.0} ms", cell.elapsed_ms),
     };
+    if let Some(observed) = &cell.observed {
+        title.push_str(&format!("\nwire: {observed}"));
+    }
+    if !cell.unobserved.is_empty() {
+        title.push_str(&format!("\nnot seen: {}", cell.unobserved.join("; ")));
+    }
     html! {
         td class=(class) title=(title) {
             (cell_text(cell))
+            @if let Some(observed) = &cell.observed {
+                br;
+                small.observed { (observed) }
+            }
             br;
             a href=(cell.client_log) { "c" }
             a href=(cell.server_log) { "s" }

@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::tls::observe::Observation;
+
 /// A whole run.
 #[derive(Debug, Clone, Serialize)]
 pub struct Report {
@@ -48,6 +50,15 @@ pub struct CellReport {
     /// Relative to the report's directory.
     pub client_log: String,
     pub server_log: String,
+    /// What the harness saw on the wire, one line per connection.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
+    /// What the case asks that the wire could not show (encrypted, no key log).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unobserved: Vec<String>,
+    /// Everything the harness saw: hellos, alerts, records, decryption.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observation: Option<Observation>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

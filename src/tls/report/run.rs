@@ -12,6 +12,7 @@ use crate::tls::builds;
 use crate::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crate::tls::check::{Judgement, judge};
 use crate::tls::matrix::Matrix;
+use crate::tls::observe::Observation;
 use crate::tls::parameters;
 use crate::tls::report::model::{
     CaseReport, CellReport, CellStatus, ImplementationReport, Report, Totals,
@@ -52,6 +53,7 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
     let settings = Settings {
         logs_dir: options.out_dir.join("logs"),
         overrides: options.overrides.clone(),
+        observe: true,
     };
     check_overrides(matrix, &cases, &settings)?;
     build_all(matrix, &implementations, options.progress)?;
@@ -241,6 +243,8 @@ fn lost_result(matrix: &Matrix, cell: Cell, logs_dir: &Path) -> CellResult {
         client_log: logs_dir.join("missing"),
         server_log: logs_dir.join("missing"),
         relay: None,
+        observation: None,
+        unobserved: Vec::new(),
     }
 }
 
@@ -300,6 +304,9 @@ fn cell_report(matrix: &Matrix, cell: Cell, result: &CellResult, out_dir: &Path)
         megabytes_per_second: result.megabytes_per_second(),
         client_log: relative(&result.client_log),
         server_log: relative(&result.server_log),
+        observed: result.observation.as_ref().map(Observation::summary),
+        unobserved: result.unobserved.clone(),
+        observation: result.observation.clone(),
     }
 }
 

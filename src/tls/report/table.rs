@@ -52,7 +52,34 @@ fn case_table(case: &CaseReport) -> String {
         });
         table.add_row(std::iter::once(Cell::new(client)).chain(row));
     }
-    format!("{heading}\n{table}\n")
+    format!("{heading}\n{table}\n{}", observed_lines(case))
+}
+
+/// What the wire showed, each distinct story once with its cells counted.
+fn observed_lines(case: &CaseReport) -> String {
+    let mut stories: Vec<(String, usize)> = Vec::new();
+    for cell in &case.cells {
+        let Some(observed) = &cell.observed else {
+            continue;
+        };
+        let mut story = observed.clone();
+        if !cell.unobserved.is_empty() {
+            let _ = write!(story, " [not seen: {}]", cell.unobserved.join("; "));
+        }
+        match stories.iter_mut().find(|(known, _)| *known == story) {
+            Some((_, count)) => *count += 1,
+            None => stories.push((story, 1)),
+        }
+    }
+    let mut out = String::new();
+    for (story, count) in stories {
+        let _ = writeln!(
+            out,
+            "  wire ({count} cell{}): {story}",
+            if count == 1 { "" } else { "s" }
+        );
+    }
+    out
 }
 
 /// `pass`, `pass 1234 MB/s`, `FAIL`, `fail (known)`, `unsupported`; a `!`

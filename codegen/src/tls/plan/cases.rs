@@ -8,6 +8,7 @@ use crate::entries::Entries;
 use crate::tls::load::Parsed;
 use crate::tls::model::{CaseDoc, CasesDoc, ParameterDoc, ParameterKindDoc, RelayDoc};
 use crate::tls::plan::identifiers::Identifiers;
+use crate::tls::plan::wire;
 use crate::tls::plan::{CasePlan, ParameterKind, ParameterPlan};
 
 /// Prefix of the environment variable carrying a parameter.
@@ -56,6 +57,12 @@ fn plan_case(
         ),
         None => (Vec::new(), Vec::new()),
     };
+    let parameters = plan_parameters(&case.parameters, parameter_kinds, checks);
+    let wire = wire::plan_wire(case.wire.as_ref(), &parameters, checks);
+    let refusal = case
+        .refusal
+        .as_ref()
+        .map(|refusal| wire::plan_refusal(refusal, checks));
     CasePlan {
         name: name.to_string(),
         module,
@@ -64,13 +71,15 @@ fn plan_case(
         client_duty: checks.text(&case.client, "the client's duty"),
         server_duty: checks.text(&case.server, "the server's duty"),
         deadline_ms: checks.duration_ms(&case.deadline, "deadline"),
-        parameters: plan_parameters(&case.parameters, parameter_kinds, checks),
+        parameters,
         relay_segment_bytes: case
             .relay
             .as_ref()
             .map(|relay| segment_bytes(relay, checks)),
         client_facts,
         server_facts,
+        wire,
+        refusal,
         tests: Vec::new(),
     }
 }
