@@ -11,6 +11,7 @@ pub mod driver;
 pub mod error;
 pub mod exchange;
 pub mod invocation;
+pub mod key_log;
 pub mod library;
 pub mod openssl_adapter;
 pub mod pki;

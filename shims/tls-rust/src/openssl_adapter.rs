@@ -14,6 +14,7 @@ use openssl::ssl::{
     SslSessionCacheMode, SslStream, SslVerifyMode, SslVersion,
 };
 
+use crate::key_log::key_log;
 use crate::case::{Case, Role};
 use crate::error::{Context, Error};
 use crate::library::{self, Library, NamedGroup, TlsStream};
@@ -158,6 +159,9 @@ fn common_options(builder: &mut SslContextBuilder) {
     // A TCP end of stream without close_notify reads as the peer's close; the
     // driver knows every length it expects, so truncation is still caught.
     builder.set_options(SslOptions::IGNORE_UNEXPECTED_EOF);
+    if let Some(key_log) = key_log() {
+        builder.set_keylog_callback(|_, line| key_log.write_line(line.as_bytes()));
+    }
 }
 
 fn psk_only(builder: &mut SslContextBuilder) -> Result<(), Error> {

@@ -28,6 +28,7 @@ use s2n_tls::enums::{Blinding, ClientAuthType, PeerKeyUpdate, PskHmac};
 use s2n_tls::psk::Psk;
 use s2n_tls::security::Policy;
 
+use crate::key_log::key_log;
 use crate::case::{Case, Role};
 use crate::error::Error;
 use crate::library::{self, Library, NamedGroup, TlsStream};
@@ -153,7 +154,28 @@ fn config_builder(policy: &str) -> Result<Builder, Error> {
     builder
         .set_security_policy(&policy)
         .map_err(|error| s2n_error("setting the security policy", &error))?;
+    if key_log().is_some() {
+        // SAFETY: the callback ignores its context, so a null one is fine.
+        unsafe { builder.set_key_log_callback(Some(write_key_log_line), std::ptr::null_mut()) }
+            .map_err(|error| s2n_error("setting the key log callback", &error))?;
+    }
     Ok(builder)
+}
+
+/// s2n-tls's key log callback: one NSS key log line of `length` bytes.
+unsafe extern "C" fn write_key_log_line(
+    _context: *mut std::ffi::c_void,
+    _connection: *mut s2n_tls_sys::s2n_connection,
+    line: *mut u8,
+    length: usize,
+) -> std::ffi::c_int {
+    if let Some(key_log) = key_log()
+        && !line.is_null()
+    {
+        // SAFETY: s2n-tls hands over `length` readable bytes at `line`.
+        key_log.write_line(unsafe { std::slice::from_raw_parts(line, length) });
+    }
+    0
 }
 
 fn load_certificate(
