@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::pki::PkiFile;
+
 /// Which end of the connection a shim plays.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Role {
@@ -46,11 +48,16 @@ pub enum Case {
     OutOfBandPsk,
     HelloRetryRequest,
     SmallTcpPacket,
+    UntrustedCertificate,
+    WrongHostname,
+    ExpiredCertificate,
+    ClientCertificateRequired,
+    NoSharedGroup,
 }
 
 impl Case {
     /// Every case, in the contract's order.
-    pub const ALL: [Case; 10] = [
+    pub const ALL: [Case; 15] = [
         Case::Handshake,
         Case::RequestResponse,
         Case::LargeDataDownload,
@@ -61,6 +68,11 @@ impl Case {
         Case::OutOfBandPsk,
         Case::HelloRetryRequest,
         Case::SmallTcpPacket,
+        Case::UntrustedCertificate,
+        Case::WrongHostname,
+        Case::ExpiredCertificate,
+        Case::ClientCertificateRequired,
+        Case::NoSharedGroup,
     ];
 
     /// Parses a case name as used on the command line.
@@ -82,6 +94,11 @@ impl Case {
             Case::OutOfBandPsk => "out_of_band_psk",
             Case::HelloRetryRequest => "hello_retry_request",
             Case::SmallTcpPacket => "small_tcp_packet",
+            Case::UntrustedCertificate => "untrusted_certificate",
+            Case::WrongHostname => "wrong_hostname",
+            Case::ExpiredCertificate => "expired_certificate",
+            Case::ClientCertificateRequired => "client_certificate_required",
+            Case::NoSharedGroup => "no_shared_group",
         }
     }
 
@@ -93,12 +110,43 @@ impl Case {
             | Case::MtlsRequestResponse
             | Case::OutOfBandPsk
             | Case::HelloRetryRequest
-            | Case::SmallTcpPacket => Flow::RequestResponse,
+            | Case::SmallTcpPacket
+            | Case::UntrustedCertificate
+            | Case::WrongHostname
+            | Case::ExpiredCertificate
+            | Case::ClientCertificateRequired
+            | Case::NoSharedGroup => Flow::RequestResponse,
             Case::LargeDataDownload => Flow::Download { key_updates: false },
             Case::LargeDataDownloadWithFrequentKeyUpdates => Flow::Download { key_updates: true },
             Case::Resumption => Flow::Resumed { early_data: false },
             Case::EarlyData => Flow::Resumed { early_data: true },
         }
+    }
+
+    /// In a negative case, the side that must refuse the handshake.
+    pub fn refuser(self) -> Option<Role> {
+        match self {
+            Case::UntrustedCertificate | Case::WrongHostname | Case::ExpiredCertificate => {
+                Some(Role::Client)
+            }
+            Case::ClientCertificateRequired | Case::NoSharedGroup => Some(Role::Server),
+            _ => None,
+        }
+    }
+
+    /// The chain and key the server presents.
+    pub fn server_credentials(self) -> (PkiFile, PkiFile) {
+        match self {
+            Case::UntrustedCertificate => (PkiFile::UntrustedServerChain, PkiFile::RefusedServerKey),
+            Case::ExpiredCertificate => (PkiFile::ExpiredServerChain, PkiFile::RefusedServerKey),
+            Case::WrongHostname => (PkiFile::WrongNameServerChain, PkiFile::RefusedServerKey),
+            _ => (PkiFile::ServerChain, PkiFile::ServerKey),
+        }
+    }
+
+    /// Whether the server requires a client certificate.
+    pub fn requires_client_certificate(self) -> bool {
+        matches!(self, Case::MtlsRequestResponse | Case::ClientCertificateRequired)
     }
 
     /// Whether the case runs a second, resumed connection after the first.

@@ -1,6 +1,8 @@
 //! The test PKI in `certificates/`: a root CA, an intermediate, a server leaf
 //! for `localhost`/`127.0.0.1` and a client leaf, ECDSA P-256, valid for fifty
-//! years from the start of the year they were made.
+//! years from the start of the year they were made; and, for the negative
+//! cases, server leaves a client must refuse: one from a second root nobody
+//! trusts, one that expired in 2001, and one for another name.
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
@@ -34,19 +36,30 @@ pub fn generate(year: i32) -> Result<Vec<PemFile>, rcgen::Error> {
     let intermediate_issuer = Issuer::new(intermediate, &intermediate_key);
 
     let server_key = KeyPair::generate()?;
-    let mut server = leaf_params("localhost", not_before, not_after);
-    server.subject_alt_names = vec![
-        SanType::DnsName("localhost".try_into()?),
-        SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
-    ];
-    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let server_cert = server.signed_by(&server_key, &intermediate_issuer)?;
+    let server_cert =
+        server_leaf(not_before, not_after)?.signed_by(&server_key, &intermediate_issuer)?;
 
     let client_key = KeyPair::generate()?;
     let mut client = leaf_params("crosscheck test client", not_before, not_after);
     client.subject_alt_names = vec![SanType::DnsName("client.crosscheck.test".try_into()?)];
     client.extended_key_usages = vec![ExtendedKeyUsagePurpose::ClientAuth];
     let client_cert = client.signed_by(&client_key, &intermediate_issuer)?;
+
+    let refused_key = KeyPair::generate()?;
+    let untrusted_key = KeyPair::generate()?;
+    let mut untrusted = ca_params("crosscheck untrusted root CA", not_before, not_after);
+    untrusted.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    let untrusted_cert = untrusted.self_signed(&untrusted_key)?;
+    let untrusted_issuer = Issuer::new(untrusted, &untrusted_key);
+    let untrusted_leaf = server_leaf(not_before, not_after)?.signed_by(&refused_key, &untrusted_issuer)?;
+
+    let (expired_from, expired_until) = (rcgen::date_time_ymd(2000, 1, 1), rcgen::date_time_ymd(2001, 1, 1));
+    let expired_leaf = server_leaf(expired_from, expired_until)?.signed_by(&refused_key, &intermediate_issuer)?;
+
+    let mut wrong_name = leaf_params(WRONG_NAME, not_before, not_after);
+    wrong_name.subject_alt_names = vec![SanType::DnsName(WRONG_NAME.try_into()?)];
+    wrong_name.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let wrong_name_leaf = wrong_name.signed_by(&refused_key, &intermediate_issuer)?;
 
     let intermediate_pem = intermediate_cert.pem();
     Ok(vec![
@@ -74,7 +87,40 @@ pub fn generate(year: i32) -> Result<Vec<PemFile>, rcgen::Error> {
             name: "client-key.pem",
             pem: client_key.serialize_pem(),
         },
+        PemFile {
+            name: "untrusted-server-chain.pem",
+            pem: format!("{}{}", untrusted_leaf.pem(), untrusted_cert.pem()),
+        },
+        PemFile {
+            name: "expired-server-chain.pem",
+            pem: format!("{}{intermediate_pem}", expired_leaf.pem()),
+        },
+        PemFile {
+            name: "wrong-name-server-chain.pem",
+            pem: format!("{}{intermediate_pem}", wrong_name_leaf.pem()),
+        },
+        PemFile {
+            name: "refused-server-key.pem",
+            pem: refused_key.serialize_pem(),
+        },
     ])
+}
+
+/// The only name the wrong-name leaf is valid for.
+pub const WRONG_NAME: &str = "wrong-name.crosscheck.test";
+
+/// Parameters of a server leaf for `localhost` and `127.0.0.1`.
+fn server_leaf(
+    not_before: OffsetDateTime,
+    not_after: OffsetDateTime,
+) -> Result<CertificateParams, rcgen::Error> {
+    let mut server = leaf_params("localhost", not_before, not_after);
+    server.subject_alt_names = vec![
+        SanType::DnsName("localhost".try_into()?),
+        SanType::IpAddress(std::net::Ipv4Addr::LOCALHOST.into()),
+    ];
+    server.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    Ok(server)
 }
 
 fn validity(year: i32) -> (OffsetDateTime, OffsetDateTime) {

@@ -10,7 +10,7 @@ use crate::error::Error;
 use crate::invocation::{Invocation, Parameters};
 use crate::library::Library;
 use crate::pki::Pki;
-use crate::scenario::{run_client, run_server};
+use crate::scenario::{report_refusal, run_client, run_server};
 
 /// Exit status: the scenario passed.
 const PASSED: u8 = 0;
@@ -73,11 +73,17 @@ pub fn run<L: Library>(program: &str, arguments: impl IntoIterator<Item = OsStri
         Role::Client => library
             .client(case, &pki)
             .map_err(|error| error.during("setting up the client"))
-            .and_then(|mut client| run_client(&mut client, case, invocation.port, &parameters)),
+            .and_then(|mut client| {
+                run_client(&mut client, case, invocation.port, &parameters)
+                    .map_err(|error| report_refusal(role, case, error))
+            }),
         Role::Server => library
             .server(case, &pki)
             .map_err(|error| error.during("setting up the server"))
-            .and_then(|mut server| run_server(&mut server, case, invocation.port, &parameters)),
+            .and_then(|mut server| {
+                run_server(&mut server, case, invocation.port, &parameters)
+                    .map_err(|error| report_refusal(role, case, error))
+            }),
     };
     match outcome {
         Ok(()) => PASSED,

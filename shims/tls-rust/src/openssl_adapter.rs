@@ -39,6 +39,8 @@ const SSL_CTRL_GET_NEGOTIATED_GROUP: c_int = 134;
 /// Groups for `hello_retry_request`: key share for the first only.
 const CLIENT_RETRY_GROUPS: &str = "X25519:P-256";
 const SERVER_RETRY_GROUPS: &str = "P-256";
+/// `no_shared_group`: the client offers x25519 alone, the server P-256 alone.
+const CLIENT_ONLY_GROUP: &str = "X25519";
 /// The external PSK's cipher suite.
 const PSK_CIPHER_SUITE: &str = "TLS_AES_128_GCM_SHA256";
 const SESSION_ID_CONTEXT: &[u8] = b"crosscheck-tls-shims";
@@ -97,6 +99,11 @@ impl Library for OpenSsl {
                 .set_groups_list(CLIENT_RETRY_GROUPS)
                 .context("setting the groups")?;
         }
+        if case == Case::NoSharedGroup {
+            builder
+                .set_groups_list(CLIENT_ONLY_GROUP)
+                .context("setting the groups")?;
+        }
         let session = Arc::new(Mutex::new(None));
         if case.resumes() {
             // TLS 1.3 tickets arrive after the handshake: keep the latest one.
@@ -131,15 +138,16 @@ impl Library for OpenSsl {
                 Ok(PSK_SECRET.len())
             });
         } else {
-            certificate(&mut builder, pki, PkiFile::ServerChain, PkiFile::ServerKey)?;
+            let (chain, key) = case.server_credentials();
+            certificate(&mut builder, pki, chain, key)?;
         }
-        if case == Case::MtlsRequestResponse {
+        if case.requires_client_certificate() {
             builder.set_verify(SslVerifyMode::PEER | SslVerifyMode::FAIL_IF_NO_PEER_CERT);
             builder
                 .set_ca_file(pki.path(PkiFile::Ca)?)
                 .context("loading ca-certificate.pem")?;
         }
-        if case == Case::HelloRetryRequest {
+        if matches!(case, Case::HelloRetryRequest | Case::NoSharedGroup) {
             builder
                 .set_groups_list(SERVER_RETRY_GROUPS)
                 .context("setting the groups")?;

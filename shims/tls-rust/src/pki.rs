@@ -17,6 +17,14 @@ pub enum PkiFile {
     ClientChain,
     /// The client leaf's key, PKCS#8.
     ClientKey,
+    /// A `localhost` leaf from a root no client trusts, then that root.
+    UntrustedServerChain,
+    /// A `localhost` leaf that expired in 2001, then the intermediate.
+    ExpiredServerChain,
+    /// A leaf for `wrong-name.crosscheck.test` only, then the intermediate.
+    WrongNameServerChain,
+    /// The key of the three leaves above.
+    RefusedServerKey,
 }
 
 impl PkiFile {
@@ -27,6 +35,10 @@ impl PkiFile {
             PkiFile::ServerKey => "server-key.pem",
             PkiFile::ClientChain => "client-chain.pem",
             PkiFile::ClientKey => "client-key.pem",
+            PkiFile::UntrustedServerChain => "untrusted-server-chain.pem",
+            PkiFile::ExpiredServerChain => "expired-server-chain.pem",
+            PkiFile::WrongNameServerChain => "wrong-name-server-chain.pem",
+            PkiFile::RefusedServerKey => "refused-server-key.pem",
         }
     }
 }

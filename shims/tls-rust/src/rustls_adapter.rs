@@ -69,6 +69,7 @@ impl Library for Rustls {
                 &self.provider,
                 &[rustls::NamedGroup::X25519, rustls::NamedGroup::secp256r1],
             )?,
+            Case::NoSharedGroup => with_groups(&self.provider, &[rustls::NamedGroup::X25519])?,
             _ => self.provider.clone(),
         };
         let verifier = WebPkiServerVerifier::builder_with_provider(roots(pki)?, provider.clone())
@@ -106,7 +107,7 @@ impl Library for Rustls {
                 Error::library("seeding the random generator", format!("{error:?}"))
             })?;
         let provider = match case {
-            Case::HelloRetryRequest => {
+            Case::HelloRetryRequest | Case::NoSharedGroup => {
                 with_groups(&self.provider, &[rustls::NamedGroup::secp256r1])?
             }
             _ => self.provider.clone(),
@@ -114,7 +115,7 @@ impl Library for Rustls {
         let builder = ServerConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .context("choosing protocol versions")?;
-        let builder = if case == Case::MtlsRequestResponse {
+        let builder = if case.requires_client_certificate() {
             let verifier = WebPkiClientVerifier::builder_with_provider(roots(pki)?, provider)
                 .build()
                 .context("building the client certificate verifier")?;
@@ -122,11 +123,9 @@ impl Library for Rustls {
         } else {
             builder.with_no_client_auth()
         };
+        let (chain, key) = case.server_credentials();
         let mut config = builder
-            .with_single_cert(
-                certificates(pki, PkiFile::ServerChain)?,
-                private_key(pki, PkiFile::ServerKey)?,
-            )
+            .with_single_cert(certificates(pki, chain)?, private_key(pki, key)?)
             .context("loading the server certificate")?;
         // Early data needs the default stateful session cache (rustls refuses
         // 0-RTT with stateless tickets), which also serves plain resumption.

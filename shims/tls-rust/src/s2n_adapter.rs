@@ -7,7 +7,8 @@
 //! secp256r1, secp384r1, a key share for x25519 only) and the server uses
 //! `20230317` (TLS 1.3 suites, groups secp256r1, secp384r1, secp521r1: no
 //! x25519), so a client offering an x25519 key share gets a HelloRetryRequest
-//! for secp256r1.
+//! for secp256r1. The server uses `20230317` in `no_shared_group` too; as a
+//! client there s2n would need a policy offering x25519 alone, which it lacks.
 //!
 //! `early_data` is not supported: the 0.3.47 binding has no 0-RTT API, and in a
 //! build from source it exposes no raw `s2n_connection`/`s2n_config` pointer
@@ -60,12 +61,15 @@ impl Library for S2nTls {
         }
     }
 
-    fn unsupported(&self, _role: Role, case: Case) -> Option<&'static str> {
+    fn unsupported(&self, role: Role, case: Case) -> Option<&'static str> {
         match case {
             Case::EarlyData => Some(
                 "the s2n-tls 0.3.47 binding has no early data API and, built from source, \
                  exposes no raw connection or config pointer to call s2n's C early data API",
             ),
+            Case::NoSharedGroup if role == Role::Client => {
+                Some("s2n-tls has no security policy that offers x25519 alone")
+            }
             _ => None,
         }
     }
@@ -109,15 +113,16 @@ impl Library for S2nTls {
 
     fn server(&self, case: Case, pki: &Pki) -> Result<S2nServer, Error> {
         let policy = match case {
-            Case::HelloRetryRequest => SERVER_RETRY_POLICY,
+            Case::HelloRetryRequest | Case::NoSharedGroup => SERVER_RETRY_POLICY,
             _ => DEFAULT_POLICY,
         };
         let mut builder = config_builder(policy)?;
         // With the external PSK the server has no certificate.
         if case != Case::OutOfBandPsk {
-            load_certificate(&mut builder, pki, PkiFile::ServerChain, PkiFile::ServerKey)?;
+            let (chain, key) = case.server_credentials();
+            load_certificate(&mut builder, pki, chain, key)?;
         }
-        if case == Case::MtlsRequestResponse {
+        if case.requires_client_certificate() {
             let ca = pki.read(PkiFile::Ca)?;
             builder
                 .trust_pem(&ca)

@@ -22,6 +22,15 @@ fn report(fact: &str) {
     println!("crosscheck-fact: {fact}");
 }
 
+/// Prints why the shim refused, in a negative case where refusing is its
+/// part; the error goes back to the driver and the shim exits 1.
+pub fn report_refusal(role: crate::case::Role, case: Case, error: Error) -> Error {
+    if case.refuser() == Some(role) {
+        println!("crosscheck-refusal: {error}");
+    }
+    error
+}
+
 /// Plays the client side of `case` against the server on 127.0.0.1:`port`.
 pub fn run_client(
     client: &mut impl Client,

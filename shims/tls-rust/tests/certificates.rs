@@ -1,6 +1,7 @@
 //! The committed test PKI in `certificates/`: every file parses, both chains
 //! verify up to the root, the server leaf names `localhost` and `127.0.0.1`,
-//! keys match their leaves, and nothing expires within a year.
+//! keys match their leaves, and nothing expires within a year; the leaves a
+//! client must refuse fail verification for their one reason each.
 
 use std::path::{Path, PathBuf};
 
@@ -8,7 +9,7 @@ use openssl::asn1::Asn1Time;
 use openssl::pkey::{PKey, Private};
 use openssl::stack::Stack;
 use openssl::x509::store::X509StoreBuilder;
-use openssl::x509::{X509, X509StoreContext};
+use openssl::x509::{X509, X509StoreContext, X509VerifyResult};
 
 const REGENERATE: &str = "run `cargo run -p crosscheck-tls-shims --bin write-certificates`";
 /// Certificates must stay valid at least this long from today.
@@ -61,6 +62,10 @@ fn every_pem_file_parses() {
         "server-key.pem",
         "client-chain.pem",
         "client-key.pem",
+        "untrusted-server-chain.pem",
+        "expired-server-chain.pem",
+        "wrong-name-server-chain.pem",
+        "refused-server-key.pem",
     ] {
         assert!(
             names.iter().any(|name| name == expected),
@@ -77,35 +82,67 @@ fn every_pem_file_parses() {
     }
 }
 
-#[test]
-fn chains_verify_up_to_the_root() {
+/// Verifies the chain in `name` against `ca-certificate.pem` alone, today,
+/// for no particular name: the verdict and OpenSSL's reason.
+fn verify(name: &str) -> (bool, X509VerifyResult) {
     let mut store = X509StoreBuilder::new().expect("an X509 store");
     for root in certificates("ca-certificate.pem") {
         store.add_cert(root).expect("the root goes into the store");
     }
     let store = store.build();
-    for name in ["server-chain.pem", "client-chain.pem"] {
-        let mut chain = certificates(name).into_iter();
-        let leaf = chain.next().expect("a leaf");
-        let mut intermediates = Stack::new().expect("a certificate stack");
-        for certificate in chain {
-            intermediates
-                .push(certificate)
-                .expect("push an intermediate");
-        }
-        let mut context = X509StoreContext::new().expect("an X509 store context");
-        let verified = context
-            .init(&store, &leaf, &intermediates, |context| {
-                let ok = context.verify_cert()?;
-                Ok((ok, context.error()))
-            })
-            .expect("verification runs");
+    let mut chain = certificates(name).into_iter();
+    let leaf = chain.next().expect("a leaf");
+    let mut intermediates = Stack::new().expect("a certificate stack");
+    for certificate in chain {
+        intermediates
+            .push(certificate)
+            .expect("push an intermediate");
+    }
+    let mut context = X509StoreContext::new().expect("an X509 store context");
+    context
+        .init(&store, &leaf, &intermediates, |context| {
+            let ok = context.verify_cert()?;
+            Ok((ok, context.error()))
+        })
+        .expect("verification runs")
+}
+
+#[test]
+fn chains_verify_up_to_the_root() {
+    for name in [
+        "server-chain.pem",
+        "client-chain.pem",
+        "wrong-name-server-chain.pem",
+    ] {
+        let (verified, reason) = verify(name);
         assert!(
-            verified.0,
-            "{name} does not verify up to ca-certificate.pem: {}; {REGENERATE}",
-            verified.1
+            verified,
+            "{name} does not verify up to ca-certificate.pem: {reason}; {REGENERATE}"
         );
     }
+}
+
+#[test]
+fn refused_leaves_fail_for_their_one_reason() {
+    let (verified, reason) = verify("untrusted-server-chain.pem");
+    assert!(!verified, "the untrusted chain verifies");
+    assert_eq!(
+        reason.as_raw(),
+        openssl_sys::X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN,
+        "the untrusted chain fails for another reason: {reason}"
+    );
+    let (verified, reason) = verify("expired-server-chain.pem");
+    assert!(!verified, "the expired chain verifies");
+    assert_eq!(
+        reason.as_raw(),
+        openssl_sys::X509_V_ERR_CERT_HAS_EXPIRED,
+        "the expired chain fails for another reason: {reason}"
+    );
+    let leaf = certificates("wrong-name-server-chain.pem").remove(0);
+    let names = leaf.subject_alt_names().expect("subjectAltName");
+    let dns: Vec<&str> = names.iter().filter_map(|name| name.dnsname()).collect();
+    assert_eq!(dns, [crosscheck_tls_shims::certificates::WRONG_NAME]);
+    assert!(names.iter().all(|name| name.ipaddress().is_none()));
 }
 
 #[test]
@@ -131,6 +168,9 @@ fn keys_match_their_leaves() {
     for (chain, key) in [
         ("server-chain.pem", "server-key.pem"),
         ("client-chain.pem", "client-key.pem"),
+        ("untrusted-server-chain.pem", "refused-server-key.pem"),
+        ("expired-server-chain.pem", "refused-server-key.pem"),
+        ("wrong-name-server-chain.pem", "refused-server-key.pem"),
     ] {
         let leaf = certificates(chain).remove(0);
         let public = leaf.public_key().expect("the leaf has a public key");
@@ -149,7 +189,12 @@ fn nothing_expires_within_a_year() {
         if !text.contains("-----BEGIN CERTIFICATE-----") {
             continue;
         }
-        for certificate in certificates(&name) {
+        let mut chain = certificates(&name);
+        if name == "expired-server-chain.pem" {
+            // Its leaf is meant to be expired; the intermediate is not.
+            chain.remove(0);
+        }
+        for certificate in chain {
             let not_after = certificate.not_after();
             assert!(
                 *not_after >= *limit,
