@@ -13,12 +13,14 @@
 // Identity and CountingTrustManager (the key and trust managers, which also
 // let the drivers observe full versus resumed handshakes).
 
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +41,7 @@ import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
@@ -123,6 +126,9 @@ public final class TlsShim {
                 new Server(settings).run();
             }
         } catch (CheckFailed | IOException | GeneralSecurityException e) {
+            if (settings.testCase.refuser == settings.role && isOwnRefusal(e)) {
+                reportRefusal(e);
+            }
             System.err.println(label + ": failed: " + describe(e));
             System.exit(EXIT_FAILED);
         } catch (RuntimeException e) {
@@ -131,6 +137,36 @@ public final class TlsShim {
             System.exit(EXIT_FAILED);
         }
         System.exit(EXIT_OK);
+    }
+
+    /**
+     * Whether a failure is this side's own refusal of the peer: an error JSSE
+     * raised on its own finding (it then sends the alert itself), not its
+     * report of the peer's fatal alert, nor of the peer closing the
+     * connection, nor a failure to set up (reading the PKI) or a scenario
+     * check.
+     */
+    static boolean isOwnRefusal(Throwable e) {
+        if (!(e instanceof SSLException)) {
+            return false;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof EOFException || t instanceof SocketException) {
+                return false;
+            }
+            // JSSE's wording for an alert it received (TransportContext).
+            String message = t.getMessage();
+            if (message != null && message.startsWith("Received fatal alert")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The one `crosscheck-refusal: WHY` line of a negative case's refusing side. */
+    static void reportRefusal(Throwable e) {
+        System.out.println("crosscheck-refusal: " + describe(e).replaceAll("[\\r\\n]+", " "));
+        System.out.flush();
     }
 
     /**
@@ -287,20 +323,47 @@ public final class TlsShim {
                 "JSSE sends key shares for both x25519 and secp256r1 when offering both"
                         + " (one per group kind); JDK 17 cannot restrict the shares to x25519",
                 null),
-        SMALL_TCP_PACKET("small_tcp_packet");
+        SMALL_TCP_PACKET("small_tcp_packet"),
+
+        // Negative cases: the refusing side prints `crosscheck-refusal: WHY`
+        // when its handshake fails (see main()). The client refuses the
+        // server's certificate in its PKIX trust manager, which also checks
+        // the name (endpoint identification "HTTPS", for every case).
+        UNTRUSTED_CERTIFICATE("untrusted_certificate", Role.CLIENT),
+        WRONG_HOSTNAME("wrong_hostname", Role.CLIENT),
+        EXPIRED_CERTIFICATE("expired_certificate", Role.CLIENT),
+        // needClientAuth: JSSE refuses an empty client Certificate message.
+        CLIENT_CERTIFICATE_REQUIRED("client_certificate_required", Role.SERVER),
+        // Client x25519 alone, server secp256r1 alone (jdk.tls.namedGroups).
+        // With no key share it can use, the JSSE server turns to a
+        // HelloRetryRequest, finds no common group there and refuses with
+        // unexpected_message ("No common named group", KeyShareExtension),
+        // where RFC 8446 asks for handshake_failure or insufficient_security.
+        NO_SHARED_GROUP("no_shared_group", Role.SERVER);
 
         final String id;
         private final String clientUnsupported;
         private final String serverUnsupported;
+        /** In a negative case, the side that must refuse; null otherwise. */
+        final Role refuser;
 
         Case(String id) {
-            this(id, null, null);
+            this(id, null, null, null);
+        }
+
+        Case(String id, Role refuser) {
+            this(id, null, null, refuser);
         }
 
         Case(String id, String clientUnsupported, String serverUnsupported) {
+            this(id, clientUnsupported, serverUnsupported, null);
+        }
+
+        Case(String id, String clientUnsupported, String serverUnsupported, Role refuser) {
             this.id = id;
             this.clientUnsupported = clientUnsupported;
             this.serverUnsupported = serverUnsupported;
+            this.refuser = refuser;
         }
 
         /** Why JSSE cannot play this case in {@code role}; null when it can. */
@@ -349,6 +412,13 @@ public final class TlsShim {
                 case LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES: download(); break;
                 case MTLS_REQUEST_RESPONSE: mtlsRequestResponse(); break;
                 case RESUMPTION: resumption(); break;
+                // The server presents a chain this client must refuse.
+                case UNTRUSTED_CERTIFICATE: requestResponse(); break;
+                case WRONG_HOSTNAME: requestResponse(); break;
+                case EXPIRED_CERTIFICATE: requestResponse(); break;
+                // No certificate to present, though the server asks for one.
+                case CLIENT_CERTIFICATE_REQUIRED: requestResponse(); break;
+                case NO_SHARED_GROUP: noSharedGroup(); break;
                 default: throw new IllegalStateException("no client driver for " + settings.testCase.id);
             }
         }
@@ -412,6 +482,12 @@ public final class TlsShim {
             }
         }
 
+        /** request_response offering the x25519 group alone. */
+        private void noSharedGroup() throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.restrictNamedGroups("x25519");
+            requestResponse();
+        }
+
         /** The client half of request_response on a connected socket. */
         private static void exchange(SSLSocket socket) throws IOException, CheckFailed {
             Wire.send(socket, GREETING);
@@ -445,12 +521,32 @@ public final class TlsShim {
                 case MTLS_REQUEST_RESPONSE: mtlsRequestResponse(); break;
                 case RESUMPTION: resumption(); break;
                 case HELLO_RETRY_REQUEST: helloRetryRequest(); break;
+                // requestResponse() presents the case's refused chain.
+                case UNTRUSTED_CERTIFICATE: requestResponse(); break;
+                case WRONG_HOSTNAME: requestResponse(); break;
+                case EXPIRED_CERTIFICATE: requestResponse(); break;
+                // Requires a client certificate, which the client lacks.
+                case CLIENT_CERTIFICATE_REQUIRED: mtlsRequestResponse(); break;
+                case NO_SHARED_GROUP: noSharedGroup(); break;
                 default: throw new IllegalStateException("no server driver for " + settings.testCase.id);
             }
         }
 
+        /**
+         * The chain and key this server presents: server-chain.pem, or in
+         * the certificate cases the chain the client must refuse.
+         */
+        private Identity identity() throws CheckFailed {
+            switch (settings.testCase) {
+                case UNTRUSTED_CERTIFICATE: return pki.refusedServer("untrusted-server-chain.pem");
+                case WRONG_HOSTNAME: return pki.refusedServer("wrong-name-server-chain.pem");
+                case EXPIRED_CERTIFICATE: return pki.refusedServer("expired-server-chain.pem");
+                default: return pki.server();
+            }
+        }
+
         private void handshake() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, false, false);
+            Jsse.Server tls = Jsse.server(pki, identity(), false);
             try (SSLServerSocket listener = tls.listen(settings.port);
                     SSLSocket socket = Jsse.accept(listener)) {
                 Wire.closeAfterClient(socket);
@@ -458,7 +554,7 @@ public final class TlsShim {
         }
 
         private void requestResponse() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, false, false);
+            Jsse.Server tls = Jsse.server(pki, identity(), false);
             try (SSLServerSocket listener = tls.listen(settings.port);
                     SSLSocket socket = Jsse.accept(listener)) {
                 exchange(socket);
@@ -468,7 +564,7 @@ public final class TlsShim {
         /** {@code keyUpdateInterval} 0: no KeyUpdates. */
         private void download(long keyUpdateInterval)
                 throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, false, false);
+            Jsse.Server tls = Jsse.server(pki, identity(), false);
             try (SSLServerSocket listener = tls.listen(settings.port);
                     SSLSocket socket = Jsse.accept(listener)) {
                 Wire.receiveExactly(socket, GREETING, "greeting");
@@ -478,7 +574,7 @@ public final class TlsShim {
         }
 
         private void mtlsRequestResponse() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, true, false);
+            Jsse.Server tls = Jsse.server(pki, identity(), true);
             try (SSLServerSocket listener = tls.listen(settings.port);
                     SSLSocket socket = Jsse.accept(listener)) {
                 // needClientAuth already fails the handshake without a client
@@ -499,7 +595,7 @@ public final class TlsShim {
          */
         private void resumption() throws IOException, GeneralSecurityException, CheckFailed {
             // One context for both connections: it holds the ticket keys.
-            Jsse.Server tls = Jsse.server(pki, false, false);
+            Jsse.Server tls = Jsse.server(pki, identity(), false);
             try (SSLServerSocket listener = tls.listen(settings.port)) {
                 tls.identity.selections = 0;
                 try (SSLSocket socket = Jsse.accept(listener)) {
@@ -527,11 +623,18 @@ public final class TlsShim {
          * no other can have been negotiated.
          */
         private void helloRetryRequest() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, false, true);
+            Jsse.restrictNamedGroups("secp256r1");
+            Jsse.Server tls = Jsse.server(pki, identity(), false);
             try (SSLServerSocket listener = tls.listen(settings.port);
                     SSLSocket socket = Jsse.accept(listener)) {
                 exchange(socket);
             }
+        }
+
+        /** request_response accepting the secp256r1 group alone. */
+        private void noSharedGroup() throws IOException, GeneralSecurityException, CheckFailed {
+            Jsse.restrictNamedGroups("secp256r1");
+            requestResponse();
         }
 
         /** The server half of request_response on an accepted socket. */
@@ -745,18 +848,20 @@ public final class TlsShim {
         }
 
         /**
-         * @param helloRetryGroups restrict the key exchange to secp256r1 so a
-         *     client offering an x25519 share must be sent a HelloRetryRequest
+         * Restricts the key exchange groups this process offers or accepts
+         * (a comma-separated list). JDK 17 has no per-connection API
+         * (SSLParameters.setNamedGroups is JDK 20), only this system
+         * property, read once when JSSE first initialises: call it before
+         * anything TLS-related runs.
          */
-        static Server server(Pki pki, boolean requireClientCertificate, boolean helloRetryGroups)
+        static void restrictNamedGroups(String groups) {
+            System.setProperty("jdk.tls.namedGroups", groups);
+        }
+
+        /** A server presenting {@code identity}, trusting only the test CA. */
+        static Server server(Pki pki, Identity identity, boolean requireClientCertificate)
                 throws GeneralSecurityException, CheckFailed {
-            if (helloRetryGroups) {
-                // Read once, when JSSE first initialises: nothing TLS-related
-                // may run before this line.
-                System.setProperty("jdk.tls.namedGroups", "secp256r1");
-            }
             CountingTrustManager trust = CountingTrustManager.trusting(pki.ca());
-            Identity identity = pki.server();
             return new Server(context(identity, trust), identity, trust, requireClientCertificate);
         }
 
@@ -790,6 +895,15 @@ public final class TlsShim {
         Identity server() throws CheckFailed {
             return new Identity(certificates(directory.resolve("server-chain.pem")),
                     privateKey(directory.resolve("server-key.pem")));
+        }
+
+        /**
+         * A server identity for a negative case: {@code chainFile} (one of
+         * the chains clients must refuse) with refused-server-key.pem.
+         */
+        Identity refusedServer(String chainFile) throws CheckFailed {
+            return new Identity(certificates(directory.resolve(chainFile)),
+                    privateKey(directory.resolve("refused-server-key.pem")));
         }
 
         Identity client() throws CheckFailed {

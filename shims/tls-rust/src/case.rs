@@ -137,7 +137,9 @@ impl Case {
     /// The chain and key the server presents.
     pub fn server_credentials(self) -> (PkiFile, PkiFile) {
         match self {
-            Case::UntrustedCertificate => (PkiFile::UntrustedServerChain, PkiFile::RefusedServerKey),
+            Case::UntrustedCertificate => {
+                (PkiFile::UntrustedServerChain, PkiFile::RefusedServerKey)
+            }
             Case::ExpiredCertificate => (PkiFile::ExpiredServerChain, PkiFile::RefusedServerKey),
             Case::WrongHostname => (PkiFile::WrongNameServerChain, PkiFile::RefusedServerKey),
             _ => (PkiFile::ServerChain, PkiFile::ServerKey),
@@ -146,7 +148,10 @@ impl Case {
 
     /// Whether the server requires a client certificate.
     pub fn requires_client_certificate(self) -> bool {
-        matches!(self, Case::MtlsRequestResponse | Case::ClientCertificateRequired)
+        matches!(
+            self,
+            Case::MtlsRequestResponse | Case::ClientCertificateRequired
+        )
     }
 
     /// Whether the case runs a second, resumed connection after the first.

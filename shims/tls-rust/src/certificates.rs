@@ -51,10 +51,15 @@ pub fn generate(year: i32) -> Result<Vec<PemFile>, rcgen::Error> {
     untrusted.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     let untrusted_cert = untrusted.self_signed(&untrusted_key)?;
     let untrusted_issuer = Issuer::new(untrusted, &untrusted_key);
-    let untrusted_leaf = server_leaf(not_before, not_after)?.signed_by(&refused_key, &untrusted_issuer)?;
+    let untrusted_leaf =
+        server_leaf(not_before, not_after)?.signed_by(&refused_key, &untrusted_issuer)?;
 
-    let (expired_from, expired_until) = (rcgen::date_time_ymd(2000, 1, 1), rcgen::date_time_ymd(2001, 1, 1));
-    let expired_leaf = server_leaf(expired_from, expired_until)?.signed_by(&refused_key, &intermediate_issuer)?;
+    let (expired_from, expired_until) = (
+        rcgen::date_time_ymd(2000, 1, 1),
+        rcgen::date_time_ymd(2001, 1, 1),
+    );
+    let expired_leaf =
+        server_leaf(expired_from, expired_until)?.signed_by(&refused_key, &intermediate_issuer)?;
 
     let mut wrong_name = leaf_params(WRONG_NAME, not_before, not_after);
     wrong_name.subject_alt_names = vec![SanType::DnsName(WRONG_NAME.try_into()?)];

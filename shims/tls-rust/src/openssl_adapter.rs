@@ -14,9 +14,9 @@ use openssl::ssl::{
     SslSessionCacheMode, SslStream, SslVerifyMode, SslVersion,
 };
 
-use crate::key_log::key_log;
 use crate::case::{Case, Role};
 use crate::error::{Context, Error};
+use crate::key_log::key_log;
 use crate::library::{self, Library, NamedGroup, TlsStream};
 use crate::pki::{Pki, PkiFile};
 use crate::protocol::{MAX_EARLY_DATA_BYTES, PSK_IDENTITY, PSK_SECRET, SERVER_NAME};

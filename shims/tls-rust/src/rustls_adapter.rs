@@ -26,30 +26,59 @@ use crate::transport::Socket;
 /// rustls with one crypto provider.
 pub struct Rustls {
     provider: Arc<CryptoProvider>,
+    defect: Option<Defect>,
+}
+
+/// A deliberate defect, for the harness's own tests that show it catches
+/// broken implementations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Defect {
+    /// The client trusts any server certificate, for any name.
+    AcceptAnyCertificate,
+    /// The client never offers a session it was given.
+    NoResumption,
 }
 
 impl Library for Rustls {
     type Client = RustlsClient;
     type Server = RustlsServer;
 
-    const OPTIONS_SYNOPSIS: &'static str = "[--provider aws-lc-rs|ring]";
+    const OPTIONS_SYNOPSIS: &'static str =
+        "[--provider aws-lc-rs|ring] [--defect accept-any-certificate|no-resumption]";
 
     fn from_options(options: &[String]) -> Result<Self, String> {
-        let provider = match options {
-            [] => rustls::crypto::aws_lc_rs::default_provider(),
-            [flag, name] if flag == "--provider" => match name.as_str() {
-                "aws-lc-rs" => rustls::crypto::aws_lc_rs::default_provider(),
-                "ring" => rustls::crypto::ring::default_provider(),
-                _ => {
+        let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+        let mut defect = None;
+        let mut options = options.iter();
+        while let Some(flag) = options.next() {
+            let value = options
+                .next()
+                .ok_or_else(|| format!("{flag} needs a value"))?;
+            match (flag.as_str(), value.as_str()) {
+                ("--provider", "aws-lc-rs") => {
+                    provider = rustls::crypto::aws_lc_rs::default_provider();
+                }
+                ("--provider", "ring") => provider = rustls::crypto::ring::default_provider(),
+                ("--provider", name) => {
                     return Err(format!(
                         "unknown provider {name:?} (expected aws-lc-rs or ring)"
                     ));
                 }
-            },
-            _ => return Err(format!("unexpected options {options:?}")),
-        };
+                ("--defect", "accept-any-certificate") => {
+                    defect = Some(Defect::AcceptAnyCertificate);
+                }
+                ("--defect", "no-resumption") => defect = Some(Defect::NoResumption),
+                ("--defect", name) => {
+                    return Err(format!(
+                        "unknown defect {name:?} (expected accept-any-certificate or no-resumption)"
+                    ));
+                }
+                _ => return Err(format!("unexpected option {flag:?}")),
+            }
+        }
         Ok(Rustls {
             provider: Arc::new(provider),
+            defect,
         })
     }
 
@@ -75,10 +104,16 @@ impl Library for Rustls {
         let verifier = WebPkiServerVerifier::builder_with_provider(roots(pki)?, provider.clone())
             .build()
             .context("building the server certificate verifier")?;
-        let builder = ClientConfig::builder_with_provider(provider)
+        let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
-            .context("choosing protocol versions")?
-            .with_webpki_verifier(verifier);
+            .context("choosing protocol versions")?;
+        let builder = if self.defect == Some(Defect::AcceptAnyCertificate) {
+            builder
+                .dangerous()
+                .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(provider)))
+        } else {
+            builder.with_webpki_verifier(verifier)
+        };
         let mut config = if case == Case::MtlsRequestResponse {
             builder
                 .with_client_auth_cert(
@@ -91,6 +126,9 @@ impl Library for Rustls {
         };
         config.enable_early_data = case == Case::EarlyData;
         config.key_log = Arc::new(KeyLogFile::new());
+        if self.defect == Some(Defect::NoResumption) {
+            config.resumption = rustls::client::Resumption::disabled();
+        }
         Ok(RustlsClient {
             config: Arc::new(config),
         })
@@ -136,6 +174,56 @@ impl Library for Rustls {
         Ok(RustlsServer {
             config: Arc::new(config),
         })
+    }
+}
+
+/// The defect `accept-any-certificate`: every chain and name is accepted;
+/// only the handshake signature is still checked, as the protocol needs.
+#[derive(Debug)]
+struct AcceptAnyCertificate(Arc<CryptoProvider>);
+
+impl rustls::client::danger::ServerCertVerifier for AcceptAnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        Ok(rustls::client::danger::ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        certificate: &CertificateDer<'_>,
+        signature: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            certificate,
+            signature,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
     }
 }
 

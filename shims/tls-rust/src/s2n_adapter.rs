@@ -29,9 +29,9 @@ use s2n_tls::enums::{Blinding, ClientAuthType, PeerKeyUpdate, PskHmac};
 use s2n_tls::psk::Psk;
 use s2n_tls::security::Policy;
 
-use crate::key_log::key_log;
 use crate::case::{Case, Role};
 use crate::error::Error;
+use crate::key_log::key_log;
 use crate::library::{self, Library, NamedGroup, TlsStream};
 use crate::pki::{Pki, PkiFile};
 use crate::protocol::{PSK_IDENTITY, PSK_SECRET, SERVER_NAME};

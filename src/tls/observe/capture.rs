@@ -102,10 +102,7 @@ impl DirectionTap {
             self.capture.bytes += used as u64;
             bytes = &bytes[used..];
             let at_boundary = self.current.is_none() && self.header.is_empty();
-            if at_boundary
-                && self.depth == Depth::Handshake
-                && self.capture.bytes >= WINDOW_BYTES
-            {
+            if at_boundary && self.depth == Depth::Handshake && self.capture.bytes >= WINDOW_BYTES {
                 self.looking = false;
             }
         }

@@ -321,16 +321,16 @@ pub fn judge_refusal(refusal: &Refusal, observation: &Observation) -> WireJudgem
             connection.summary()
         )),
     }
-    if let Some(decrypted) = &connection.decrypted {
-        let finished = match refusal.by {
-            Role::Client => decrypted.client_finished,
-            Role::Server => decrypted.server_finished && decrypted.client_finished,
-        };
-        if finished && sent.is_empty() {
-            judgement.contradict(format!(
-                "the handshake completed: the {side} did not refuse"
-            ));
-        }
+    // A client's Finished says it accepted the server; a server refuses
+    // only after the client's Finished in TLS 1.3, so it proves nothing.
+    if refusal.by == Role::Client
+        && sent.is_empty()
+        && connection
+            .decrypted
+            .as_ref()
+            .is_some_and(|decrypted| decrypted.client_finished)
+    {
+        judgement.contradict("the client sent its Finished: it accepted the server".to_string());
     }
     judgement
 }
