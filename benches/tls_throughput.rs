@@ -1,7 +1,9 @@
 //! large_data_download throughput per client × server pair, next to the
 //! machine's AES-128-GCM ceiling (`openssl speed`), and what the harness
-//! itself costs: the same rustls shims started directly, without process
-//! groups, log files or port reservations.
+//! itself costs on rustls ↔ rustls: observing the wire against relaying it
+//! without looking (the observer), relaying against connecting directly
+//! (the relay's extra TCP hop), and the harness's direct cell against the
+//! same shims started bare (process groups, log files, port reservations).
 //!
 //! `cargo bench --bench tls_throughput [-- SIZE [IMPLEMENTATION…]]`
 //! (SIZE like `1 GB`, default 1 GB; default: every implementation).
@@ -11,7 +13,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crosscheck::tls::builds::{self, Placeholders};
-use crosscheck::tls::cell::{self, Cell, Settings, Verdict};
+use crosscheck::tls::cell::{self, Carriage, Cell, Settings, Verdict};
 use crosscheck::tls::listening::is_listening;
 use crosscheck::tls::ports;
 
@@ -58,7 +60,7 @@ fn run(size: &str, wanted: &[String]) -> Result<(), String> {
             .join("bench")
             .join("tls_throughput"),
         overrides: vec![("download_bytes".to_string(), bytes.to_string())],
-        observe: true,
+        carriage: Carriage::Observed,
     };
 
     let ceiling = match openssl_speed_ceiling() {
@@ -115,8 +117,8 @@ fn best_rate(cell: Cell, settings: &Settings) -> Result<f64, String> {
     Ok(best)
 }
 
-/// The harness's cell against the same two programs started bare,
-/// interleaved so that machine noise hits both alike; medians compared.
+/// The ways of carrying the cell, each against the next, interleaved so
+/// that machine noise hits them alike; medians compared.
 fn harness_cost(case: usize, bytes: u64, settings: &Settings) -> Result<(), String> {
     let Some(rustls) = MATRIX
         .implementations
@@ -130,23 +132,49 @@ fn harness_cost(case: usize, bytes: u64, settings: &Settings) -> Result<(), Stri
         client: rustls,
         server: rustls,
     };
-    let mut harness = Vec::new();
-    let mut bare = Vec::new();
+    let carriages = [
+        Carriage::Observed,
+        Carriage::RelayedUnobserved,
+        Carriage::Direct,
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); carriages.len() + 1];
     for _ in 0..COST_ROUNDS {
-        let result = cell::run(&MATRIX, cell, settings);
-        harness.push(result.megabytes_per_second().ok_or(format!(
-            "{} did not pass: {:?}",
-            cell.label(&MATRIX),
-            result.verdict
-        ))?);
-        bare.push(direct_rate(rustls, bytes)?);
+        for (carriage, rates) in carriages.iter().zip(rates.iter_mut()) {
+            let settings = Settings {
+                carriage: *carriage,
+                ..settings.clone()
+            };
+            let result = cell::run(&MATRIX, cell, &settings);
+            rates.push(result.megabytes_per_second().ok_or(format!(
+                "{} ({carriage:?}) did not pass: {:?}",
+                cell.label(&MATRIX),
+                result.verdict
+            ))?);
+        }
+        rates[carriages.len()].push(direct_rate(rustls, bytes)?);
     }
-    let (harness, bare) = (median(&mut harness), median(&mut bare));
+    let medians: Vec<f64> = rates.iter_mut().map(|rates| median(rates)).collect();
+    let [observed, unobserved, direct, bare] = medians[..] else {
+        return Err("one median per carriage".into());
+    };
+    let cost = |slower: f64, faster: f64| 100.0 * (faster - slower) / faster;
     println!(
-        "harness cost ({DIRECT_BASELINE} ↔ {DIRECT_BASELINE}, median of {COST_ROUNDS} interleaved rounds): \
-         {harness:.0} MB/s through the harness, {bare:.0} MB/s started bare: {:+.1}%",
-        100.0 * (bare - harness) / bare
+        "harness cost ({DIRECT_BASELINE} ↔ {DIRECT_BASELINE}, median MB/s of {COST_ROUNDS} interleaved rounds):"
     );
+    println!(
+        "  observed through the relay  {observed:>6.0}  observer cost {:+.1}% (against relaying without looking)",
+        cost(observed, unobserved)
+    );
+    println!(
+        "  relayed without looking     {unobserved:>6.0}  relay hop cost {:+.1}% (against the direct cell)",
+        cost(unobserved, direct)
+    );
+    println!(
+        "  harness cell, direct        {direct:>6.0}  harness cost {:+.1}% (against the shims started bare)",
+        cost(direct, bare)
+    );
+    println!("  shims started bare          {bare:>6.0}");
+    println!("  observed against direct: {:+.1}%", cost(observed, direct));
     Ok(())
 }
 

@@ -109,10 +109,22 @@ pub struct Settings {
     /// `(parameter name, value)` pairs that win over the environment and the
     /// spec, e.g. `("download_bytes", "1 GB")`.
     pub overrides: Vec<(String, String)>,
-    /// Whether the harness watches the wire. Only benchmarks turn it off,
-    /// to measure what watching costs; verdicts then rest on the shims'
-    /// word alone.
-    pub observe: bool,
+    /// How the harness carries the connections. Only benchmarks choose
+    /// anything but [`Carriage::Observed`], to measure what watching costs;
+    /// verdicts then rest on the shims' word alone.
+    pub carriage: Carriage,
+}
+
+/// How a cell's connections go from client to server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Carriage {
+    /// Through the relay, which observes them.
+    #[default]
+    Observed,
+    /// Through the relay, which forwards without looking.
+    RelayedUnobserved,
+    /// Straight from client to server (a case's relay still applies).
+    Direct,
 }
 
 impl Settings {
@@ -120,7 +132,7 @@ impl Settings {
         Settings {
             logs_dir: logs_dir.into(),
             overrides: Vec::new(),
-            observe: true,
+            carriage: Carriage::Observed,
         }
     }
 
@@ -175,7 +187,7 @@ pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResu
                 client_log,
                 server_log,
                 started,
-                observe: settings.observe,
+                carriage: settings.carriage,
                 client_elapsed: None,
                 relay: None,
                 observation: None,
@@ -266,7 +278,7 @@ struct CellRun {
     client_keys: PathBuf,
     server_keys: PathBuf,
     started: Instant,
-    observe: bool,
+    carriage: Carriage,
     client_elapsed: Option<Duration>,
     relay: Option<RelayStats>,
     observation: Option<Observation>,
@@ -281,11 +293,12 @@ impl CellRun {
         };
 
         let segment_bytes = self.case.relay.map(|relay| relay.segment_bytes);
-        let depth = match self.case.wire.key_updates {
-            Some(_) => Depth::Everything,
-            None => Depth::Handshake,
+        let depth = match (self.carriage, &self.case.wire.key_updates) {
+            (Carriage::Observed, Some(_)) => Depth::Everything,
+            (Carriage::Observed, None) => Depth::Handshake,
+            _ => Depth::Nothing,
         };
-        let relay = if self.observe || segment_bytes.is_some() {
+        let relay = if self.carriage != Carriage::Direct || segment_bytes.is_some() {
             match start_relay(port.port(), segment_bytes, depth) {
                 Ok(pair) => Some(pair),
                 Err(reason) => return failed(reason),
@@ -310,7 +323,7 @@ impl CellRun {
         let server = server.wait_at_most(server_wait);
         if let Some((relay, _reservation)) = relay {
             let (stats, captures) = relay.stop();
-            if self.observe {
+            if self.carriage == Carriage::Observed {
                 let mut observation = Observation::read(
                     &captures,
                     &[
@@ -377,7 +390,7 @@ impl CellRun {
         for (key, value) in &self.prepared.environment {
             job = job.env(key, value);
         }
-        if self.observe {
+        if self.carriage == Carriage::Observed {
             job = job.env("SSLKEYLOGFILE", keys.display().to_string());
         }
         job.start()

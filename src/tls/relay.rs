@@ -15,7 +15,7 @@ use crate::tls::observe::capture::{DirectionCapture, DirectionTap};
 use crate::tls::observe::{ConnectionCapture, Depth};
 
 /// Bytes moved per read when segments are not limited.
-const BULK_BUFFER: usize = 256 * 1024;
+const BULK_BUFFER: usize = 1024 * 1024;
 /// How long forwarding may go on once both programs have exited (the last
 /// bytes still in socket buffers); then the relay's sockets are shut.
 const DRAIN_AFTER_EXIT: Duration = Duration::from_secs(1);

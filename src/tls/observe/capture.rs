@@ -24,6 +24,8 @@ pub enum Depth {
     Handshake,
     /// Every record header to the end, small records kept.
     Everything,
+    /// Nothing: bytes are only counted (for measuring what looking costs).
+    Nothing,
 }
 
 /// One record seen on the wire.
@@ -72,7 +74,7 @@ impl DirectionTap {
             depth,
             header: Vec::with_capacity(HEADER_LEN),
             current: None,
-            looking: true,
+            looking: depth != Depth::Nothing,
             capture: DirectionCapture::default(),
         }
     }

@@ -53,7 +53,7 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
     let settings = Settings {
         logs_dir: options.out_dir.join("logs"),
         overrides: options.overrides.clone(),
-        observe: true,
+        carriage: cell::Carriage::Observed,
     };
     check_overrides(matrix, &cases, &settings)?;
     build_all(matrix, &implementations, options.progress)?;
