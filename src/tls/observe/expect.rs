@@ -334,3 +334,260 @@ pub fn judge_refusal(refusal: &Refusal, observation: &Observation) -> WireJudgem
     }
     judgement
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::tls::matrix::{KeyUpdates, Wire};
+    use crate::tls::observe::connection::{Decrypted, SeenAlert};
+    use crate::tls::observe::hello::{ClientHello, HelloRetry, ServerHello};
+
+    const fn case(wire: Wire, refusal: Option<Refusal>) -> Case {
+        Case {
+            name: "case",
+            description: "",
+            upstream: false,
+            client_duty: "",
+            server_duty: "",
+            deadline: Duration::from_secs(1),
+            parameters: &[],
+            relay: None,
+            client_facts: &[],
+            server_facts: &[],
+            wire,
+            refusal,
+        }
+    }
+
+    fn connection(psk: Option<u16>, group: &str) -> ConnectionObservation {
+        ConnectionObservation {
+            client_hello: Some(ClientHello {
+                key_shares: vec!["x25519".into()],
+                psk_identities: vec!["crosscheck-external-psk".into()],
+                ..Default::default()
+            }),
+            server_hello: Some(ServerHello {
+                version: "TLS 1.3".into(),
+                cipher_suite_code: 0x1301,
+                cipher_suite: "TLS_AES_128_GCM_SHA256".into(),
+                group: Some(group.into()),
+                selected_psk: psk,
+            }),
+            ..Default::default()
+        }
+    }
+
+    fn observed(connections: Vec<ConnectionObservation>) -> Observation {
+        Observation {
+            connections,
+            ..Default::default()
+        }
+    }
+
+    static RESUMPTION: Case = case(
+        Wire {
+            connections: &[
+                ConnectionWire {
+                    resumed: Some(false),
+                    psk_identity: None,
+                    hello_retry_request: None,
+                    early_data_accepted: None,
+                    client_certificate: None,
+                },
+                ConnectionWire {
+                    resumed: Some(true),
+                    psk_identity: None,
+                    hello_retry_request: None,
+                    early_data_accepted: None,
+                    client_certificate: None,
+                },
+            ],
+            key_updates: None,
+        },
+        None,
+    );
+
+    #[test]
+    fn a_resumption_the_wire_does_not_show_is_contradicted_twice() {
+        let wire = observed(vec![connection(None, "x25519"), connection(None, "x25519")]);
+        let claims = [(Role::Client, vec!["session_resumed".to_string()])];
+        let judgement = judge_exchange(&RESUMPTION, &[], &wire, &claims);
+        assert_eq!(judgement.contradictions.len(), 2, "{judgement:?}");
+        assert!(judgement.contradictions[0].starts_with("connection 2 should resume"));
+        assert!(judgement.contradictions[1].starts_with("the client claims session_resumed"));
+
+        let resumed = observed(vec![
+            connection(None, "x25519"),
+            connection(Some(0), "x25519"),
+        ]);
+        assert_eq!(
+            judge_exchange(&RESUMPTION, &[], &resumed, &claims),
+            WireJudgement::default()
+        );
+    }
+
+    #[test]
+    fn a_missing_connection_an_old_version_and_an_alert_are_contradictions() {
+        let mut old = connection(None, "x25519");
+        if let Some(hello) = &mut old.server_hello {
+            hello.version = "TLS 1.2".into();
+        }
+        old.alerts.push(SeenAlert {
+            from: "server",
+            level: "fatal",
+            description: "decode_error".into(),
+            encrypted: false,
+        });
+        let judgement = judge_exchange(&RESUMPTION, &[], &observed(vec![old]), &[]);
+        let text = judgement.contradictions.join("\n");
+        assert!(
+            text.contains("the case makes 2 connections, the wire shows 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("connection 1 negotiated TLS 1.2, not TLS 1.3"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the server sent a fatal decode_error alert"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_retry_must_select_the_group_and_the_second_hello_must_share_it() {
+        static RETRY: Case = case(
+            Wire {
+                connections: &[ConnectionWire {
+                    resumed: None,
+                    psk_identity: None,
+                    hello_retry_request: Some("secp256r1"),
+                    early_data_accepted: None,
+                    client_certificate: None,
+                }],
+                key_updates: None,
+            },
+            None,
+        );
+        let mut wire = connection(None, "secp256r1");
+        let judgement = judge_exchange(&RETRY, &[], &observed(vec![wire.clone()]), &[]);
+        assert_eq!(
+            judgement.contradictions,
+            ["connection 1: no HelloRetryRequest on the wire"]
+        );
+        wire.hello_retry = Some(HelloRetry {
+            cipher_suite: "TLS_AES_128_GCM_SHA256".into(),
+            group: Some("secp256r1".into()),
+        });
+        wire.retried_client_hello = wire.client_hello.clone();
+        let judgement = judge_exchange(&RETRY, &[], &observed(vec![wire.clone()]), &[]);
+        assert!(
+            judgement.contradictions[0].contains("no key share for secp256r1"),
+            "{judgement:?}"
+        );
+        if let Some(hello) = &mut wire.retried_client_hello {
+            hello.key_shares = vec!["secp256r1".into()];
+        }
+        assert_eq!(
+            judge_exchange(&RETRY, &[], &observed(vec![wire]), &[]),
+            WireJudgement::default()
+        );
+    }
+
+    #[test]
+    fn what_is_encrypted_without_a_key_log_is_unobserved_not_passed() {
+        static UPDATES: Case = case(
+            Wire {
+                connections: &[],
+                key_updates: Some(KeyUpdates {
+                    sender: Role::Server,
+                    every: 0,
+                    of: 1,
+                }),
+            },
+            None,
+        );
+        static EVERY: crate::tls::Parameter = crate::tls::Parameter {
+            name: "every",
+            env: "E",
+            description: "",
+            kind: crate::tls::ParameterKind::Bytes,
+            default: 10,
+            deadline_per_billion: None,
+        };
+        let values = [
+            Value {
+                parameter: &EVERY,
+                value: 10,
+                overridden: false,
+            },
+            Value {
+                parameter: &EVERY,
+                value: 95,
+                overridden: false,
+            },
+        ];
+        let cleartext = observed(vec![connection(None, "x25519")]);
+        let judgement = judge_exchange(&UPDATES, &values, &cleartext, &[]);
+        assert!(judgement.contradictions.is_empty());
+        assert_eq!(
+            judgement.unobserved,
+            ["KeyUpdates (encrypted; 10 expected)"]
+        );
+
+        let mut decrypted = connection(None, "x25519");
+        decrypted.decrypted = Some(Decrypted {
+            server_key_updates: 9,
+            ..Default::default()
+        });
+        let judgement = judge_exchange(&UPDATES, &values, &observed(vec![decrypted]), &[]);
+        assert_eq!(
+            judgement.contradictions,
+            ["the server sent 9 KeyUpdates; one per 10 bytes of 95 makes 10"]
+        );
+    }
+
+    #[test]
+    fn a_refusal_needs_the_right_alert_from_the_right_side() {
+        let refusal = Refusal {
+            by: Role::Client,
+            alerts: &["unknown_ca", "bad_certificate"],
+        };
+        let mut wire = connection(None, "x25519");
+        wire.decrypted = Some(Decrypted {
+            client_finished: true,
+            ..Default::default()
+        });
+        let judgement = judge_refusal(&refusal, &observed(vec![wire.clone()]));
+        let text = judgement.contradictions.join("\n");
+        assert!(
+            text.contains("the wire shows no alert from the client"),
+            "{text}"
+        );
+        assert!(
+            text.contains("the client sent its Finished: it accepted the server"),
+            "{text}"
+        );
+
+        wire.decrypted = Some(Decrypted::default());
+        wire.alerts.push(SeenAlert {
+            from: "client",
+            level: "fatal",
+            description: "decode_error".into(),
+            encrypted: true,
+        });
+        let judgement = judge_refusal(&refusal, &observed(vec![wire.clone()]));
+        assert_eq!(
+            judgement.contradictions,
+            ["the client refused with decode_error, not one of unknown_ca, bad_certificate"]
+        );
+
+        wire.alerts[0].description = "unknown_ca".into();
+        assert_eq!(
+            judge_refusal(&refusal, &observed(vec![wire])),
+            WireJudgement::default()
+        );
+    }
+}
