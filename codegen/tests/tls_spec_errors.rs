@@ -598,9 +598,16 @@ fn a_new_implementation_entry_adds_tests_in_every_case_in_both_roles() {
     };
     let cases = read("cases.yaml");
     let before = planned(&cases, &read("implementations.yaml"));
+    // The entry goes at the end of `implementations:`, before any later key.
+    let text = read("implementations.yaml");
+    let (entries, rest) = text
+        .split_once("\nknown_failures:")
+        .map_or((text.as_str(), String::new()), |(entries, rest)| {
+            (entries, format!("\nknown_failures:{rest}"))
+        });
     let implementations = format!(
-        "{}\n  wolfssl:\n    description: wolfSSL\n    command: [\"{{root}}/shims/wolfssl\"]\n",
-        read("implementations.yaml").trim_end()
+        "{}\n  wolfssl:\n    description: wolfSSL\n    command: [\"{{root}}/shims/wolfssl\"]\n{rest}",
+        entries.trim_end()
     );
     let after = planned(&cases, &implementations);
 
@@ -623,4 +630,71 @@ fn a_new_implementation_entry_adds_tests_in_every_case_in_both_roles() {
         }
         assert_eq!(added.len(), 2 * count + 1);
     }
+}
+
+#[test]
+fn wire_and_refusal_name_real_groups_alerts_and_parameters() {
+    let cases = format!(
+        "{CASES}{}",
+        "    wire:
+      connections:
+        - hello_retry_request: secp257r1
+      key_updates: {sender: server, every: interval_bytes, of: download_bytes}
+  refused:
+    description: The client refuses.
+    client: Refuse.
+    server: Be refused.
+    deadline: 10s
+    refusal:
+      by: client
+      alerts: [unknown_ca, no_such_alert]
+  refused_silently:
+    description: Nobody says which alert.
+    client: Refuse.
+    server: Be refused.
+    deadline: 10s
+    refusal:
+      by: server
+      alerts: []
+"
+    );
+    assert_reports(
+        &errors(&cases, IMPLEMENTATIONS),
+        &[
+            "cases.yaml:23:32: error: `secp257r1` is not a known group; expected one of secp256r1,",
+            "cases.yaml:24:44: error: `interval_bytes` is not a parameter of this case",
+            "cases.yaml:32:28: error: `no_such_alert` is not a known alert; expected one of close_notify,",
+            "cases.yaml:40:15: error: `alerts` must name at least one alert",
+        ],
+    );
+}
+
+#[test]
+fn wire_and_refusal_are_planned() {
+    let cases = format!(
+        "{CASES}{}",
+        "    wire:
+      connections:
+        - {resumed: false}
+        - {resumed: true, early_data_accepted: true}
+  refused:
+    description: The client refuses.
+    client: Refuse.
+    server: Be refused.
+    deadline: 10s
+    refusal:
+      by: client
+      alerts: [unknown_ca, bad_certificate]
+"
+    );
+    let plan = planned(&cases, IMPLEMENTATIONS);
+    let early_data = &plan.cases[1];
+    assert_eq!(early_data.wire.connections.len(), 2);
+    assert_eq!(early_data.wire.connections[1].resumed, Some(true));
+    assert_eq!(
+        early_data.wire.connections[1].early_data_accepted,
+        Some(true)
+    );
+    let refusal = plan.cases[2].refusal.as_ref().expect("a refusal");
+    assert_eq!(refusal.alerts, ["unknown_ca", "bad_certificate"]);
 }

@@ -144,7 +144,7 @@ fn known(name: &Located<String>, names: &[&str], what: &str, checks: &mut FileCh
         checks.error(
             name.position,
             format!(
-                "`{}` is not a {what} name; expected one of {}",
+                "`{}` is not a known {what}; expected one of {}",
                 name.value,
                 names.join(", ")
             ),
