@@ -5,7 +5,9 @@
 //! and `bogo_shims.rs` (`SHIMS`, from `specs/shims/*.yaml`).
 //!
 //! It watches every file and directory under `specs/`: a rerun rebuilds the
-//! test targets, whose `spec!` calls then pick up new YAML files.
+//! test targets, whose `spec!` calls then pick up new YAML files. The runtime
+//! is another package (`crates/crosscheck`), so a spec edit never rebuilds
+//! it, and each family has its own test target.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -263,7 +263,10 @@ mod tests {
     use super::*;
     use std::thread;
 
-    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/npm-is-number");
+    const FIXTURE: &str = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/npm-is-number"
+    );
 
     /// Written by a child process, so no descriptor open for writing can
     /// leak into a concurrently forked child and make exec fail with ETXTBSY.
