@@ -2,6 +2,8 @@
 //! real verifiers answer `not ok` to each, and a verifier that answers `ok`
 //! to everything (`tests/fixtures/app_identity/always-ok.sh`) is caught.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
 

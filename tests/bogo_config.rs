@@ -2,6 +2,8 @@
 //! yields, for each variant, the JSON the C preprocessor makes of rustls'
 //! template; `tests-diff` reports what a new upstream list changes.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 mod cli;
 
 use cli::{crosscheck, root, text};

@@ -11,6 +11,8 @@
 //! a deliberate change to the import, `CROSSCHECK_BLESS=1 cargo test --test
 //! bogo_import` rewrites the files (then look at the diff).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 mod cli;
 
 use cli::{crosscheck, root, text};

@@ -4,6 +4,8 @@
 //! status and the upstream JSON results; bad selections are one clear
 //! error and a non-zero exit.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 mod cli;
 
 use cli::{crosscheck, text};

@@ -3,6 +3,8 @@
 //! tests against the real `bogo-shim-rustls` (built as the generated BoGo
 //! tests build it: release, once, under a lock shared by every process).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -21,6 +21,8 @@
 //! [`KNOWN_DIFFERENCES`] is stale: its case now agrees with upstream, or
 //! is gone.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs;

@@ -1,6 +1,8 @@
 //! `app-identity-suite-rs` as users run it: real processes, real files, and
 //! the TypeScript reference on the other side.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -9,6 +9,8 @@
 //!   its session, wrapped to claim `session_resumed` and exit 0 whatever
 //!   happened.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use crosscheck::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crosscheck::tls::{Implementation, Matrix};
 

@@ -3,6 +3,8 @@
 //! (exit 127, fail, never listen, stay silent about facts, find their port
 //! taken).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;

@@ -2,6 +2,8 @@
 //! once); good ones plan and emit the right cases and tests; the project's
 //! `specs/bogo/` compiles.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,8 @@
 //! BoGo shim files: every problem is reported at once with its location;
 //! good files expand into one `-shim-config` per variant.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use crosscheck_codegen::bogo_shims::plan::{ProgramPlan, ShimPlan};
 use crosscheck_codegen::bogo_shims::{Layout, compile_directory};
 

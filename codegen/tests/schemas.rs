@@ -1,5 +1,7 @@
 //! The committed JSON Schemas under `specs/schema/` match the spec model.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::path::Path;
 
 use crosscheck_codegen::schema;

@@ -1,5 +1,7 @@
 //! Bad specs give located, readable errors; good ones plan the right tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::path::Path;
 
 use crosscheck_codegen::app_identity::{compile_directory, load, plan};

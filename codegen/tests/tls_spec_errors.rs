@@ -1,6 +1,8 @@
 //! TLS specs: bad ones give located, readable errors (all of them at once);
 //! good ones plan the right tests, and a new implementation is new tests.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::path::Path;
 
 use crosscheck_codegen::tls::plan::{MatrixPlan, PlannedOutcome};

@@ -3,6 +3,8 @@
 //! keys match their leaves, and nothing expires within a year; the leaves a
 //! client must refuse fail verification for their one reason each.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
+
 use std::path::{Path, PathBuf};
 
 use openssl::asn1::Asn1Time;
