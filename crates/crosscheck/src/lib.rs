@@ -5,10 +5,11 @@ pub use app_identity as app_identity_impl;
 
 pub mod app_identity;
 pub mod bogo;
-pub mod cached_build;
 pub mod key_schedule;
 pub mod npm;
 pub mod paths;
+pub mod pool;
 pub mod process;
+pub mod programs;
 pub mod tap;
 pub mod tls;

@@ -4,23 +4,17 @@
 //! exclusive lock shared by every process, into the same target directory
 //! as the TLS shims, so the TLS libraries they share compile once.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::bogo::runner::Shim;
 use crate::bogo::shim_config::{Program, ShimConfig};
-use crate::cached_build;
 use crate::paths;
-use crate::process::{Job, log_tail};
+use crate::process::Job;
+use crate::programs::{self, BuildOnce, once_per_process};
 
 const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
-const LOG_TAIL_LINES: usize = 30;
-
-/// Built binaries (or why they could not be built), by binary name.
-static BUILT: Mutex<BTreeMap<&'static str, Result<PathBuf, String>>> = Mutex::new(BTreeMap::new());
 
 /// The cargo target directory shim binaries are built into.
 pub fn target_dir() -> PathBuf {
@@ -49,32 +43,28 @@ pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
         }
         Some(Program::Build { script, program }) => Ok(Shim::new(
             config.name,
-            cached_build::program(config.name, script, program, root)?,
+            programs::script::program(config.name, script, program, root)?,
         )),
     }
 }
 
 /// The workspace binary `bin`, built in release mode once per process.
 pub fn cargo_bin(bin: &'static str, root: &Path) -> Result<PathBuf, String> {
-    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(outcome) = built.get(bin) {
-        return outcome.clone();
-    }
-    let outcome = build_locked(bin, root);
-    built.insert(bin, outcome.clone());
-    outcome
+    once_per_process(&format!("cargo bin {bin}"), || build(bin, root))
 }
 
-fn build_locked(bin: &str, root: &Path) -> Result<PathBuf, String> {
+fn build(bin: &str, root: &Path) -> Result<PathBuf, String> {
     let target = target_dir();
-    fs::create_dir_all(&target)
-        .map_err(|error| format!("cannot create {}: {error}", target.display()))?;
-    let _lock = cached_build::lock_exclusive(&target.join(format!("{bin}.lock")))?;
-
+    let step = BuildOnce {
+        name: &format!("building `{bin}`"),
+        lock: target.join(format!("{bin}.lock")),
+        log: target.join(format!("{bin}.build.log")),
+        // cargo knows what to rebuild.
+        marker: None,
+        deadline: BUILD_DEADLINE,
+    };
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let log = target.join(format!("{bin}.build.log"));
-    let _ = fs::remove_file(&log);
-    let finished = Job::new(
+    let job = Job::new(
         cargo,
         [
             "build",
@@ -88,17 +78,11 @@ fn build_locked(bin: &str, root: &Path) -> Result<PathBuf, String> {
         ],
     )
     .arg(&target)
-    .current_dir(root)
-    .log_to(&log)
-    .deadline(BUILD_DEADLINE)
-    .run()
-    .map_err(|error| format!("building `{bin}` did not run: {error}"))?;
-    if !finished.status.success() {
-        return Err(format!(
-            "building `{bin}` failed ({}); {}",
-            finished.status,
-            log_tail(&log, LOG_TAIL_LINES)
-        ));
-    }
+    .current_dir(root);
+    let create = || {
+        fs::create_dir_all(&target)
+            .map_err(|error| format!("cannot create {}: {error}", target.display()))
+    };
+    step.run(create, job)?;
     Ok(target.join("release").join(bin))
 }

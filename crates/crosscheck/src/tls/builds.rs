@@ -6,27 +6,19 @@
 //! leaves a marker holding a hash of its command and inputs; while that
 //! matches, later runs skip it.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use sha2::{Digest, Sha256};
-
-use crate::cached_build;
 use crate::paths;
-use crate::process::{Job, log_tail};
+use crate::process::Job;
+use crate::programs::{BuildOnce, Fingerprint, once_per_process};
 use crate::tls::matrix::{Build, Matrix};
 
 /// Long enough for a cold release build of the Rust shims on two cores.
 pub const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 const MARKER: &str = ".inputs-sha256";
-const LOG_TAIL_LINES: usize = 30;
-
-/// Outcome of each build in this process: its output directory or why it failed.
-static BUILT: Mutex<BTreeMap<&'static str, Result<PathBuf, String>>> = Mutex::new(BTreeMap::new());
 
 /// Values for `{build_dir}`, `{root}` and `{cargo}` in commands.
 #[derive(Debug, Clone)]
@@ -65,22 +57,14 @@ pub fn ensure_built(matrix: &Matrix, index: usize) -> Result<PathBuf, String> {
         .builds
         .get(index)
         .ok_or_else(|| format!("build #{index} is not in the matrix"))?;
-    let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(outcome) = built.get(build.name) {
-        return outcome.clone();
-    }
-    let outcome = run_locked(build, Path::new(matrix.root));
-    built.insert(build.name, outcome.clone());
-    outcome
+    once_per_process(&format!("tls build {}", build.name), || {
+        run_locked(build, Path::new(matrix.root))
+    })
 }
 
 fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
     let directory = build_dir(build);
     let parent = directory.parent().unwrap_or(&directory).to_path_buf();
-    fs::create_dir_all(&directory)
-        .map_err(|error| format!("cannot create {}: {error}", directory.display()))?;
-    let _lock = cached_build::lock_exclusive(&parent.join(format!("{}.lock", build.name)))?;
-
     let placeholders = Placeholders {
         root: root.to_path_buf(),
         build_dir: Some(directory.clone()),
@@ -90,59 +74,40 @@ fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
         .iter()
         .map(|word| placeholders.expand(word))
         .collect();
-    let fingerprint = if build.inputs.is_empty() {
+    let marker = if build.inputs.is_empty() {
         None
     } else {
-        Some(fingerprint(&command, build.inputs, root)?)
+        Some((
+            directory.join(MARKER),
+            fingerprint(&command, build.inputs, root)?,
+        ))
     };
-    let marker = directory.join(MARKER);
-    if let Some(fingerprint) = &fingerprint
-        && fs::read_to_string(&marker).is_ok_and(|found| &found == fingerprint)
-    {
-        return Ok(directory);
-    }
-
     let (program, args) = command
         .split_first()
         .ok_or_else(|| format!("build `{}` has an empty command", build.name))?;
-    let log = parent.join(format!("{}.log", build.name));
-    let _ = fs::remove_file(&log);
-    let finished = Job::new(program, args)
-        .current_dir(root)
-        .log_to(&log)
-        .deadline(BUILD_DEADLINE)
-        .run()
-        .map_err(|error| format!("build `{}` did not run: {error}", build.name))?;
-    if !finished.status.success() {
-        return Err(format!(
-            "build `{}` failed ({}); {}",
-            build.name,
-            finished.status,
-            log_tail(&log, LOG_TAIL_LINES)
-        ));
-    }
-    if let Some(fingerprint) = fingerprint {
-        fs::write(&marker, fingerprint)
-            .map_err(|error| format!("cannot write {}: {error}", marker.display()))?;
-    }
+    let step = BuildOnce {
+        name: &format!("build `{}`", build.name),
+        lock: parent.join(format!("{}.lock", build.name)),
+        log: parent.join(format!("{}.log", build.name)),
+        marker,
+        deadline: BUILD_DEADLINE,
+    };
+    let create = || {
+        fs::create_dir_all(&directory)
+            .map_err(|error| format!("cannot create {}: {error}", directory.display()))
+    };
+    step.run(create, Job::new(program, args).current_dir(root))?;
     Ok(directory)
 }
 
 /// Hash of the expanded command and every input's path and contents.
 fn fingerprint(command: &[String], inputs: &[&str], root: &Path) -> Result<String, String> {
-    let mut hasher = Sha256::new();
+    let mut fingerprint = Fingerprint::default();
     for word in command {
-        hasher.update(word.as_bytes());
-        hasher.update([0]);
+        fingerprint.word(word);
     }
     for input in inputs {
-        let path = root.join(input);
-        let contents = fs::read(&path)
-            .map_err(|error| format!("cannot read build input {}: {error}", path.display()))?;
-        hasher.update(input.as_bytes());
-        hasher.update([0]);
-        hasher.update((contents.len() as u64).to_le_bytes());
-        hasher.update(&contents);
+        fingerprint.file(root, Path::new(input))?;
     }
-    Ok(cached_build::hex(&hasher.finalize()))
+    Ok(fingerprint.finish())
 }
