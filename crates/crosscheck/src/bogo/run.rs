@@ -6,13 +6,9 @@
 //! as expected when it is exactly that.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::thread;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use go_glob::Pattern;
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::bogo::case::Case;
 use crate::bogo::declared;
@@ -20,6 +16,7 @@ use crate::bogo::program;
 use crate::bogo::results::{ResultType, Results};
 use crate::bogo::runner::{self, RunOptions, Verdict};
 use crate::bogo::shim_config::{Declaration, Declarations, ShimConfig};
+use crate::pool::{self, Progress};
 
 /// What to run and how.
 #[derive(Debug, Clone)]
@@ -229,44 +226,23 @@ pub fn run(
     let started_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0.0, |since| since.as_secs_f64());
-    let bar = if selection.progress {
-        ProgressBar::new(jobs.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} tests {elapsed} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let next = AtomicUsize::new(0);
-    let lines: Mutex<Vec<Option<Line>>> = Mutex::new(vec![None; jobs.len()]);
-    thread::scope(|scope| {
-        for _ in 0..selection.jobs.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(job) = jobs.get(index) else { break };
-                    let program = programs
-                        .iter()
-                        .find(|(name, _)| *name == job.shim.name)
-                        .map(|(_, program)| program);
-                    let line = run_job(*job, program, selection);
-                    bar.set_message(line.test);
-                    bar.inc(1);
-                    if line.problem.is_some() {
-                        bar.suspend(|| {
-                            eprintln!("FAILED ({}/{}/{})", line.shim, line.variant, line.test)
-                        });
-                    }
-                    lines.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(line);
-                }
-            });
+    let progress = Progress::new(jobs.len(), "tests", selection.progress);
+    let lines = pool::run_all(&jobs, selection.jobs, &progress, |job, progress| {
+        let program = programs
+            .iter()
+            .find(|(name, _)| *name == job.shim.name)
+            .map(|(_, program)| program);
+        let line = run_job(*job, program, selection);
+        progress.step(line.test);
+        if line.problem.is_some() {
+            progress.note(&format!(
+                "FAILED ({}/{}/{})",
+                line.shim, line.variant, line.test
+            ));
         }
+        line
     });
-    bar.finish_and_clear();
     let lines = lines
-        .into_inner()
-        .unwrap_or_else(PoisonError::into_inner)
         .into_iter()
         .zip(&jobs)
         .map(|(line, job)| {

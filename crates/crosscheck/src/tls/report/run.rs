@@ -1,13 +1,11 @@
 //! Running every selected cell on a pool of worker threads.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
-use std::thread;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::ProgressBar;
 
+use crate::pool::{self, Progress};
 use crate::tls::builds;
 use crate::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crate::tls::check::{Judgement, judge};
@@ -194,33 +192,12 @@ fn run_cells(
     settings: &Settings,
     options: &RunOptions,
 ) -> Vec<CellResult> {
-    let bar = if options.progress {
-        ProgressBar::new(cells.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} cells {elapsed} {msg}")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<CellResult>>> = Mutex::new(vec![None; cells.len()]);
-    thread::scope(|scope| {
-        for _ in 0..options.jobs.max(1) {
-            scope.spawn(|| {
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&cell) = cells.get(index) else { break };
-                    let result = cell::run(matrix, cell, settings);
-                    bar.set_message(cell.label(matrix));
-                    bar.inc(1);
-                    results.lock().unwrap_or_else(PoisonError::into_inner)[index] = Some(result);
-                }
-            });
-        }
+    let progress = Progress::new(cells.len(), "cells", options.progress);
+    let results = pool::run_all(cells, options.jobs, &progress, |cell, progress| {
+        let result = cell::run(matrix, *cell, settings);
+        progress.step(&cell.label(matrix));
+        result
     });
-    bar.finish_and_clear();
-    let results = results.into_inner().unwrap_or_else(PoisonError::into_inner);
     cells
         .iter()
         .zip(results)
