@@ -1,0 +1,167 @@
+pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
+    root: "<root>",
+    certificates: "<root>/certificates",
+    cases: &[
+        ::crosscheck::tls::Case {
+            name: "handshake",
+            description: "Handshake, then close.",
+            upstream: true,
+            client_duty: "Handshake; close.",
+            server_duty: "Handshake; close after the client.",
+            deadline: ::std::time::Duration::from_millis(10000u64),
+            parameters: &[],
+            relay: None,
+            client_facts: &[],
+            server_facts: &[],
+            wire: ::crosscheck::tls::Wire {
+                connections: &[],
+                key_updates: None,
+            },
+            refusal: None,
+        },
+        ::crosscheck::tls::Case {
+            name: "resumption",
+            description: "A full handshake, then a resumed one.",
+            upstream: false,
+            client_duty: "Two connections, the second resuming.",
+            server_duty: "Two connections, the second resumed.",
+            deadline: ::std::time::Duration::from_millis(10000u64),
+            parameters: &[],
+            relay: None,
+            client_facts: &["session_resumed"],
+            server_facts: &[],
+            wire: ::crosscheck::tls::Wire {
+                connections: &[
+                    ::crosscheck::tls::ConnectionWire {
+                        resumed: Some(false),
+                        psk_identity: None,
+                        hello_retry_request: None,
+                        early_data_accepted: None,
+                        client_certificate: None,
+                    },
+                    ::crosscheck::tls::ConnectionWire {
+                        resumed: Some(true),
+                        psk_identity: None,
+                        hello_retry_request: None,
+                        early_data_accepted: None,
+                        client_certificate: None,
+                    },
+                ],
+                key_updates: None,
+            },
+            refusal: None,
+        },
+        ::crosscheck::tls::Case {
+            name: "untrusted_certificate",
+            description: "The client refuses an untrusted chain.",
+            upstream: false,
+            client_duty: "Refuse.",
+            server_duty: "Present the untrusted chain.",
+            deadline: ::std::time::Duration::from_millis(10000u64),
+            parameters: &[],
+            relay: None,
+            client_facts: &[],
+            server_facts: &[],
+            wire: ::crosscheck::tls::Wire {
+                connections: &[],
+                key_updates: None,
+            },
+            refusal: Some(::crosscheck::tls::Refusal {
+                by: ::crosscheck::tls::Role::Client,
+                alerts: &["unknown_ca"],
+            }),
+        },
+    ],
+    implementations: &[
+        ::crosscheck::tls::Implementation {
+            name: "rustls",
+            description: "rustls",
+            build: None,
+            command: &["{root}/rustls"],
+            client: true,
+            server: true,
+            unsupported: &[],
+        },
+        ::crosscheck::tls::Implementation {
+            name: "java",
+            description: "JSSE",
+            build: None,
+            command: &["java", "TlsShim"],
+            client: true,
+            server: true,
+            unsupported: &[
+                ::crosscheck::tls::Unsupported {
+                    case: 1usize,
+                    role: Some(::crosscheck::tls::Role::Server),
+                    reason: "no tickets",
+                },
+            ],
+        },
+    ],
+    builds: &[],
+    known_failures: &[
+        ::crosscheck::tls::KnownFailure {
+            case: 2usize,
+            client: Some(1usize),
+            server: None,
+            reason: "sends no alert",
+            declared_at: "implementations.yaml:13:5",
+        },
+    ],
+};
+pub mod handshake {
+    #[test]
+    fn rustls_to_rustls() {
+        ::crosscheck::tls::check(&super::MATRIX, 0usize, 0usize, 0usize)
+    }
+    #[test]
+    fn rustls_to_java() {
+        ::crosscheck::tls::check(&super::MATRIX, 0usize, 0usize, 1usize)
+    }
+    #[test]
+    fn java_to_rustls() {
+        ::crosscheck::tls::check(&super::MATRIX, 0usize, 1usize, 0usize)
+    }
+    #[test]
+    fn java_to_java() {
+        ::crosscheck::tls::check(&super::MATRIX, 0usize, 1usize, 1usize)
+    }
+}
+pub mod resumption {
+    #[test]
+    fn rustls_to_rustls() {
+        ::crosscheck::tls::check(&super::MATRIX, 1usize, 0usize, 0usize)
+    }
+    #[test]
+    #[ignore = "java as server: no tickets"]
+    fn rustls_to_java() {
+        ::crosscheck::tls::check(&super::MATRIX, 1usize, 0usize, 1usize)
+    }
+    #[test]
+    fn java_to_rustls() {
+        ::crosscheck::tls::check(&super::MATRIX, 1usize, 1usize, 0usize)
+    }
+    #[test]
+    #[ignore = "java as server: no tickets"]
+    fn java_to_java() {
+        ::crosscheck::tls::check(&super::MATRIX, 1usize, 1usize, 1usize)
+    }
+}
+pub mod untrusted_certificate {
+    #[test]
+    fn rustls_to_rustls() {
+        ::crosscheck::tls::check(&super::MATRIX, 2usize, 0usize, 0usize)
+    }
+    #[test]
+    fn rustls_to_java() {
+        ::crosscheck::tls::check(&super::MATRIX, 2usize, 0usize, 1usize)
+    }
+    #[test]
+    fn java_to_rustls() {
+        ::crosscheck::tls::check(&super::MATRIX, 2usize, 1usize, 0usize)
+    }
+    #[test]
+    fn java_to_java() {
+        ::crosscheck::tls::check(&super::MATRIX, 2usize, 1usize, 1usize)
+    }
+}
