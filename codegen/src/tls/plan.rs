@@ -138,20 +138,7 @@ pub struct UnsupportedPlan {
     pub reason: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Client,
-    Server,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
-    }
-}
+pub use crosscheck_model::Role;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct BuildPlan {

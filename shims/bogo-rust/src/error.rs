@@ -10,7 +10,7 @@ pub const EXIT_FAILURE: u8 = 1;
 /// Exit code: an allocation was made to fail (malloc tests); try the next one.
 pub const EXIT_MORE_MALLOCS: u8 = 88;
 /// Exit code: the test needs something this shim does not implement.
-pub const EXIT_UNIMPLEMENTED: u8 = 89;
+pub const EXIT_UNIMPLEMENTED: u8 = crosscheck_model::bogo::UNIMPLEMENTED_EXIT;
 
 /// Why a test did not pass.
 #[derive(Debug)]

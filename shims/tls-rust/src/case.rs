@@ -5,35 +5,7 @@ use std::fmt;
 use crate::pki::PkiFile;
 
 /// Which end of the connection a shim plays.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Role {
-    Client,
-    Server,
-}
-
-impl Role {
-    /// Parses `client` or `server`.
-    pub fn from_name(name: &str) -> Option<Role> {
-        match name {
-            "client" => Some(Role::Client),
-            "server" => Some(Role::Server),
-            _ => None,
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
+pub use crosscheck_model::Role;
 
 /// A scenario of the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -19,7 +19,7 @@ const FAILED: u8 = 1;
 /// Exit status: the command line or environment is malformed.
 const USAGE: u8 = 2;
 /// Exit status: the library does not support the case in this role.
-const UNSUPPORTED: u8 = 127;
+const UNSUPPORTED: u8 = crosscheck_model::tls::UNSUPPORTED_EXIT;
 
 /// Runs the shim for library `L` on the process's arguments and environment.
 pub fn main<L: Library>() -> ExitCode {

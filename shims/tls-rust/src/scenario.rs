@@ -12,21 +12,18 @@ use crate::invocation::Parameters;
 use crate::library::{Client, NamedGroup, Server, TlsStream};
 use crate::protocol::{GREETING, RESPONSE};
 
-/// Fact: the second connection resumed the first one's session.
-const SESSION_RESUMED: &str = "session_resumed";
-/// Fact: the server accepted the greeting as 0-RTT data.
-const EARLY_DATA_ACCEPTED: &str = "early_data_accepted";
+use crosscheck_model::tls::{EARLY_DATA_ACCEPTED, FACT_PREFIX, REFUSAL_PREFIX, SESSION_RESUMED};
 
 /// Prints a fact the shim has just checked.
 fn report(fact: &str) {
-    println!("crosscheck-fact: {fact}");
+    println!("{FACT_PREFIX} {fact}");
 }
 
 /// Prints why the shim refused, in a negative case where refusing is its
 /// part; the error goes back to the driver and the shim exits 1.
 pub fn report_refusal(role: crate::case::Role, case: Case, error: Error) -> Error {
     if case.refuser() == Some(role) {
-        println!("crosscheck-refusal: {error}");
+        println!("{REFUSAL_PREFIX} {error}");
     }
     error
 }

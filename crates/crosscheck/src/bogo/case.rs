@@ -41,29 +41,7 @@ pub struct Case {
     pub expect: Expect,
 }
 
-/// A side of a TLS connection.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Role {
-    Client,
-    Server,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
-    }
-
-    /// The other side.
-    pub fn peer(self) -> Role {
-        match self {
-            Role::Client => Role::Server,
-            Role::Server => Role::Client,
-        }
-    }
-}
+pub use crosscheck_model::Role;
 
 /// The key (and signature) type of generated certificates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -30,7 +30,7 @@ use crate::tls::ports::{self, PortReservation};
 use crate::tls::relay::{Relay, RelayStats};
 
 /// The exit status meaning "this implementation does not support the case".
-pub const UNSUPPORTED_EXIT: i32 = 127;
+pub const UNSUPPORTED_EXIT: i32 = crosscheck_model::tls::UNSUPPORTED_EXIT as i32;
 
 /// How long a server may take to finish once its client has failed.
 const SERVER_GRACE_AFTER_CLIENT_FAILURE: Duration = Duration::from_secs(2);
@@ -581,8 +581,7 @@ impl CellRun {
     }
 }
 
-/// How a refusing shim says why it refused.
-pub const REFUSAL_PREFIX: &str = "crosscheck-refusal:";
+pub use crosscheck_model::tls::REFUSAL_PREFIX;
 
 /// The refusing side's own account, from its log.
 pub fn refusal_reason(log: &Path) -> Option<String> {
@@ -617,7 +616,7 @@ fn start_relay(
 fn reported_facts(log: &Path) -> Vec<String> {
     let text = fs::read_to_string(log).unwrap_or_default();
     text.lines()
-        .filter_map(|line| line.trim().strip_prefix("crosscheck-fact:"))
+        .filter_map(|line| line.trim().strip_prefix(crosscheck_model::tls::FACT_PREFIX))
         .map(|fact| fact.trim().to_string())
         .collect()
 }

@@ -153,20 +153,7 @@ pub struct Unsupported {
     pub reason: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Role {
-    Client,
-    Server,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Client => "client",
-            Role::Server => "server",
-        }
-    }
-}
+pub use crosscheck_model::Role;
 
 /// A command that builds one or more implementations' programs, run once
 /// (under a lock shared by every process) before the first cell needs it.

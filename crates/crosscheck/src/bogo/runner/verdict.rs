@@ -19,7 +19,7 @@ use crate::bogo::case::Expect;
 use crate::bogo::shim_config::Variant;
 
 /// The shim exit code for "a flag is not implemented".
-pub const EXIT_UNIMPLEMENTED: i32 = 89;
+pub const EXIT_UNIMPLEMENTED: i32 = crosscheck_model::bogo::UNIMPLEMENTED_EXIT as i32;
 /// The shim exit code for "an allocation failure was injected; try the next one".
 pub const EXIT_MORE_MALLOCS: i32 = 88;
 /// The shim exit code for "fail this test".

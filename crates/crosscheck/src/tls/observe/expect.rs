@@ -1,6 +1,8 @@
 //! Holding an observation to the case: what the wire must show, the facts
 //! the shims claim, and, in negative cases, the refusal.
 
+use crosscheck_model::tls::{EARLY_DATA_ACCEPTED, SESSION_RESUMED};
+
 use crate::tls::matrix::{Case, ConnectionWire, Refusal, Role};
 use crate::tls::observe::Observation;
 use crate::tls::observe::connection::ConnectionObservation;
@@ -261,13 +263,13 @@ fn claim_against_wire(
     let side = role.as_str();
     let index = observation.connections.len();
     match fact {
-        "session_resumed" if last.server_hello.is_some() && !last.psk_selected() => {
+        SESSION_RESUMED if last.server_hello.is_some() && !last.psk_selected() => {
             judgement.contradict(format!(
                 "the {side} claims session_resumed, but the wire shows connection {index} as a full handshake (its ServerHello selects no pre_shared_key): {}",
                 last.summary()
             ));
         }
-        "early_data_accepted" => match &last.decrypted {
+        EARLY_DATA_ACCEPTED => match &last.decrypted {
             Some(decrypted) if !decrypted.early_data_accepted => judgement.contradict(format!(
                 "the {side} claims early_data_accepted, but connection {index}'s EncryptedExtensions do not accept early data"
             )),
