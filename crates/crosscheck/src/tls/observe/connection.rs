@@ -249,55 +249,58 @@ fn alert(from: Role, body: &[u8], encrypted: bool) -> Option<SeenAlert> {
 }
 
 fn read_cleartext(observation: &mut ConnectionObservation, capture: &ConnectionCapture) {
+    cleartext(
+        observation,
+        &capture.to_server,
+        Role::Client,
+        |observation, message_type, body| {
+            if message_type != CLIENT_HELLO {
+                return;
+            }
+            match hello::parse_client_hello(body) {
+                Ok(hello) if observation.client_hello.is_none() => {
+                    observation.client_hello = Some(hello);
+                }
+                Ok(hello) => observation.retried_client_hello = Some(hello),
+                Err(why) => observation.problems.push(why),
+            }
+        },
+    );
+    cleartext(
+        observation,
+        &capture.to_client,
+        Role::Server,
+        |observation, message_type, body| {
+            if message_type != SERVER_HELLO {
+                return;
+            }
+            match hello::parse_server_hello(body) {
+                Ok(ServerHelloMessage::Retry(retry)) => observation.hello_retry = Some(retry),
+                Ok(ServerHelloMessage::Hello(hello)) => observation.server_hello = Some(hello),
+                Err(why) => observation.problems.push(why),
+            }
+        },
+    );
+}
+
+/// One direction's cleartext records: alerts are recorded as `sender`'s,
+/// handshake messages go to `each`.
+fn cleartext(
+    observation: &mut ConnectionObservation,
+    direction: &DirectionCapture,
+    sender: Role,
+    mut each: impl FnMut(&mut ConnectionObservation, u8, &[u8]),
+) {
     let mut messages = Messages::default();
-    for record in kept(&capture.to_server) {
+    for record in kept(direction) {
+        let body = record.body.as_deref().unwrap_or(&[]);
         match record.content_type {
             HANDSHAKE => {
-                for (message_type, body) in messages.push(record.body.as_deref().unwrap_or(&[])) {
-                    if message_type != CLIENT_HELLO {
-                        continue;
-                    }
-                    match hello::parse_client_hello(&body) {
-                        Ok(hello) if observation.client_hello.is_none() => {
-                            observation.client_hello = Some(hello);
-                        }
-                        Ok(hello) => observation.retried_client_hello = Some(hello),
-                        Err(why) => observation.problems.push(why),
-                    }
+                for (message_type, message) in messages.push(body) {
+                    each(observation, message_type, &message);
                 }
             }
-            ALERT => observation.alerts.extend(alert(
-                Role::Client,
-                record.body.as_deref().unwrap_or(&[]),
-                false,
-            )),
-            _ => {}
-        }
-    }
-    let mut messages = Messages::default();
-    for record in kept(&capture.to_client) {
-        match record.content_type {
-            HANDSHAKE => {
-                for (message_type, body) in messages.push(record.body.as_deref().unwrap_or(&[])) {
-                    if message_type != SERVER_HELLO {
-                        continue;
-                    }
-                    match hello::parse_server_hello(&body) {
-                        Ok(ServerHelloMessage::Retry(retry)) => {
-                            observation.hello_retry = Some(retry);
-                        }
-                        Ok(ServerHelloMessage::Hello(hello)) => {
-                            observation.server_hello = Some(hello);
-                        }
-                        Err(why) => observation.problems.push(why),
-                    }
-                }
-            }
-            ALERT => observation.alerts.extend(alert(
-                Role::Server,
-                record.body.as_deref().unwrap_or(&[]),
-                false,
-            )),
+            ALERT => observation.alerts.extend(alert(sender, body, false)),
             _ => {}
         }
     }
