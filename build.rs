@@ -1,8 +1,9 @@
 //! Checks every spec family under `specs/`, reporting every family's spec
 //! errors together with their locations, and writes under `OUT_DIR` the
-//! static tables the binaries include: `app_identity_family.rs` (`FAMILY`),
-//! `tls_matrix.rs` (`MATRIX`), `bogo_cases.rs` (`CASES`, from `specs/bogo/`)
-//! and `bogo_shims.rs` (`SHIMS`, from `specs/shims/*.yaml`).
+//! static tables the binaries include, one file per family
+//! (`SpecFamily::TABLES_FILE`): `app_identity_family.rs` (`FAMILY`),
+//! `tls_matrix.rs` (`MATRIX`) and `bogo.rs` (`ROOT`, `CASES` from
+//! `specs/bogo/` and `SHIMS` from `specs/shims/*.yaml`).
 //!
 //! It watches every file and directory under `specs/`: a rerun rebuilds the
 //! test targets, whose `spec!` calls then pick up new YAML files. The runtime
@@ -12,7 +13,10 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use crosscheck_codegen::{Diagnostics, app_identity, bogo_cases, bogo_shims, discover, tls};
+use crosscheck_codegen::app_identity::AppIdentity;
+use crosscheck_codegen::bogo_cases::Bogo;
+use crosscheck_codegen::tls::Tls;
+use crosscheck_codegen::{Diagnostics, SpecFamily, compile_tables, discover};
 
 fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -26,38 +30,30 @@ fn main() -> ExitCode {
 
     let mut diagnostics = Diagnostics::default();
     let mut outputs = Vec::new();
-    match app_identity::compile_directory(&specs.join("app_identity"), &root) {
-        Ok(generated) => outputs.push((
-            "app_identity_family.rs",
-            "specs/app_identity",
-            generated.family,
-        )),
+    let mut compile = |family: &str, file: &'static str, result| match result {
+        Ok(tokens) => outputs.push((file, format!("specs/{family}"), tokens)),
         Err(errors) => diagnostics.extend(errors),
-    }
-    match tls::compile_directory(&specs.join("tls"), &root) {
-        Ok(generated) => outputs.push(("tls_matrix.rs", "specs/tls", generated.matrix)),
-        Err(errors) => diagnostics.extend(errors),
-    }
-    // Shim files' test names are checked against an upstream list plus the
-    // names of crosscheck's own BoGo cases.
-    let mut own_bogo_cases: Vec<String> = Vec::new();
-    match bogo_cases::compile_directory(&specs.join("bogo"), &root) {
-        Ok(generated) => {
-            own_bogo_cases = generated.plan.own_names();
-            outputs.push(("bogo_cases.rs", "specs/bogo", generated.cases));
-        }
-        Err(errors) => diagnostics.extend(errors),
-    }
-    match bogo_shims::compile_directory(&bogo_shims::Layout::under(&specs), &root, &own_bogo_cases)
-    {
-        Ok(generated) => outputs.push(("bogo_shims.rs", "specs/shims", generated.shims)),
-        Err(errors) => diagnostics.extend(errors),
-    }
+    };
+    compile(
+        "app_identity",
+        AppIdentity::TABLES_FILE,
+        compile_tables::<AppIdentity>(&specs.join("app_identity"), &root),
+    );
+    compile(
+        "tls",
+        Tls::TABLES_FILE,
+        compile_tables::<Tls>(&specs.join("tls"), &root),
+    );
+    compile(
+        "bogo",
+        Bogo::TABLES_FILE,
+        compile_tables::<Bogo>(&specs.join("bogo"), &root),
+    );
     if !diagnostics.is_empty() {
         return fail(&diagnostics.to_string());
     }
     for (name, source, tokens) in outputs {
-        if let Err(message) = write(&out_dir, name, source, tokens) {
+        if let Err(message) = write(&out_dir, name, &source, tokens) {
             return fail(&message);
         }
     }

@@ -21,10 +21,7 @@ use std::time::{Duration, Instant};
 use crosscheck::bogo::run::{self, Selection};
 use crosscheck::bogo::{Program, ShimConfig, program};
 
-include!(concat!(env!("OUT_DIR"), "/bogo_shims.rs"));
-include!(concat!(env!("OUT_DIR"), "/bogo_cases.rs"));
-
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+include!(concat!(env!("OUT_DIR"), "/bogo.rs"));
 
 fn main() -> ExitCode {
     let mut jobs = 2;

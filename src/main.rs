@@ -7,8 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 include!(concat!(env!("OUT_DIR"), "/tls_matrix.rs"));
-include!(concat!(env!("OUT_DIR"), "/bogo_shims.rs"));
-include!(concat!(env!("OUT_DIR"), "/bogo_cases.rs"));
+include!(concat!(env!("OUT_DIR"), "/bogo.rs"));
 
 #[derive(Debug, Parser)]
 #[command(

@@ -49,7 +49,7 @@ const ECDSA_SERVER: &str = "key_type ecdsa_p256 sets both certificates: the shim
     certificate is ECDSA where upstream's is RSA-2048 (only the runner's client certificate is \
     ECDSA)";
 
-include!(concat!(env!("OUT_DIR"), "/bogo_cases.rs"));
+include!(concat!(env!("OUT_DIR"), "/bogo.rs"));
 
 /// Upstream's normalised shim argv per test.
 const DATA: &str = include_str!("fixtures/bogo_upstream_argv.tsv");

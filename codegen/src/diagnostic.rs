@@ -83,6 +83,15 @@ impl SourceFile {
         }
     }
 
+    /// A file that was never on disk (`display_path` names it in messages).
+    pub fn from_text(display_path: &str, text: &str) -> SourceFile {
+        SourceFile {
+            display_path: display_path.to_string(),
+            absolute_path: display_path.into(),
+            text: text.to_string(),
+        }
+    }
+
     /// `file:line:col` of a position in this file.
     pub fn locate(&self, position: Position) -> String {
         format!(

@@ -2,7 +2,7 @@
 //!
 //! Spec files use mappings where the order means something (case indices,
 //! test order), and where later checks must point at a name. Duplicate names
-//! are rejected by the parser with their location.
+//! are reported at the repeat and left out.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -97,11 +97,19 @@ impl<V: JsonSchema> JsonSchema for Entries<V> {
 #[cfg(test)]
 mod tests {
     use super::Entries;
+    use crate::diagnostic::{Diagnostics, SourceFile};
+
+    fn read(text: &str) -> (Option<Entries<u32>>, Diagnostics) {
+        let file = SourceFile::from_text("x.yaml", text);
+        let mut diagnostics = Diagnostics::default();
+        (crate::yaml::read(&file, &mut diagnostics), diagnostics)
+    }
 
     #[test]
     fn file_order_and_key_positions_are_kept() {
-        let parsed: Entries<u32> =
-            serde_saphyr::from_str("zed: 1\nalpha: 2\n").unwrap_or_else(|e| panic!("{e}"));
+        let (parsed, diagnostics) = read("zed: 1\nalpha: 2\n");
+        assert!(diagnostics.is_empty(), "{diagnostics}");
+        let parsed = parsed.unwrap_or_else(|| panic!("not read"));
         let names: Vec<(&str, u64)> = parsed
             .iter()
             .map(|entry| (entry.name.value.as_str(), entry.name.position.line))
@@ -110,11 +118,16 @@ mod tests {
     }
 
     #[test]
-    fn duplicate_names_are_parse_errors() {
-        let error = serde_saphyr::from_str::<Entries<u32>>("a: 1\na: 2\n")
-            .err()
-            .map(|e| e.to_string())
-            .unwrap_or_default();
-        assert!(error.contains("duplicate mapping key: a"), "{error}");
+    fn repeated_names_are_reported_and_left_out() {
+        let (parsed, diagnostics) = read("a: 1\na: 2\n");
+        assert_eq!(parsed.map(|p| p.len()), Some(1));
+        assert_eq!(
+            diagnostics
+                .0
+                .iter()
+                .map(|d| d.message.as_str())
+                .collect::<Vec<_>>(),
+            ["duplicate key `a` (first at x.yaml:1:1)"]
+        );
     }
 }

@@ -13,8 +13,7 @@ pub mod names;
 pub mod placeholders;
 pub mod schema;
 pub mod tls;
-mod yaml;
-pub mod yaml_tree;
+pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use family::{Family, compile_path};
+pub use family::{SpecFamily, compile_module, compile_path, compile_tables};

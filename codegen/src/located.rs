@@ -1,11 +1,15 @@
 //! A YAML value together with where it was written.
 
 use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 use std::ops::Deref;
 
 use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
-use serde_saphyr::Spanned;
+
+use crate::yaml::{LOCATED, LOCATED_FIELDS};
 
 /// Line and column (1-based) of a node in its YAML file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -41,12 +45,37 @@ impl<T> Deref for Located<T> {
     }
 }
 
+/// Read through the spec loader (`crate::yaml`), which answers this
+/// struct name with the node's position and then the node.
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = Spanned::<T>::deserialize(deserializer)?;
+        deserializer.deserialize_struct(LOCATED, LOCATED_FIELDS, LocatedVisitor(PhantomData))
+    }
+}
+
+struct LocatedVisitor<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for LocatedVisitor<T> {
+    type Value = Located<T>;
+
+    fn expecting(&self, formatter: &mut fmt::Formatter<'_>) -> fmt::Result {
+        formatter.write_str("a value read from a spec file")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Located<T>, A::Error> {
+        let not_from_a_spec =
+            || de::Error::custom("located values are read by the spec loader only");
+        let (_, (line, column, offset)) = map
+            .next_entry::<String, (u64, u64, u64)>()?
+            .ok_or_else(not_from_a_spec)?;
+        let (_, value) = map.next_entry::<String, T>()?.ok_or_else(not_from_a_spec)?;
         Ok(Located {
-            position: Position::from_saphyr(spanned.referenced),
-            value: spanned.value,
+            value,
+            position: Position {
+                line,
+                column,
+                offset: (offset != u64::MAX).then_some(offset),
+            },
         })
     }
 }

@@ -10,9 +10,24 @@ use std::path::{Path, PathBuf};
 use crosscheck_codegen::bogo_cases::plan::{
     CasesPlan, KeyUpdateRequest, MisbehaviourPlan, Role, Version,
 };
-use crosscheck_codegen::bogo_cases::{
-    ShimTests, VariantTests, check_directory, compile_directory, compile_tests, emit,
-};
+use crosscheck_codegen::bogo_cases::{Bogo, ShimTests, VariantTests, check_directory, emit};
+use crosscheck_codegen::{Diagnostics, compile_module, family::track_files};
+use proc_macro2::TokenStream;
+
+/// The cases of `directory` with the tests of `shims`, as a module that
+/// also holds `SHIMS` would have them.
+fn compile_tests(
+    directory: &Path,
+    root: &Path,
+    shims: &[ShimTests<'_>],
+) -> Result<TokenStream, Diagnostics> {
+    let plan = check_directory(directory, root)?;
+    let track = track_files(&plan.tracked_files);
+    let root = emit::root(root);
+    let cases = emit::cases(&plan);
+    let tests = emit::tests(&plan, shims)?;
+    Ok(quote::quote! { #track #root #cases #tests })
+}
 
 const UPSTREAM_LIST: &str = "\
 Basic-Client-TLS-Sync
@@ -197,8 +212,8 @@ fn cases_plan_with_upstream_defaults_in_group_order() {
 #[test]
 fn cases_emit_the_runtime_types() {
     let dir = directory(&[("basic.yaml", BASIC), ("records.yaml", RECORDS)]);
-    let generated = compile_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
-    let cases = generated.cases.to_string();
+    let plan = check_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let cases = emit::cases(&plan).to_string();
     assert_reports(
         &cases,
         &[
@@ -214,8 +229,7 @@ fn cases_emit_the_runtime_types() {
         ],
     );
     assert_eq!(
-        generated
-            .track
+        track_files(&plan.tracked_files)
             .to_string()
             .matches("include_bytes !")
             .count(),
@@ -359,12 +373,12 @@ fn yaml_errors_are_located_and_other_files_are_still_checked() {
     );
     assert_reports(
         &errors(&[("basic.yaml", &duplicate_key)]),
-        &["basic.yaml:9:5: error: duplicate mapping key: resume_count"],
+        &["basic.yaml:9:5: error: duplicate key `resume_count` (first at basic.yaml:8:5)"],
     );
     let duplicate_case = format!("{BASIC}  HttpGET:\n    shim_role: client\n");
     assert_reports(
         &errors(&[("basic.yaml", &duplicate_case)]),
-        &["basic.yaml:20:3: error: duplicate mapping key: HttpGET"],
+        &["basic.yaml:20:3: error: duplicate key `HttpGET` (first at basic.yaml:11:3)"],
     );
 }
 
@@ -452,17 +466,19 @@ fn roles_versions_and_keys_are_closed_sets() {
     let report = basic_errors("shim_role: client", "shim_role: both");
     assert_reports(
         &report,
-        &["basic.yaml:6:16: error: unknown variant `both`, expected one of client, server"],
+        &["basic.yaml:6:16: error: unknown variant `both`, expected one of `client`, `server`"],
     );
     let report = basic_errors("max_version: tls12", "max_version: tls14");
     assert_reports(
         &report,
-        &["basic.yaml:10:20: error: unknown variant `tls14`, expected one of tls12, tls13"],
+        &["basic.yaml:10:20: error: unknown variant `tls14`, expected one of `tls12`, `tls13`"],
     );
     let report = basic_errors("    resume_count: 1\n", "    key_type: ed25519\n");
     assert_reports(
         &report,
-        &["basic.yaml:8:15: error: unknown variant `ed25519`, expected one of rsa2048, ecdsa_p256"],
+        &[
+            "basic.yaml:8:15: error: unknown variant `ed25519`, expected one of `rsa2048`, `ecdsa_p256`",
+        ],
     );
 }
 
@@ -492,7 +508,7 @@ fn flags_are_flags_and_leave_the_runner_its_own() {
     assert_reports(
         &report,
         &[
-            "basic.yaml:7:13: error: invalid type: map, expected a flag (`-flag`), or a flag and its value as `[-flag, value]`",
+            "basic.yaml:7:13: error: expected a flag (`-flag`), or a flag and its value as `[-flag, value]`, found a mapping",
         ],
     );
 }
@@ -533,7 +549,7 @@ fn raw_bytes_must_be_well_formed() {
     let report = basic_errors("          text:", "          base64:");
     assert_reports(
         &report,
-        &["basic.yaml:16:11: error: unknown variant `base64`, expected one of text, hex"],
+        &["basic.yaml:16:11: error: unknown variant `base64`, expected one of `text`, `hex`"],
     );
 }
 
@@ -632,9 +648,9 @@ fn key_update_requests_and_the_shims_own_key_updates_plan_and_emit() {
     );
     assert!(plan.cases[0].expect.unsolicited_key_update);
     let dir = directory(&[("basic.yaml", &case)]);
-    let generated = compile_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let plan = check_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
     assert_reports(
-        &generated.cases.to_string(),
+        &emit::cases(&plan).to_string(),
         &[
             "key_updates_after_handshake : 2u32 , key_update_request : :: crosscheck :: bogo :: case :: KeyUpdateRequest :: Requested ,",
             "local_error : None , unsolicited_key_update : true , }",
@@ -678,7 +694,7 @@ fn key_update_requests_and_the_shims_own_key_updates_need_their_context() {
     assert_reports(
         &report,
         &[
-            "basic.yaml:7:27: error: unknown variant `sometimes`, expected one of not_requested, requested, invalid",
+            "basic.yaml:7:27: error: unknown variant `sometimes`, expected one of `not_requested`, `requested`, `invalid`",
         ],
     );
 }
@@ -790,7 +806,10 @@ fn handshake_messages_must_be_plaintext_ones_the_runner_sends() {
         "",
         "        duplicate_extension: {message: client_hello, extension: 0x1ffff}\n",
     );
-    assert_reports(&report, &["basic.yaml:8:65: error: invalid u16"]);
+    assert_reports(
+        &report,
+        &["basic.yaml:8:65: error: expected a whole number from 0 to 65535, found `131071`"],
+    );
 }
 
 #[test]
@@ -820,7 +839,7 @@ fn misbehaviours_after_the_handshake_need_messages() {
     );
     assert_reports(
         &after("alert: {level: loud, description: 1}"),
-        &["basic.yaml:8:24: error: unknown variant `loud`, expected one of warning, fatal"],
+        &["basic.yaml:8:24: error: unknown variant `loud`, expected one of `warning`, `fatal`"],
     );
     assert_reports(
         &after("invalid_record_type: {content_type: 22, at: after_handshake}"),
@@ -848,9 +867,8 @@ fn project_root() -> PathBuf {
 #[test]
 fn the_project_cases_compile_into_many_groups() {
     let root = project_root();
-    let generated =
-        compile_directory(&root.join("specs/bogo"), &root).unwrap_or_else(|d| panic!("{d}"));
-    let plan = &generated.plan;
+    let plan = check_directory(&root.join("specs/bogo"), &root).unwrap_or_else(|d| panic!("{d}"));
+    let plan = &plan;
     let mut per_group: BTreeMap<&str, usize> = BTreeMap::new();
     for case in &plan.cases {
         *per_group.entry(case.group.as_str()).or_default() += 1;
@@ -864,7 +882,7 @@ fn the_project_cases_compile_into_many_groups() {
             .all(|case| !case.own || case.description.is_some()),
         "own cases are described"
     );
-    let tokens = generated.cases.to_string();
+    let tokens = emit::cases(plan).to_string();
     assert_reports(
         &tokens,
         &[
@@ -930,13 +948,13 @@ fn the_project_shim_configs_disable_cases_by_their_globs() {
     let root = project_root();
     let specs = root.join("specs");
     let cases = check_directory(&specs.join("bogo"), &root).unwrap_or_else(|d| panic!("{d}"));
-    let shims = bogo_shims::compile_directory(&Layout::under(&specs), &root, &cases.own_names())
+    let shims = bogo_shims::plan_directory(&Layout::under(&specs), &root, &cases.own_names())
         .unwrap_or_else(|d| panic!("{d}"));
-    let tests = emit::tests(&cases, &from_shim_plans(&shims.plans))
+    let tests = emit::tests(&cases, &from_shim_plans(&shims.shims))
         .unwrap_or_else(|d| panic!("{d}"))
         .to_string();
     let first = shims
-        .plans
+        .shims
         .iter()
         .find(|shim| shim.program != crosscheck_codegen::bogo_shims::plan::ProgramPlan::None)
         .expect("a shim with a program");
@@ -951,7 +969,7 @@ fn the_project_shim_configs_disable_cases_by_their_globs() {
     assert!(tests.contains(&layout), "{layout}");
     // Config-only shim files (no `program`) compile to no tests.
     let tests_per_variant: usize = shims
-        .plans
+        .shims
         .iter()
         .filter(|shim| shim.program != crosscheck_codegen::bogo_shims::plan::ProgramPlan::None)
         .map(|shim| shim.variants.len())
@@ -971,7 +989,7 @@ fn the_project_shim_configs_disable_cases_by_their_globs() {
 #[test]
 fn the_family_holds_shims_cases_and_tests_in_one_module() {
     let root = project_root();
-    let tokens = crosscheck_codegen::bogo_cases::compile_family(&root.join("specs/bogo"), &root)
+    let tokens = compile_module::<Bogo>(&root.join("specs/bogo"), &root)
         .unwrap_or_else(|d| panic!("{d}"))
         .to_string();
     assert!(tokens.starts_with("pub mod bogo {"), "{}", &tokens[..100]);
@@ -1005,14 +1023,14 @@ fn family_problems_in_cases_and_shims_are_reported_together() {
         "description: d\nprogram:\n  cargo_bin: demo\nupstream_tests: abc\nDisabledTests:\n  Own-*: own cases\n",
     )
     .expect("shim");
-    let report = match crosscheck_codegen::bogo_cases::compile_family(&bogo, specs.path()) {
+    let report = match compile_module::<Bogo>(&bogo, specs.path()) {
         Ok(_) => panic!("expected errors"),
         Err(diagnostics) => diagnostics.to_string(),
     };
     assert_reports(
         &report,
         &[
-            "bogo/basic.yaml:6:16: error: unknown variant `clent`, expected one of client, server",
+            "bogo/basic.yaml:6:16: error: unknown variant `clent`, expected one of `client`, `server`",
             "shims/demo.yaml:6:3: error: ",
         ],
     );

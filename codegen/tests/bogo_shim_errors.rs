@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
 use crosscheck_codegen::bogo_shims::plan::{ProgramPlan, ShimPlan};
-use crosscheck_codegen::bogo_shims::{Layout, compile_directory};
+use crosscheck_codegen::bogo_shims::{Layout, emit, plan_directory};
 
 const SHIM: &str = "\
 description: A demo shim
@@ -56,8 +56,8 @@ impl Project {
 
     fn compile(&self, extra_tests: &[&str]) -> Result<Vec<ShimPlan>, Vec<String>> {
         let extra: Vec<String> = extra_tests.iter().map(|name| name.to_string()).collect();
-        compile_directory(&Layout::under(self.dir.path()), self.dir.path(), &extra)
-            .map(|generated| generated.plans)
+        plan_directory(&Layout::under(self.dir.path()), self.dir.path(), &extra)
+            .map(|plan| plan.shims)
             .map_err(|diagnostics| {
                 diagnostics
                     .0
@@ -330,11 +330,11 @@ fn values_of_the_wrong_kind_are_reported_and_the_rest_still_checked() {
     assert_eq!(
         errors(&shim),
         [
-            "shims/demo.yaml:3:3: error: `program` needs exactly one of `cargo_bin: NAME`, `command: [PROGRAM, ARGS…]` or `build: {script: PATH, program: PATH}`",
+            "shims/demo.yaml:3:3: error: expected exactly one of `cargo_bin`, `command`, `build`, found 2",
             "shims/demo.yaml:14:3: error: glob `*-P-224-*` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`",
-            "shims/demo.yaml:17:25: error: expected a list of the shim's errors, a mapping with `errors`, or a list of such mappings, found text",
-            "shims/demo.yaml:22:17: error: expected a whole number of tickets (0 or more), found `-1`",
-            "shims/demo.yaml:23:15: error: expected a whole number of records (0 or more), found text",
+            "shims/demo.yaml:17:25: error: expected a list of the shim's errors, a mapping with `errors`, or a list of such mappings, found `:HANDSHAKE_FAILURE:`",
+            "shims/demo.yaml:22:17: error: expected a whole number from 0 to 4294967295, found `-1`",
+            "shims/demo.yaml:23:15: error: expected a whole number from 0 to 4294967295, found `many`",
         ]
     );
 }
@@ -390,8 +390,8 @@ fn runner_options_choose_the_protocol_the_shim_speaks() {
     assert_eq!(
         errors(&shim),
         [
-            "shims/demo.yaml:6:12: error: expected `true` or `false`, found text",
-            "shims/demo.yaml:7:12: error: expected `ipv6` or `ipv4`, found `ipx`",
+            "shims/demo.yaml:6:12: error: expected `true` or `false`, found `no-thanks`",
+            "shims/demo.yaml:7:12: error: unknown variant `ipx`, expected one of `ipv6`, `ipv4`",
         ]
     );
 }
@@ -408,9 +408,9 @@ fn the_test_list_must_exist() {
 #[test]
 fn emitted_tokens_hold_the_json_and_the_maps() {
     let project = Project::new(SHIM);
-    let generated = compile_directory(&Layout::under(project.dir.path()), project.dir.path(), &[])
+    let plan = plan_directory(&Layout::under(project.dir.path()), project.dir.path(), &[])
         .unwrap_or_else(|d| panic!("{d}"));
-    let tokens = generated.shims.to_string();
+    let tokens = emit::shims(&plan.shims).to_string();
     for expected in [
         "pub static SHIMS : & [:: crosscheck :: bogo :: ShimConfig]",
         "program : Some (:: crosscheck :: bogo :: Program :: CargoBin (\"demo-shim\"))",

@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use crosscheck_codegen::app_identity::{compile_directory, load, plan};
+use crosscheck_codegen::SpecFamily;
+use crosscheck_codegen::app_identity::{AppIdentity, load, plan};
 
 const MANIFEST: &str = "\
 implementations:
@@ -43,7 +44,7 @@ fn family(files: &[(&str, &str)]) -> tempfile::TempDir {
 
 fn errors(files: &[(&str, &str)]) -> String {
     let dir = family(files);
-    match compile_directory(dir.path(), dir.path()) {
+    match AppIdentity::plan(dir.path(), dir.path()) {
         Ok(_) => panic!("expected spec errors"),
         Err(diagnostics) => diagnostics.to_string(),
     }
@@ -57,7 +58,7 @@ fn a_typo_names_file_line_column_and_the_expected_fields() {
         report.contains("up.yaml:7:5: error: unknown field `versoin`"),
         "{report}"
     );
-    assert!(report.contains("expected one of version"), "{report}");
+    assert!(report.contains("expected one of `version`"), "{report}");
     assert!(report.contains("7 |     versoin: 1"), "{report}");
 }
 
@@ -110,7 +111,7 @@ fn malformed_yaml_and_duplicate_keys_are_located() {
     let duplicate = CASES.replace("  expect: pass\n", "  expect: pass\n  expect: fail\n");
     let report = errors(&[("manifest.yaml", MANIFEST), ("up.yaml", &duplicate)]);
     assert!(
-        report.contains("up.yaml:4:3: error: duplicate mapping key: expect"),
+        report.contains("up.yaml:4:3: error: duplicate key `expect` (first at up.yaml:3:3)"),
         "{report}"
     );
 }
@@ -145,7 +146,9 @@ fn every_case_becomes_one_test_per_pair_and_a_new_file_adds_tests() {
         ("up.yaml", CASES),
         ("mine.yaml", &extra),
     ]);
-    let loaded = load::load(dir.path(), dir.path()).expect("loads");
+    let mut diagnostics = crosscheck_codegen::Diagnostics::default();
+    let loaded = load::load(dir.path(), dir.path(), &mut diagnostics).expect("loads");
+    assert!(diagnostics.is_empty(), "{diagnostics}");
     let planned = plan::plan(&loaded).expect("plans");
     let tests: Vec<String> = planned
         .modules
@@ -187,11 +190,11 @@ fn every_case_becomes_one_test_per_pair_and_a_new_file_adds_tests() {
 fn the_project_specs_compile() {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/app_identity");
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let generated = compile_directory(&specs, &root).unwrap_or_else(|d| panic!("{d}"));
-    assert!(generated.tests.to_string().contains("fn rust_to_ts"));
+    let plan = AppIdentity::plan(&specs, &root).unwrap_or_else(|d| panic!("{d}"));
+    let tests = AppIdentity::tests(&plan).unwrap_or_else(|d| panic!("{d}"));
+    assert!(tests.to_string().contains("fn rust_to_ts"));
     assert!(
-        generated
-            .family
+        AppIdentity::tables(&plan, "app_identity")
             .to_string()
             .contains("Proof V4, Mismatched Padlock")
     );

@@ -5,8 +5,11 @@
 
 use std::path::Path;
 
+use crosscheck_codegen::SpecFamily;
 use crosscheck_codegen::tls::plan::{MatrixPlan, PlannedOutcome};
-use crosscheck_codegen::tls::{compile_directory, compile_path, load, plan};
+use crosscheck_codegen::tls::{Tls, load, plan};
+
+use crosscheck_codegen::compile_path;
 
 const CASES: &str = "\
 cases:
@@ -59,13 +62,16 @@ fn family(cases: &str, implementations: &str) -> tempfile::TempDir {
 
 fn planned(cases: &str, implementations: &str) -> MatrixPlan {
     let dir = family(cases, implementations);
-    let loaded = load::load(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let mut diagnostics = crosscheck_codegen::Diagnostics::default();
+    let loaded = load::load(dir.path(), dir.path(), &mut diagnostics);
+    assert!(diagnostics.is_empty(), "{diagnostics}");
+    let loaded = loaded.unwrap_or_else(|| panic!("not loaded"));
     plan::plan(&loaded).unwrap_or_else(|d| panic!("{d}"))
 }
 
 fn errors(cases: &str, implementations: &str) -> String {
     let dir = family(cases, implementations);
-    match compile_directory(dir.path(), dir.path()) {
+    match Tls::plan(dir.path(), dir.path()) {
         Ok(_) => panic!("expected spec errors"),
         Err(diagnostics) => diagnostics.to_string(),
     }
@@ -230,8 +236,8 @@ fn the_matrix_knows_its_root_and_where_known_failures_are_declared() {
         "known_failures:\n  - case: handshake\n    client: java\n    reason: flaky close\n",
     );
     let dir = family(CASES, &implementations);
-    let generated = compile_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
-    let matrix = generated.matrix.to_string();
+    let plan = Tls::plan(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
+    let matrix = Tls::tables(&plan, "tls").to_string();
     let root = dir.path().display().to_string();
     assert_reports(
         &matrix,
@@ -246,7 +252,7 @@ fn the_matrix_knows_its_root_and_where_known_failures_are_declared() {
         ],
     );
     assert!(!matrix.contains("fn "), "the matrix alone has no tests");
-    assert_eq!(generated.inputs.len(), 2);
+    assert_eq!(Tls::inputs(&plan).len(), 2);
 }
 
 #[test]
@@ -334,7 +340,7 @@ fn durations_and_sizes_say_what_was_expected() {
     assert_reports(
         &report,
         &[
-            "cases.yaml:17:9: error: invalid value: integer `-5`, expected a whole number, or a size with a unit such as `10 MB`",
+            "cases.yaml:17:18: error: expected a whole number, or a size with a unit such as `10 MB`, found `-5`",
         ],
     );
 }
@@ -525,8 +531,8 @@ fn yaml_errors_in_both_files_are_reported_together() {
     assert_reports(
         &report,
         &[
-            "cases.yaml:7:5: error: duplicate mapping key: deadline",
-            "implementations.yaml:10:5: error: unknown field `descripton`, expected one of description, build, command, roles, unsupported",
+            "cases.yaml:7:5: error: duplicate key `deadline` (first at cases.yaml:6:5)",
+            "implementations.yaml:10:5: error: unknown field `descripton`, expected one of `description`, `build`, `command`, `roles`, `unsupported`",
             "10 |     descripton: JSSE",
         ],
     );
@@ -536,7 +542,9 @@ fn yaml_errors_in_both_files_are_reported_together() {
     let report = errors(CASES, &duplicate);
     assert_reports(
         &report,
-        &["implementations.yaml:9:3: error: duplicate mapping key: rustls"],
+        &[
+            "implementations.yaml:9:3: error: duplicate key `rustls` (first at implementations.yaml:5:3)",
+        ],
     );
 }
 
@@ -580,8 +588,10 @@ fn project_specs() -> std::path::PathBuf {
 #[test]
 fn the_project_specs_compile() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let generated = compile_directory(&project_specs(), &root).unwrap_or_else(|d| panic!("{d}"));
-    let tests = generated.tests.to_string();
+    let plan = Tls::plan(&project_specs(), &root).unwrap_or_else(|d| panic!("{d}"));
+    let tests = Tls::tests(&plan)
+        .unwrap_or_else(|d| panic!("{d}"))
+        .to_string();
     assert_reports(
         &tests,
         &[

@@ -59,12 +59,6 @@ pub fn case_modules(module: &ModulePlan, family_path: &TokenStream) -> TokenStre
     quote! { #(#cases)* }
 }
 
-/// `include_bytes!` of every spec file, so rustc rebuilds when one changes.
-pub fn track_files(plan: &FamilyPlan) -> TokenStream {
-    let files = &plan.tracked_files;
-    quote! { #(const _: &[u8] = include_bytes!(#files);)* }
-}
-
 fn case_module(case: &CasePlan, family_path: &TokenStream) -> TokenStream {
     let name = format_ident!("{}", case.name);
     let index = case.index;

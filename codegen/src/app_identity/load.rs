@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::app_identity::model::{CaseFile, ManifestDoc};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::yaml::Parsed;
-use crate::yaml::parse_file;
+use crate::yaml::read_file;
 
 /// The manifest's file name inside a family directory.
 pub const MANIFEST_FILE: &str = "manifest.yaml";
@@ -38,30 +38,27 @@ pub fn case_file_paths(directory: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     Ok(paths)
 }
 
-/// Parses the manifest and all case files; reports every file's errors together.
-pub fn load(directory: &Path, display_root: &Path) -> Result<LoadedFamily, Diagnostics> {
-    let mut diagnostics = Diagnostics::default();
-    let manifest = parse_file::<ManifestDoc>(&directory.join(MANIFEST_FILE), display_root)
-        .map_err(|d| diagnostics.push(d))
-        .ok();
+/// Reads the manifest and every case file, every problem going to
+/// `diagnostics`; `None` when the manifest could not be read at all.
+pub fn load(
+    directory: &Path,
+    display_root: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<LoadedFamily> {
+    let manifest =
+        read_file::<ManifestDoc>(&directory.join(MANIFEST_FILE), display_root, diagnostics);
     let mut case_files = Vec::new();
     match case_file_paths(directory) {
         Ok(paths) => {
             for path in paths {
-                match parse_file::<CaseFile>(&path, display_root) {
-                    Ok(parsed) => case_files.push(parsed),
-                    Err(diagnostic) => diagnostics.push(diagnostic),
-                }
+                case_files.extend(read_file::<CaseFile>(&path, display_root, diagnostics));
             }
         }
         Err(diagnostic) => diagnostics.push(diagnostic),
     }
-    match manifest {
-        Some(manifest) if diagnostics.is_empty() => Ok(LoadedFamily {
-            directory: directory.to_path_buf(),
-            manifest,
-            case_files,
-        }),
-        _ => Err(diagnostics),
-    }
+    Some(LoadedFamily {
+        directory: directory.to_path_buf(),
+        manifest: manifest?,
+        case_files,
+    })
 }

@@ -13,64 +13,49 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::family::{SpecFamily, load_and_plan, track_files};
 pub use load::MANIFEST_FILE;
 
-/// The generated code for one family directory.
-pub struct Generated {
-    /// `pub static FAMILY` only: for binaries that need the case table.
-    pub family: TokenStream,
-    /// `FAMILY` plus one test module per case file.
-    pub tests: TokenStream,
-    /// Spec files read (absolute paths).
-    pub inputs: Vec<String>,
-}
+/// The App Identity family: `manifest.yaml` and its case files.
+pub struct AppIdentity;
 
-/// Compiles a whole family directory: every case file becomes a module.
-pub fn compile_directory(directory: &Path, display_root: &Path) -> Result<Generated, Diagnostics> {
-    let loaded = load::load(directory, display_root)?;
-    let plan = plan::plan(&loaded)?;
-    let family = emit::family(&plan, "app_identity");
-    let tests = emit::tests(&plan);
-    Ok(Generated {
-        tests: quote! { #family #tests },
-        family,
-        inputs: plan.tracked_files.clone(),
-    })
-}
+impl SpecFamily for AppIdentity {
+    const NAME: &'static str = "App Identity";
+    const MARKER: &'static str = MANIFEST_FILE;
+    const TABLES_FILE: &'static str = "app_identity_family.rs";
+    type Plan = plan::FamilyPlan;
 
-/// `spec!("dir")`: the whole family as `pub mod <dir name> { … }`, tracking
-/// every file it read. `spec!("dir/file.yaml")`: that case file alone.
-pub fn compile_path(path: &Path, display_root: &Path) -> Result<TokenStream, Diagnostics> {
-    if !path.is_dir() {
-        return compile_file(path, display_root);
+    fn marks(directory: &Path) -> bool {
+        directory.join(MANIFEST_FILE).is_file()
     }
-    let loaded = load::load(path, display_root)?;
-    let plan = plan::plan(&loaded)?;
-    let module_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = crate::names::snake_case(&module_name)
-        .map_err(|message| Diagnostic::without_position(&path.display().to_string(), message))?;
-    let ident = quote::format_ident!("{name}");
-    let track = emit::track_files(&plan);
-    let family = emit::family(&plan, &name);
-    let tests = emit::tests(&plan);
-    Ok(quote! {
-        pub mod #ident {
-            #track
-            #family
-            #tests
-        }
-    })
+
+    fn plan(directory: &Path, display_root: &Path) -> Result<plan::FamilyPlan, Diagnostics> {
+        load_and_plan(
+            |diagnostics| load::load(directory, display_root, diagnostics),
+            plan::plan,
+        )
+    }
+
+    /// `pub static FAMILY`.
+    fn tables(plan: &plan::FamilyPlan, module: &str) -> TokenStream {
+        emit::family(plan, module)
+    }
+
+    /// One module per case file, one per case, one test per pair.
+    fn tests(plan: &plan::FamilyPlan) -> Result<TokenStream, Diagnostics> {
+        Ok(emit::tests(plan))
+    }
+
+    fn inputs(plan: &plan::FamilyPlan) -> Vec<String> {
+        plan.tracked_files.clone()
+    }
 }
 
 /// Compiles one case file into `pub mod <file stem> { … }` (the `spec!` route).
 /// The whole directory is still loaded and checked, so cross-file errors show.
 pub fn compile_file(case_file: &Path, display_root: &Path) -> Result<TokenStream, Diagnostics> {
     let directory = case_file.parent().unwrap_or(Path::new("."));
-    let loaded = load::load(directory, display_root)?;
-    let mut plan = plan::plan(&loaded)?;
+    let mut plan = AppIdentity::plan(directory, display_root)?;
     let wanted = case_file
         .file_name()
         .map(|name| name.to_string_lossy().into_owned());
@@ -106,7 +91,7 @@ pub fn compile_file(case_file: &Path, display_root: &Path) -> Result<TokenStream
     plan.modules = vec![renumbered(module)];
     let name = quote::format_ident!("{}", plan.modules[0].name);
     let family = emit::family(&plan, &plan.modules[0].name);
-    let track = emit::track_files(&plan);
+    let track = track_files(&plan.tracked_files);
     let cases = emit::case_modules(&plan.modules[0], &quote! { super::FAMILY });
     Ok(quote! {
         pub mod #name {

@@ -30,12 +30,6 @@ pub fn root(display_root: &std::path::Path) -> TokenStream {
     quote! { pub const ROOT: &str = #root; }
 }
 
-/// `include_bytes!` of every file read, so rustc rebuilds when one changes.
-pub fn track_files(plan: &CasesPlan) -> TokenStream {
-    let files = &plan.tracked_files;
-    quote! { #(const _: &[u8] = include_bytes!(#files);)* }
-}
-
 /// One shim's tests: where it is in `SHIMS`, its name, and its variants.
 pub struct ShimTests<'a> {
     /// Its index in `SHIMS`.

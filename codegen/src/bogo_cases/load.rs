@@ -7,7 +7,7 @@ use crate::bogo_cases::model::CaseFileDoc;
 use crate::bogo_shims::UpstreamLists;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 pub use crate::yaml::Parsed;
-use crate::yaml::parse_file;
+use crate::yaml::read_file;
 
 /// The directory of upstream test lists inside the case directory.
 pub const UPSTREAM_TESTS_DIR: &str = "upstream-tests";
@@ -45,9 +45,7 @@ pub fn load(
     let groups = files
         .iter()
         .filter_map(|path| {
-            let file = parse_file::<CaseFileDoc>(path, display_root)
-                .map_err(|d| diagnostics.push(d))
-                .ok()?;
+            let file = read_file::<CaseFileDoc>(path, display_root, diagnostics)?;
             let name = path
                 .file_stem()
                 .map(|stem| stem.to_string_lossy().into_owned())

@@ -15,35 +15,81 @@ pub mod shims;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use crate::bogo_shims::{self, Layout};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::Diagnostics;
+use crate::family::SpecFamily;
 pub use emit::{Disabled, ShimTests, VariantTests};
 pub use load::UPSTREAM_TESTS_DIR;
 
-/// The generated code for the case directory.
-pub struct Generated {
-    /// `pub static CASES`.
-    pub cases: TokenStream,
-    /// `include_bytes!` of every file read.
-    pub track: TokenStream,
-    pub plan: plan::CasesPlan,
-    /// Files read (absolute paths).
-    pub inputs: Vec<String>,
+/// The BoGo family: the cases in a directory holding `upstream-tests/`,
+/// run against the shims in its sibling `shims/`.
+pub struct Bogo;
+
+/// The BoGo family checked: its cases, and the shims they run against.
+pub struct BogoPlan {
+    pub cases: plan::CasesPlan,
+    pub shims: bogo_shims::ShimsPlan,
+    /// The project root, where the tests' shims are built and run from.
+    pub root: std::path::PathBuf,
 }
 
-/// Checks every case file in `directory` (e.g. `specs/bogo`), with the
-/// upstream lists in its `upstream-tests/`; every problem in every file is
-/// reported together. `display_root` shortens the paths shown.
-pub fn compile_directory(directory: &Path, display_root: &Path) -> Result<Generated, Diagnostics> {
-    let plan = check_directory(directory, display_root)?;
-    Ok(Generated {
-        cases: emit::cases(&plan),
-        track: emit::track_files(&plan),
-        inputs: plan.tracked_files.clone(),
-        plan,
-    })
+impl SpecFamily for Bogo {
+    const NAME: &'static str = "BoGo";
+    const MARKER: &'static str = "upstream-tests/";
+    const TABLES_FILE: &'static str = "bogo.rs";
+    type Plan = BogoPlan;
+
+    fn marks(directory: &Path) -> bool {
+        directory.join(UPSTREAM_TESTS_DIR).is_dir()
+    }
+
+    /// The cases, and the shim configs of the sibling `shims/`, whose test
+    /// names are checked against the upstream lists plus crosscheck's own
+    /// case names. Problems in cases and shims are reported together.
+    fn plan(directory: &Path, display_root: &Path) -> Result<BogoPlan, Diagnostics> {
+        let specs = directory.parent().unwrap_or(Path::new("."));
+        let (cases, mut diagnostics) = check(directory, display_root);
+        let own_names = cases
+            .as_ref()
+            .map(plan::CasesPlan::own_names)
+            .unwrap_or_default();
+        let shims = bogo_shims::plan_directory(&Layout::under(specs), display_root, &own_names)
+            .map_err(|problems| diagnostics.extend(problems))
+            .ok();
+        match (cases, shims) {
+            (Some(cases), Some(shims)) if diagnostics.is_empty() => Ok(BogoPlan {
+                cases,
+                shims,
+                root: std::path::absolute(display_root)
+                    .unwrap_or_else(|_| display_root.to_path_buf()),
+            }),
+            _ => {
+                diagnostics.sort_by_location();
+                Err(diagnostics)
+            }
+        }
+    }
+
+    /// `ROOT`, `SHIMS` and `CASES`.
+    fn tables(plan: &BogoPlan, _module: &str) -> TokenStream {
+        let root = emit::root(&plan.root);
+        let shims = bogo_shims::emit::shims(&plan.shims.shims);
+        let cases = emit::cases(&plan.cases);
+        quote! { #root #shims #cases }
+    }
+
+    /// `<shim>::[<variant>::]<case>`.
+    fn tests(plan: &BogoPlan) -> Result<TokenStream, Diagnostics> {
+        emit::tests(&plan.cases, &shims::from_shim_plans(&plan.shims.shims))
+    }
+
+    fn inputs(plan: &BogoPlan) -> Vec<String> {
+        let mut inputs = plan.cases.tracked_files.clone();
+        inputs.extend(plan.shims.inputs.iter().cloned());
+        inputs
+    }
 }
 
 /// The checked case list of `directory`.
@@ -72,72 +118,4 @@ fn check(directory: &Path, display_root: &Path) -> (Option<plan::CasesPlan>, Dia
             (None, diagnostics)
         }
     }
-}
-
-/// `ROOT`, `CASES` and the tests of `shims`, for a module that also holds
-/// `SHIMS`: `<shim>::<case>` (or `<shim>::<variant>::<case>`).
-pub fn compile_tests(
-    directory: &Path,
-    display_root: &Path,
-    shims: &[ShimTests<'_>],
-) -> Result<TokenStream, Diagnostics> {
-    let generated = compile_directory(directory, display_root)?;
-    let tests = emit::tests(&generated.plan, shims)?;
-    let root = emit::root(display_root);
-    let Generated { cases, track, .. } = generated;
-    Ok(quote! { #track #root #cases #tests })
-}
-
-/// The whole BoGo family for `spec!("specs/bogo")`: the cases in
-/// `directory` and the shim configs in its sibling `shims/` (whose names
-/// are checked against the upstream lists and crosscheck's own cases), as
-/// `pub mod <directory name> { ROOT, SHIMS, CASES, <shim>::[<variant>::]<case> }`,
-/// tracking every file read. Problems in cases and shims are reported
-/// together.
-pub fn compile_family(directory: &Path, display_root: &Path) -> Result<TokenStream, Diagnostics> {
-    let specs = directory.parent().unwrap_or(Path::new("."));
-    let (plan, mut diagnostics) = check(directory, display_root);
-    let own_names = plan
-        .as_ref()
-        .map(plan::CasesPlan::own_names)
-        .unwrap_or_default();
-    let shims = match bogo_shims::compile_directory(&Layout::under(specs), display_root, &own_names)
-    {
-        Ok(shims) => Some(shims),
-        Err(problems) => {
-            diagnostics.extend(problems);
-            None
-        }
-    };
-    let (Some(plan), Some(shims)) = (plan, shims) else {
-        return Err(diagnostics);
-    };
-    if !diagnostics.is_empty() {
-        return Err(diagnostics);
-    }
-    let directory_name = directory
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let module = crate::names::snake_case(&directory_name).map_err(|message| {
-        Diagnostic::without_position(&directory.display().to_string(), message)
-    })?;
-    let module = format_ident!("{module}");
-    let tests = emit::tests(&plan, &shims::from_shim_plans(&shims.plans))?;
-    let track_cases = emit::track_files(&plan);
-    let shim_inputs = &shims.inputs;
-    let track_shims = quote! { #(const _: &[u8] = include_bytes!(#shim_inputs);)* };
-    let root = emit::root(display_root);
-    let cases = emit::cases(&plan);
-    let shim_configs = &shims.shims;
-    Ok(quote! {
-        pub mod #module {
-            #track_cases
-            #track_shims
-            #root
-            #shim_configs
-            #cases
-            #tests
-        }
-    })
 }

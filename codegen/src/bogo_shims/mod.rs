@@ -14,8 +14,6 @@ pub mod plan;
 
 use std::path::{Path, PathBuf};
 
-use proc_macro2::TokenStream;
-
 use crate::diagnostic::Diagnostics;
 pub use known_tests::{KnownTests, TestList, UpstreamLists};
 pub use plan::DEFAULT_VARIANT;
@@ -39,23 +37,21 @@ impl Layout {
     }
 }
 
-/// The generated code for every shim file.
-pub struct Generated {
-    /// `pub static SHIMS`.
-    pub shims: TokenStream,
-    pub plans: Vec<plan::ShimPlan>,
+/// Every shim file, checked.
+pub struct ShimsPlan {
+    pub shims: Vec<plan::ShimPlan>,
     /// Files read (absolute paths).
     pub inputs: Vec<String>,
 }
 
-/// Compiles every shim file under `layout.shims`. Test names in shim files
+/// Checks every shim file under `layout.shims`. Test names in shim files
 /// are checked against the upstream list each names plus `extra_tests`
 /// (crosscheck's own BoGo case names). `display_root` shortens shown paths.
-pub fn compile_directory(
+pub fn plan_directory(
     layout: &Layout,
     display_root: &Path,
     extra_tests: &[String],
-) -> Result<Generated, Diagnostics> {
+) -> Result<ShimsPlan, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let files = load::shim_files(&layout.shims)?;
     let lists = UpstreamLists::find(&layout.upstream_tests)?;
@@ -69,9 +65,8 @@ pub fn compile_directory(
         .iter()
         .flat_map(|plan| plan.tracked_files.iter().cloned())
         .collect();
-    diagnostics.into_result(Generated {
-        shims: emit::shims(&plans),
-        plans,
+    diagnostics.into_result(ShimsPlan {
+        shims: plans,
         inputs,
     })
 }

@@ -144,10 +144,7 @@ pub fn plan(
             source: &shim.source,
             diagnostics,
         };
-        let Some(id) = &shim.doc.upstream_tests else {
-            plans.push(plan_shim(shim, None, display_root, &mut checks));
-            continue;
-        };
+        let id = &shim.doc.upstream_tests;
         if !known.contains_key(&id.value) && lists.ids.contains(&id.value) {
             let tests = match TestList::read(lists, &id.value, display_root) {
                 Ok(list) => {
@@ -290,11 +287,7 @@ fn plan_shim(
     tracked_files.extend(tests.map(|(_, path)| path.clone()));
     ShimPlan {
         name: shim.name.clone(),
-        description: doc
-            .description
-            .as_ref()
-            .map(|text| checks.text(text, "the shim's description"))
-            .unwrap_or_default(),
+        description: checks.text(&doc.description, "the shim's description"),
         declared_in: shim.source.display_path.clone(),
         program: doc
             .program
@@ -312,11 +305,7 @@ fn plan_shim(
                 ipv4: runner.address == AddressDoc::Ipv4,
             })
             .unwrap_or_default(),
-        upstream_tests: doc
-            .upstream_tests
-            .as_ref()
-            .map(|id| id.value.clone())
-            .unwrap_or_default(),
+        upstream_tests: doc.upstream_tests.value.clone(),
         variants: variant_plans,
         tracked_files,
     }

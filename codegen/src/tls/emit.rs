@@ -45,12 +45,6 @@ pub fn tests(plan: &MatrixPlan) -> TokenStream {
     quote! { #(#modules)* }
 }
 
-/// `include_bytes!` of every spec file, so rustc rebuilds when one changes.
-pub fn track_files(plan: &MatrixPlan) -> TokenStream {
-    let files = &plan.tracked_files;
-    quote! { #(const _: &[u8] = include_bytes!(#files);)* }
-}
-
 fn test_fn(case: usize, test: &TestPlan) -> TokenStream {
     let name = format_ident!("{}", test.name);
     let client = test.client;

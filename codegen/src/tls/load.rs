@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostics;
 use crate::tls::model::{CasesDoc, ImplementationsDoc};
 pub use crate::yaml::Parsed;
-use crate::yaml::parse_file;
+use crate::yaml::read_file;
 
 /// The cases' file name inside the family directory.
 pub const CASES_FILE: &str = "cases.yaml";
@@ -21,23 +21,23 @@ pub struct LoadedFamily {
     pub implementations: Parsed<ImplementationsDoc>,
 }
 
-/// Parses both files; reports both files' errors together.
-pub fn load(directory: &Path, display_root: &Path) -> Result<LoadedFamily, Diagnostics> {
-    let mut diagnostics = Diagnostics::default();
-    let cases = parse_file::<CasesDoc>(&directory.join(CASES_FILE), display_root)
-        .map_err(|d| diagnostics.push(d))
-        .ok();
-    let implementations =
-        parse_file::<ImplementationsDoc>(&directory.join(IMPLEMENTATIONS_FILE), display_root)
-            .map_err(|d| diagnostics.push(d))
-            .ok();
-    match (cases, implementations) {
-        (Some(cases), Some(implementations)) => Ok(LoadedFamily {
-            directory: directory.to_path_buf(),
-            root: std::path::absolute(display_root).unwrap_or_else(|_| display_root.to_path_buf()),
-            cases,
-            implementations,
-        }),
-        _ => Err(diagnostics),
-    }
+/// Reads both files, every problem of both going to `diagnostics`; `None`
+/// when either could not be read at all.
+pub fn load(
+    directory: &Path,
+    display_root: &Path,
+    diagnostics: &mut Diagnostics,
+) -> Option<LoadedFamily> {
+    let cases = read_file::<CasesDoc>(&directory.join(CASES_FILE), display_root, diagnostics);
+    let implementations = read_file::<ImplementationsDoc>(
+        &directory.join(IMPLEMENTATIONS_FILE),
+        display_root,
+        diagnostics,
+    );
+    Some(LoadedFamily {
+        directory: directory.to_path_buf(),
+        root: std::path::absolute(display_root).unwrap_or_else(|_| display_root.to_path_buf()),
+        cases: cases?,
+        implementations: implementations?,
+    })
 }

@@ -10,76 +10,57 @@ pub mod plan;
 use std::path::Path;
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::family::{SpecFamily, load_and_plan};
 pub use load::{CASES_FILE, IMPLEMENTATIONS_FILE};
 
-/// The generated code for the family directory.
-pub struct Generated {
-    /// `pub static MATRIX` only: for binaries that need the matrix.
-    pub matrix: TokenStream,
-    /// `MATRIX` plus one test module per case.
-    pub tests: TokenStream,
-    /// Spec files read (absolute paths).
-    pub inputs: Vec<String>,
-}
+/// The TLS family: `implementations.yaml` and `cases.yaml`.
+pub struct Tls;
 
-/// Compiles the family directory holding `cases.yaml` and
-/// `implementations.yaml`; `display_root` is the project root (shown paths
-/// are relative to it, and `MATRIX.root` is its absolute form).
-pub fn compile_directory(directory: &Path, display_root: &Path) -> Result<Generated, Diagnostics> {
-    let loaded = load::load(directory, display_root)?;
-    let plan = plan::plan(&loaded)?;
-    let matrix = emit::matrix(&plan);
-    let tests = emit::tests(&plan);
-    Ok(Generated {
-        tests: quote! { #matrix #tests },
-        matrix,
-        inputs: plan.tracked_files.clone(),
-    })
-}
+impl SpecFamily for Tls {
+    const NAME: &'static str = "TLS";
+    const MARKER: &'static str = IMPLEMENTATIONS_FILE;
+    const TABLES_FILE: &'static str = "tls_matrix.rs";
+    type Plan = plan::MatrixPlan;
 
-/// `spec!("specs/tls")`, or either of its files: the whole family as
-/// `pub mod <directory name> { MATRIX, one module per case }`, tracking both
-/// files.
-pub fn compile_path(path: &Path, display_root: &Path) -> Result<TokenStream, Diagnostics> {
-    let directory = family_directory(path)?;
-    let loaded = load::load(directory, display_root)?;
-    let plan = plan::plan(&loaded)?;
-    let directory_name = directory
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let name = crate::names::snake_case(&directory_name).map_err(|message| {
-        Diagnostic::without_position(&directory.display().to_string(), message)
-    })?;
-    let ident = format_ident!("{name}");
-    let track = emit::track_files(&plan);
-    let matrix = emit::matrix(&plan);
-    let tests = emit::tests(&plan);
-    Ok(quote! {
-        pub mod #ident {
-            #track
-            #matrix
-            #tests
-        }
-    })
-}
-
-/// The directory itself, or the directory of one of its two spec files.
-fn family_directory(path: &Path) -> Result<&Path, Diagnostic> {
-    if path.is_dir() {
-        return Ok(path);
+    fn marks(directory: &Path) -> bool {
+        directory.join(IMPLEMENTATIONS_FILE).is_file()
     }
+
+    fn plan(directory: &Path, display_root: &Path) -> Result<plan::MatrixPlan, Diagnostics> {
+        load_and_plan(
+            |diagnostics| load::load(directory, display_root, diagnostics),
+            plan::plan,
+        )
+    }
+
+    /// `pub static MATRIX`.
+    fn tables(plan: &plan::MatrixPlan, _module: &str) -> TokenStream {
+        emit::matrix(plan)
+    }
+
+    /// One module per case, one test per pair.
+    fn tests(plan: &plan::MatrixPlan) -> Result<TokenStream, Diagnostics> {
+        Ok(emit::tests(plan))
+    }
+
+    fn inputs(plan: &plan::MatrixPlan) -> Vec<String> {
+        plan.tracked_files.clone()
+    }
+}
+
+/// `spec!` takes the family directory or either of its two files.
+pub fn check_spec_file(path: &Path) -> Result<(), Diagnostic> {
     let is_spec_file = path
         .file_name()
         .is_some_and(|name| name == CASES_FILE || name == IMPLEMENTATIONS_FILE);
-    match path.parent() {
-        Some(directory) if is_spec_file => Ok(directory),
-        _ => Err(Diagnostic::without_position(
+    if path.is_dir() || is_spec_file {
+        Ok(())
+    } else {
+        Err(Diagnostic::without_position(
             &path.display().to_string(),
             format!("not a TLS spec file: the family is {CASES_FILE} and {IMPLEMENTATIONS_FILE}"),
-        )),
+        ))
     }
 }

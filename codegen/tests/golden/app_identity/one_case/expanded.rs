@@ -4,7 +4,7 @@ use ::crosscheck::app_identity::case::{
     ProofSpec,
 };
 pub static FAMILY: ::crosscheck::app_identity::Family = ::crosscheck::app_identity::Family {
-    name: "app_identity",
+    name: "golden",
     implementations: &[
         ::crosscheck::app_identity::Implementation {
             name: "rust",
