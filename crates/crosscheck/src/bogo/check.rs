@@ -33,7 +33,9 @@ fn run(
         .get(variant)
         .ok_or_else(|| format!("shim `{}` has no variant #{variant}", shim.name))?;
     let declaration = Declarations::new(config)?.of(case.name);
-    let program = program::resolve(shim, root)?.with_env(config.env);
+    let program = program::resolve(shim, root)
+        .map_err(|error| error.to_string())?
+        .with_env(config.env);
     let options = RunOptions {
         logs_dir: paths::run_dir("bogo").join(config.name),
         ..RunOptions::default()

@@ -221,7 +221,8 @@ pub fn run(
     let programs = chosen
         .iter()
         .map(|shim| program::resolve(shim, root).map(|program| (shim.name, program)))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| error.to_string())?;
 
     let started_at = SystemTime::now()
         .duration_since(UNIX_EPOCH)

@@ -181,7 +181,7 @@ fn build_all(
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         let outcome = builds::ensure_built(matrix, build);
         spinner.finish_and_clear();
-        outcome?;
+        outcome.map_err(|error| error.to_string())?;
     }
     Ok(())
 }
