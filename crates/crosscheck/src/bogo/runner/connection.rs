@@ -69,7 +69,7 @@ pub fn run(
     let secret_log = Arc::new(SecretLog::default());
     let connection = config
         .connect(secret_log.clone(), resumption)
-        .map_err(ConnectionError::Runner)?;
+        .map_err(|error| ConnectionError::Runner(error.to_string()))?;
     let tampered = misbehaviour.filter(Tamper::handles);
     let mut session = Session {
         connection,
