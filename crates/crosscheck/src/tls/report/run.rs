@@ -126,7 +126,8 @@ fn check_overrides(matrix: &Matrix, cases: &[usize], settings: &Settings) -> Res
     }
     for &case in cases {
         let spec = &matrix.cases[case];
-        parameters::resolve(spec, |env| settings.lookup(spec, env))?;
+        parameters::resolve(spec, |env| settings.lookup(spec, env))
+            .map_err(|error| error.to_string())?;
     }
     Ok(())
 }
