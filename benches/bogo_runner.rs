@@ -151,7 +151,9 @@ fn upstream_run(
     ) {
         return Err("only shims without leading arguments can run under it".to_string());
     }
-    let binary = program::resolve(shim, Path::new(ROOT))?.program;
+    let binary = program::resolve(shim, Path::new(ROOT))
+        .map_err(|error| error.to_string())?
+        .program;
     std::fs::create_dir_all(work).map_err(|error| error.to_string())?;
     let config = work.join(format!("{}-{}.json", shim.name, variant.name));
     std::fs::write(&config, variant.config_json).map_err(|error| error.to_string())?;

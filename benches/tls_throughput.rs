@@ -188,7 +188,8 @@ fn direct_rate(implementation: usize, bytes: u64) -> Result<f64, String> {
     let build_dir = spec
         .build
         .map(|build| builds::ensure_built(&MATRIX, build))
-        .transpose()?;
+        .transpose()
+        .map_err(|error| error.to_string())?;
     let placeholders = Placeholders {
         root: PathBuf::from(MATRIX.root),
         build_dir,

@@ -254,14 +254,16 @@ fn bogo_all(jobs: Option<u16>) -> ExitCode {
         progress: true,
     };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let outcome = run::run(SHIMS, CASES, &selection, root).and_then(|report| {
-        print!("{}", summary::table(&report));
-        print!("{}", summary::totals(&report, &selection.logs_dir));
-        let results = work_dir.join("report").join("results.json");
-        write_results(&report, &results)?;
-        println!("results: {}", results.display());
-        Ok(report.unexpected())
-    });
+    let outcome = run::run(SHIMS, CASES, &selection, root)
+        .map_err(|error| error.to_string())
+        .and_then(|report| {
+            print!("{}", summary::table(&report));
+            print!("{}", summary::totals(&report, &selection.logs_dir));
+            let results = work_dir.join("report").join("results.json");
+            write_results(&report, &results)?;
+            println!("results: {}", results.display());
+            Ok(report.unexpected())
+        });
     match outcome {
         Ok(0) => ExitCode::SUCCESS,
         Ok(_) => ExitCode::FAILURE,
@@ -299,8 +301,10 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
 
     match command {
         BogoCommand::Config(args) => {
-            let shim = find_shim(SHIMS, &args.name)?;
-            let variant = shim.variant(args.variant.as_deref())?;
+            let shim = find_shim(SHIMS, &args.name).map_err(|error| error.to_string())?;
+            let variant = shim
+                .variant(args.variant.as_deref())
+                .map_err(|error| error.to_string())?;
             match &args.output {
                 Some(path) => std::fs::write(path, variant.config_json)
                     .map_err(|error| format!("cannot write {}: {error}", path.display())),
@@ -314,7 +318,7 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
         BogoCommand::Import(args) => bogo_import(args),
         BogoCommand::TestsDiff(args) => {
             let shims = match &args.shim {
-                Some(name) => vec![find_shim(SHIMS, name)?],
+                Some(name) => vec![find_shim(SHIMS, name).map_err(|error| error.to_string())?],
                 None => SHIMS.iter().collect(),
             };
             let old = TestList::read(&args.old)?;
@@ -390,7 +394,8 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
         CASES,
         &selection,
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-    )?;
+    )
+    .map_err(|error| error.to_string())?;
     print!("{}", summary::lines(&report));
     print!("{}", summary::totals(&report, &selection.logs_dir));
     if let Some(path) = &args.json_output {

@@ -5,7 +5,8 @@
 
 use rustls::crypto::cipher::{AeadKey, Iv, MessageDecrypter, MessageEncrypter};
 use rustls::crypto::tls13::{HkdfExpander, OkmBlock};
-use rustls::{SupportedCipherSuite, Tls13CipherSuite};
+use rustls::{CipherSuite, SupportedCipherSuite, Tls13CipherSuite};
+use thiserror::Error;
 
 /// `HkdfLabel.label`'s prefix.
 const LABEL_PREFIX: &[u8] = b"tls13 ";
@@ -22,6 +23,15 @@ pub fn tls13_suite(code: u16) -> Option<&'static Tls13CipherSuite> {
             }
             _ => None,
         })
+}
+
+/// A secret whose length is not the suite's hash length.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("a traffic secret of {suite:?} has {expected} bytes, not {found}")]
+pub struct SecretLength {
+    pub suite: CipherSuite,
+    pub expected: usize,
+    pub found: usize,
 }
 
 /// One direction's current traffic secret.
@@ -41,14 +51,17 @@ impl std::fmt::Debug for TrafficSecret {
 
 impl TrafficSecret {
     /// `secret` of `suite`, which must be as long as the suite's hash.
-    pub fn new(suite: &'static Tls13CipherSuite, secret: &[u8]) -> Result<TrafficSecret, String> {
+    pub fn new(
+        suite: &'static Tls13CipherSuite,
+        secret: &[u8],
+    ) -> Result<TrafficSecret, SecretLength> {
         let hash_len = suite.common.hash_provider.output_len();
         if secret.len() != hash_len {
-            return Err(format!(
-                "a traffic secret of {:?} has {hash_len} bytes, not {}",
-                suite.common.suite,
-                secret.len()
-            ));
+            return Err(SecretLength {
+                suite: suite.common.suite,
+                expected: hash_len,
+                found: secret.len(),
+            });
         }
         Ok(TrafficSecret {
             suite,

@@ -2,6 +2,7 @@
 //! here reads YAML; specs arrive as static data compiled by `build.rs`.
 
 pub use app_identity as app_identity_impl;
+pub use crosscheck_tap as tap;
 
 pub mod app_identity;
 pub mod bogo;
@@ -11,5 +12,4 @@ pub mod paths;
 pub mod pool;
 pub mod process;
 pub mod programs;
-pub mod tap;
 pub mod tls;

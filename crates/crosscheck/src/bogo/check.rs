@@ -32,8 +32,12 @@ fn run(
         .variants
         .get(variant)
         .ok_or_else(|| format!("shim `{}` has no variant #{variant}", shim.name))?;
-    let declaration = Declarations::new(config)?.of(case.name);
-    let program = program::resolve(shim, root)?.with_env(config.env);
+    let declaration = Declarations::new(config)
+        .map_err(|error| error.to_string())?
+        .of(case.name);
+    let program = program::resolve(shim, root)
+        .map_err(|error| error.to_string())?
+        .with_env(config.env);
     let options = RunOptions {
         logs_dir: paths::run_dir("bogo").join(config.name),
         ..RunOptions::default()

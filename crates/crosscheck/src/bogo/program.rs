@@ -8,6 +8,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use thiserror::Error;
+
 use crate::bogo::runner::Shim;
 use crate::bogo::shim_config::{Program, ShimConfig};
 use crate::paths;
@@ -15,6 +17,19 @@ use crate::process::Job;
 use crate::programs::{self, BuildOnce, once_per_process};
 
 const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("shim `{shim}` is a config only ({declared_in} has no `program`)")]
+    ConfigOnly {
+        shim: &'static str,
+        declared_in: &'static str,
+    },
+    #[error("shim `{shim}` has an empty command")]
+    EmptyCommand { shim: &'static str },
+    #[error(transparent)]
+    Build(#[from] programs::Error),
+}
 
 /// The cargo target directory shim binaries are built into.
 pub fn target_dir() -> PathBuf {
@@ -26,17 +41,17 @@ pub fn target_dir() -> PathBuf {
 
 /// The runner's view of `config`'s program, building it if needed.
 /// `root` is the workspace root (where `cargo build` runs).
-pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
+pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, Error> {
     match config.program {
-        None => Err(format!(
-            "shim `{}` is a config only ({} has no `program`)",
-            config.name, config.declared_in
-        )),
+        None => Err(Error::ConfigOnly {
+            shim: config.name,
+            declared_in: config.declared_in,
+        }),
         Some(Program::CargoBin(bin)) => Ok(Shim::new(config.name, cargo_bin(bin, root)?)),
         Some(Program::Command(argv)) => {
             let (program, leading) = argv
                 .split_first()
-                .ok_or_else(|| format!("shim `{}` has an empty command", config.name))?;
+                .ok_or(Error::EmptyCommand { shim: config.name })?;
             let mut shim = Shim::new(config.name, root.join(program));
             shim.leading_args = leading.iter().map(Into::into).collect();
             Ok(shim)
@@ -49,11 +64,11 @@ pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, String> {
 }
 
 /// The workspace binary `bin`, built in release mode once per process.
-pub fn cargo_bin(bin: &'static str, root: &Path) -> Result<PathBuf, String> {
+pub fn cargo_bin(bin: &'static str, root: &Path) -> Result<PathBuf, programs::Error> {
     once_per_process(&format!("cargo bin {bin}"), || build(bin, root))
 }
 
-fn build(bin: &str, root: &Path) -> Result<PathBuf, String> {
+fn build(bin: &str, root: &Path) -> Result<PathBuf, programs::Error> {
     let target = target_dir();
     let step = BuildOnce {
         name: &format!("building `{bin}`"),
@@ -80,8 +95,10 @@ fn build(bin: &str, root: &Path) -> Result<PathBuf, String> {
     .arg(&target)
     .current_dir(root);
     let create = || {
-        fs::create_dir_all(&target)
-            .map_err(|error| format!("cannot create {}: {error}", target.display()))
+        fs::create_dir_all(&target).map_err(|source| programs::Error::Create {
+            path: target.clone(),
+            source,
+        })
     };
     step.run(create, job)?;
     Ok(target.join("release").join(bin))

@@ -8,14 +8,15 @@
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use go_glob::Pattern;
+use go_glob::{Pattern, PatternError};
+use thiserror::Error;
 
 use crate::bogo::case::Case;
 use crate::bogo::declared;
 use crate::bogo::program;
 use crate::bogo::results::{ResultType, Results};
 use crate::bogo::runner::{self, RunOptions, Verdict};
-use crate::bogo::shim_config::{Declaration, Declarations, ShimConfig};
+use crate::bogo::shim_config::{self, Declaration, Declarations, ShimConfig};
 use crate::pool::{self, Progress};
 
 /// What to run and how.
@@ -189,13 +190,41 @@ struct Job {
     skip: bool,
 }
 
+/// Why a selection cannot run.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("bad test filter `{glob}`: {source}")]
+    Filter { glob: String, source: PatternError },
+    #[error("unknown shim `{name}`; shims with a program: {}", runnable.join(", "))]
+    UnknownShim {
+        name: String,
+        runnable: Vec<&'static str>,
+    },
+    #[error(
+        "shim `{shim}` has none of the variants {}; it has: {}",
+        wanted.join(", "),
+        known.join(", ")
+    )]
+    NoVariant {
+        shim: &'static str,
+        wanted: Vec<String>,
+        known: Vec<&'static str>,
+    },
+    #[error(transparent)]
+    Config(#[from] shim_config::Error),
+    #[error("no tests run: the filter matches no case")]
+    NoTests,
+    #[error(transparent)]
+    Program(#[from] program::Error),
+}
+
 /// Runs the selection; `root` is the workspace root (for building shims).
 pub fn run(
     shims: &'static [ShimConfig],
     cases: &'static [Case],
     selection: &Selection,
     root: &Path,
-) -> Result<RunReport, String> {
+) -> Result<RunReport, Error> {
     let filter = compile_filter(selection.filter.as_deref())?;
     let chosen = choose_shims(shims, &selection.shims)?;
     let mut jobs = Vec::new();
@@ -216,7 +245,7 @@ pub fn run(
         }
     }
     if jobs.is_empty() {
-        return Err("no tests run: the filter matches no case".into());
+        return Err(Error::NoTests);
     }
     let programs = chosen
         .iter()
@@ -307,13 +336,16 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
     line
 }
 
-fn compile_filter(filter: Option<&str>) -> Result<Vec<Pattern>, String> {
+fn compile_filter(filter: Option<&str>) -> Result<Vec<Pattern>, Error> {
     filter
         .unwrap_or_default()
         .split(';')
         .filter(|glob| !glob.is_empty())
         .map(|glob| {
-            Pattern::new(glob).map_err(|error| format!("bad test filter `{glob}`: {error}"))
+            Pattern::new(glob).map_err(|source| Error::Filter {
+                glob: glob.to_string(),
+                source,
+            })
         })
         .collect()
 }
@@ -325,7 +357,7 @@ fn matches(filter: &[Pattern], name: &str) -> bool {
 fn choose_shims(
     shims: &'static [ShimConfig],
     wanted: &[String],
-) -> Result<Vec<&'static ShimConfig>, String> {
+) -> Result<Vec<&'static ShimConfig>, Error> {
     let runnable: Vec<&ShimConfig> = shims.iter().filter(|shim| shim.program.is_some()).collect();
     if wanted.is_empty() {
         return Ok(runnable);
@@ -337,21 +369,15 @@ fn choose_shims(
                 .iter()
                 .copied()
                 .find(|shim| shim.name == name)
-                .ok_or_else(|| {
-                    format!(
-                        "unknown shim `{name}`; shims with a program: {}",
-                        runnable
-                            .iter()
-                            .map(|shim| shim.name)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
+                .ok_or_else(|| Error::UnknownShim {
+                    name: name.clone(),
+                    runnable: runnable.iter().map(|shim| shim.name).collect(),
                 })
         })
         .collect()
 }
 
-fn choose_variants(shim: &ShimConfig, wanted: &[String]) -> Result<Vec<usize>, String> {
+fn choose_variants(shim: &ShimConfig, wanted: &[String]) -> Result<Vec<usize>, Error> {
     if wanted.is_empty() {
         return Ok((0..shim.variants.len()).collect());
     }
@@ -359,16 +385,11 @@ fn choose_variants(shim: &ShimConfig, wanted: &[String]) -> Result<Vec<usize>, S
         .filter(|&index| wanted.iter().any(|name| name == shim.variants[index].name))
         .collect();
     if chosen.is_empty() {
-        return Err(format!(
-            "shim `{}` has none of the variants {}; it has: {}",
-            shim.name,
-            wanted.join(", "),
-            shim.variants
-                .iter()
-                .map(|variant| variant.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
+        return Err(Error::NoVariant {
+            shim: shim.name,
+            wanted: wanted.to_vec(),
+            known: shim.variants.iter().map(|variant| variant.name).collect(),
+        });
     }
     Ok(chosen)
 }

@@ -1,7 +1,8 @@
 //! The compiled form of `specs/shims/*.yaml`: static data built by the spec
 //! compiler, never by hand.
 
-use go_glob::Pattern;
+use go_glob::{Pattern, PatternError};
+use thiserror::Error;
 
 /// One shim and its config in every variant.
 #[derive(Debug)]
@@ -99,14 +100,45 @@ pub struct TestError {
     pub error: &'static str,
 }
 
+/// A shim or variant asked for by name that is not there, or a glob that
+/// does not compile.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("unknown shim `{name}`: specs/shims/ declares none")]
+    NoShims { name: String },
+    #[error("unknown shim `{name}`; known shims: {}", known.join(", "))]
+    UnknownShim {
+        name: String,
+        known: Vec<&'static str>,
+    },
+    #[error("shim `{shim}` has several variants; choose one with --variant: {}", known.join(", "))]
+    SeveralVariants {
+        shim: &'static str,
+        known: Vec<&'static str>,
+    },
+    #[error("shim `{shim}` has no variant `{name}`; its variants: {}", known.join(", "))]
+    UnknownVariant {
+        shim: &'static str,
+        name: String,
+        known: Vec<&'static str>,
+    },
+    #[error("{declared_at}: glob `{glob}` is malformed: {source}")]
+    MalformedGlob {
+        declared_at: &'static str,
+        glob: &'static str,
+        source: PatternError,
+    },
+}
+
 /// The shim called `name`, or an error listing the known ones.
-pub fn find_shim<'a>(shims: &'a [ShimConfig], name: &str) -> Result<&'a ShimConfig, String> {
+pub fn find_shim<'a>(shims: &'a [ShimConfig], name: &str) -> Result<&'a ShimConfig, Error> {
     shims.iter().find(|shim| shim.name == name).ok_or_else(|| {
-        let known: Vec<&str> = shims.iter().map(|shim| shim.name).collect();
+        let known: Vec<&'static str> = shims.iter().map(|shim| shim.name).collect();
+        let name = name.to_string();
         if known.is_empty() {
-            format!("unknown shim `{name}`: specs/shims/ declares none")
+            Error::NoShims { name }
         } else {
-            format!("unknown shim `{name}`; known shims: {}", known.join(", "))
+            Error::UnknownShim { name, known }
         }
     })
 }
@@ -114,30 +146,21 @@ pub fn find_shim<'a>(shims: &'a [ShimConfig], name: &str) -> Result<&'a ShimConf
 impl ShimConfig {
     /// The variant called `name`; without a name, the only variant (an
     /// error when there are several).
-    pub fn variant(&self, name: Option<&str>) -> Result<&Variant, String> {
-        let known = || {
-            self.variants
-                .iter()
-                .map(|variant| variant.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
+    pub fn variant(&self, name: Option<&str>) -> Result<&Variant, Error> {
+        let known = || self.variants.iter().map(|variant| variant.name).collect();
         match (name, self.variants) {
             (None, [only]) => Ok(only),
-            (None, _) => Err(format!(
-                "shim `{}` has several variants; choose one with --variant: {}",
-                self.name,
-                known()
-            )),
+            (None, _) => Err(Error::SeveralVariants {
+                shim: self.name,
+                known: known(),
+            }),
             (Some(name), variants) => variants
                 .iter()
                 .find(|variant| variant.name == name)
-                .ok_or_else(|| {
-                    format!(
-                        "shim `{}` has no variant `{name}`; its variants: {}",
-                        self.name,
-                        known()
-                    )
+                .ok_or_else(|| Error::UnknownVariant {
+                    shim: self.name,
+                    name: name.to_string(),
+                    known: known(),
                 }),
         }
     }
@@ -166,7 +189,7 @@ pub struct Declarations {
 
 impl Declarations {
     /// Compiles `variant`'s globs (checked when the spec was compiled).
-    pub fn new(variant: &'static Variant) -> Result<Declarations, String> {
+    pub fn new(variant: &'static Variant) -> Result<Declarations, Error> {
         Ok(Declarations {
             disabled: compile(variant.disabled_tests)?,
             unimplemented: compile(variant.unimplemented)?,
@@ -196,17 +219,16 @@ impl Declarations {
     }
 }
 
-fn compile(globs: &'static [TestGlob]) -> Result<Vec<(Pattern, &'static TestGlob)>, String> {
+fn compile(globs: &'static [TestGlob]) -> Result<Vec<(Pattern, &'static TestGlob)>, Error> {
     globs
         .iter()
         .map(|glob| {
             Pattern::new(glob.glob)
                 .map(|pattern| (pattern, glob))
-                .map_err(|error| {
-                    format!(
-                        "{}: glob `{}` is malformed: {error}",
-                        glob.declared_at, glob.glob
-                    )
+                .map_err(|source| Error::MalformedGlob {
+                    declared_at: glob.declared_at,
+                    glob: glob.glob,
+                    source,
                 })
         })
         .collect()
@@ -276,17 +298,26 @@ mod tests {
     fn shims_and_variants_are_found_by_name_or_listed() {
         assert!(find_shim(SHIMS, "demo").is_ok());
         assert_eq!(
-            find_shim(SHIMS, "dmeo").err().as_deref(),
+            find_shim(SHIMS, "dmeo")
+                .map_err(|error| error.to_string())
+                .err()
+                .as_deref(),
             Some("unknown shim `dmeo`; known shims: demo")
         );
         let demo = &SHIMS[0];
         assert_eq!(demo.variant(Some("two")).map(|v| v.name), Ok("two"));
         assert_eq!(
-            demo.variant(Some("three")).err().as_deref(),
+            demo.variant(Some("three"))
+                .map_err(|error| error.to_string())
+                .err()
+                .as_deref(),
             Some("shim `demo` has no variant `three`; its variants: one, two")
         );
         assert_eq!(
-            demo.variant(None).err().as_deref(),
+            demo.variant(None)
+                .map_err(|error| error.to_string())
+                .err()
+                .as_deref(),
             Some("shim `demo` has several variants; choose one with --variant: one, two")
         );
     }

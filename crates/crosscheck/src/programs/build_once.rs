@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::process::{Job, log_tail};
-use crate::programs::lock_exclusive;
+use crate::programs::{Error, lock_exclusive};
 
 const LOG_TAIL_LINES: usize = 30;
 
@@ -15,16 +15,18 @@ const LOG_TAIL_LINES: usize = 30;
 /// same outcome every later time. Builds in one process run one at a time.
 pub fn once_per_process(
     key: &str,
-    build: impl FnOnce() -> Result<PathBuf, String>,
-) -> Result<PathBuf, String> {
-    static BUILT: Mutex<BTreeMap<String, Result<PathBuf, String>>> = Mutex::new(BTreeMap::new());
+    build: impl FnOnce() -> Result<PathBuf, Error>,
+) -> Result<PathBuf, Error> {
+    static BUILT: Mutex<BTreeMap<String, Result<PathBuf, Arc<Error>>>> =
+        Mutex::new(BTreeMap::new());
     let mut built = BUILT.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(outcome) = built.get(key) {
-        return outcome.clone();
-    }
-    let outcome = build();
-    built.insert(key.to_string(), outcome.clone());
-    outcome
+    let outcome = match built.get(key) {
+        Some(outcome) => outcome,
+        None => built
+            .entry(key.to_string())
+            .or_insert(build().map_err(Arc::new)),
+    };
+    outcome.clone().map_err(Error::Earlier)
 }
 
 /// A build step and where it keeps its lock, log and marker.
@@ -44,17 +46,15 @@ pub struct BuildOnce<'a> {
 impl BuildOnce<'_> {
     /// Runs `job` unless the marker says it is done; `prepare` runs first,
     /// under the lock (to create or empty an output directory).
-    pub fn run(
-        &self,
-        prepare: impl FnOnce() -> Result<(), String>,
-        job: Job,
-    ) -> Result<(), String> {
+    pub fn run(&self, prepare: impl FnOnce() -> Result<(), Error>, job: Job) -> Result<(), Error> {
         if self.is_done() {
             return Ok(());
         }
         if let Some(parent) = self.lock.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+            fs::create_dir_all(parent).map_err(|source| Error::Create {
+                path: parent.to_path_buf(),
+                source,
+            })?;
         }
         let _lock = lock_exclusive(&self.lock)?;
         // Another process may have finished it while this one waited.
@@ -67,19 +67,23 @@ impl BuildOnce<'_> {
             .log_to(&self.log)
             .deadline(self.deadline)
             .run()
-            .map_err(|error| format!("{} did not run: {error}", self.name))?;
+            .map_err(|source| Error::DidNotRun {
+                name: self.name.to_string(),
+                source,
+            })?;
         if !finished.status.success() {
-            return Err(format!(
-                "{} failed ({}); log {}:\n{}",
-                self.name,
-                finished.status,
-                self.log.display(),
-                log_tail(&self.log, LOG_TAIL_LINES)
-            ));
+            return Err(Error::Failed {
+                name: self.name.to_string(),
+                status: finished.status,
+                log: self.log.clone(),
+                log_tail: log_tail(&self.log, LOG_TAIL_LINES),
+            });
         }
         if let Some((marker, fingerprint)) = &self.marker {
-            fs::write(marker, fingerprint)
-                .map_err(|error| format!("cannot write {}: {error}", marker.display()))?;
+            fs::write(marker, fingerprint).map_err(|source| Error::Write {
+                path: marker.clone(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -140,7 +144,10 @@ mod tests {
         let directory = tempfile::tempdir().unwrap();
         let path = directory.path();
         let job = Job::new("sh", ["-c", "echo 'missing libfoo' >&2; exit 4"]).current_dir(path);
-        let error = step(path, Some("v1")).run(|| Ok(()), job).unwrap_err();
+        let error = step(path, Some("v1"))
+            .run(|| Ok(()), job)
+            .unwrap_err()
+            .to_string();
         assert!(
             error.starts_with("the test build failed (exit status: 4)"),
             "{error}"
@@ -148,9 +155,17 @@ mod tests {
         assert!(error.contains("missing libfoo"), "{error}");
         assert!(!path.join("done").exists());
         let error = step(path, Some("v1"))
-            .run(|| Err("no room".to_string()), counting_job(path))
+            .run(
+                || {
+                    Err(Error::Create {
+                        path: path.join("out"),
+                        source: std::io::Error::other("no room"),
+                    })
+                },
+                counting_job(path),
+            )
             .unwrap_err();
-        assert_eq!(error, "no room");
+        assert!(matches!(error, Error::Create { .. }), "{error}");
         assert_eq!(runs(path), 0, "nothing runs when preparing fails");
     }
 
@@ -161,9 +176,14 @@ mod tests {
         for _ in 0..3 {
             let outcome = once_per_process(&key, || {
                 calls += 1;
-                Err("broken".to_string())
+                Err(Error::NoDirectory {
+                    script: "broken".into(),
+                })
             });
-            assert_eq!(outcome, Err("broken".to_string()));
+            assert_eq!(
+                outcome.map_err(|error| error.to_string()),
+                Err("broken has no directory".to_string())
+            );
         }
         assert_eq!(calls, 1, "a failure is remembered too");
     }

@@ -6,6 +6,8 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::programs::Error;
+
 #[derive(Default)]
 pub struct Fingerprint {
     hasher: Sha256,
@@ -19,10 +21,9 @@ impl Fingerprint {
     }
 
     /// `path` (read from `base.join(path)`) by its name and contents.
-    pub fn file(&mut self, base: &Path, path: &Path) -> Result<&mut Self, String> {
+    pub fn file(&mut self, base: &Path, path: &Path) -> Result<&mut Self, Error> {
         let full = base.join(path);
-        let contents =
-            fs::read(&full).map_err(|error| format!("cannot read {}: {error}", full.display()))?;
+        let contents = fs::read(&full).map_err(|source| Error::Read { path: full, source })?;
         self.hasher.update(path.to_string_lossy().as_bytes());
         self.hasher.update([0]);
         self.hasher.update((contents.len() as u64).to_le_bytes());

@@ -6,6 +6,15 @@
 //! file lock that every process shares, skipped while its marker holds the
 //! fingerprint of what it was built from.
 
+use std::io;
+use std::path::PathBuf;
+use std::process::ExitStatus;
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::process::ProcessError;
+
 mod build_once;
 mod fingerprint;
 mod lock;
@@ -14,3 +23,44 @@ pub mod script;
 pub use build_once::{BuildOnce, once_per_process};
 pub use fingerprint::{Fingerprint, hex};
 pub use lock::lock_exclusive;
+
+/// Why a program could not be built or found.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("cannot open {}: {source}", path.display())]
+    Open { path: PathBuf, source: io::Error },
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock { path: PathBuf, source: io::Error },
+    #[error("cannot read {}: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("cannot list {}: {source}", path.display())]
+    List { path: PathBuf, source: io::Error },
+    #[error("cannot create {}: {source}", path.display())]
+    Create { path: PathBuf, source: io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot remove the unfinished build {}: {source}", path.display())]
+    RemoveUnfinished { path: PathBuf, source: io::Error },
+    #[error("{} has no directory", script.display())]
+    NoDirectory { script: PathBuf },
+    #[error("{name} has an empty command")]
+    EmptyCommand { name: String },
+    #[error("{name} did not run: {source}")]
+    DidNotRun { name: String, source: ProcessError },
+    #[error("{name} failed ({status}); log {}:\n{log_tail}", log.display())]
+    Failed {
+        name: String,
+        status: ExitStatus,
+        log: PathBuf,
+        log_tail: String,
+    },
+    #[error("`{script}` succeeded but left no `{program}` in its output ({})", path.display())]
+    NoProgram {
+        script: String,
+        program: String,
+        path: PathBuf,
+    },
+    /// The outcome of this process's first attempt, given to every later one.
+    #[error(transparent)]
+    Earlier(Arc<Error>),
+}

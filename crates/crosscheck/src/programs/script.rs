@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::paths;
 use crate::process::Job;
-use crate::programs::{BuildOnce, Fingerprint, once_per_process};
+use crate::programs::{BuildOnce, Error, Fingerprint, once_per_process};
 
 /// A cold build of BoringSSL or NSS on two cores takes minutes, not hours.
 const BUILD_DEADLINE: Duration = Duration::from_secs(60 * 60);
@@ -25,7 +25,7 @@ const COMPLETE_MARKER: &str = ".complete";
 /// `program` in the output of `script` (both relative: the script to
 /// `root`, the program to the output), building it first if this machine
 /// has no build for the script's current inputs.
-pub fn program(name: &str, script: &str, program: &str, root: &Path) -> Result<PathBuf, String> {
+pub fn program(name: &str, script: &str, program: &str, root: &Path) -> Result<PathBuf, Error> {
     let output = once_per_process(&format!("script {script}"), || {
         build(name, root, &root.join(script))
     })?;
@@ -33,15 +33,16 @@ pub fn program(name: &str, script: &str, program: &str, root: &Path) -> Result<P
     if path.is_file() {
         Ok(path)
     } else {
-        Err(format!(
-            "`{script}` succeeded but left no `{program}` in its output ({})",
-            path.display()
-        ))
+        Err(Error::NoProgram {
+            script: script.to_string(),
+            program: program.to_string(),
+            path,
+        })
     }
 }
 
 /// The output directory of a finished build of `script`.
-fn build(name: &str, root: &Path, script: &Path) -> Result<PathBuf, String> {
+fn build(name: &str, root: &Path, script: &Path) -> Result<PathBuf, Error> {
     let key = inputs_key(script)?;
     let builds = paths::cache_dir().join("builds");
     let stem = format!("{name}-{}", &key[..16]);
@@ -56,25 +57,25 @@ fn build(name: &str, root: &Path, script: &Path) -> Result<PathBuf, String> {
     // An unfinished build (the marker is written last) is redone from scratch.
     let fresh_output = || {
         if output.exists() {
-            fs::remove_dir_all(&output).map_err(|error| {
-                format!(
-                    "cannot remove the unfinished build {}: {error}",
-                    output.display()
-                )
+            fs::remove_dir_all(&output).map_err(|source| Error::RemoveUnfinished {
+                path: output.clone(),
+                source,
             })?;
         }
-        fs::create_dir_all(&output)
-            .map_err(|error| format!("cannot create {}: {error}", output.display()))
+        fs::create_dir_all(&output).map_err(|source| Error::Create {
+            path: output.clone(),
+            source,
+        })
     };
     step.run(fresh_output, Job::new(script, [&output]).current_dir(root))?;
     Ok(output)
 }
 
 /// A hash of every file in the script's directory: paths and contents.
-fn inputs_key(script: &Path) -> Result<String, String> {
-    let directory = script
-        .parent()
-        .ok_or_else(|| format!("{} has no directory", script.display()))?;
+fn inputs_key(script: &Path) -> Result<String, Error> {
+    let directory = script.parent().ok_or_else(|| Error::NoDirectory {
+        script: script.to_path_buf(),
+    })?;
     let mut files = Vec::new();
     collect_files(directory, directory, &mut files)?;
     files.sort();
@@ -85,12 +86,13 @@ fn inputs_key(script: &Path) -> Result<String, String> {
     Ok(fingerprint.finish())
 }
 
-fn collect_files(base: &Path, directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = fs::read_dir(directory)
-        .map_err(|error| format!("cannot list {}: {error}", directory.display()))?;
-    for entry in entries {
-        let entry =
-            entry.map_err(|error| format!("cannot list {}: {error}", directory.display()))?;
+fn collect_files(base: &Path, directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
+    let cannot_list = |source| Error::List {
+        path: directory.to_path_buf(),
+        source,
+    };
+    for entry in fs::read_dir(directory).map_err(cannot_list)? {
+        let entry = entry.map_err(cannot_list)?;
         let path = entry.path();
         if path.is_dir() {
             collect_files(base, &path, files)?;

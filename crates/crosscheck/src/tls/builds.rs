@@ -10,15 +10,25 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use thiserror::Error;
+
 use crate::paths;
 use crate::process::Job;
-use crate::programs::{BuildOnce, Fingerprint, once_per_process};
+use crate::programs::{self, BuildOnce, Fingerprint, once_per_process};
 use crate::tls::matrix::{Build, Matrix};
 
 /// Long enough for a cold release build of the Rust shims on two cores.
 pub const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
 
 const MARKER: &str = ".inputs-sha256";
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("build #{index} is not in the matrix")]
+    NotInMatrix { index: usize },
+    #[error(transparent)]
+    Build(#[from] programs::Error),
+}
 
 /// Values for `{build_dir}`, `{root}` and `{cargo}` in commands.
 #[derive(Debug, Clone)]
@@ -52,17 +62,18 @@ pub fn build_dir(build: &Build) -> PathBuf {
 
 /// Runs `matrix.builds[index]` unless this process (or a marker) says it is
 /// done; returns its output directory.
-pub fn ensure_built(matrix: &Matrix, index: usize) -> Result<PathBuf, String> {
+pub fn ensure_built(matrix: &Matrix, index: usize) -> Result<PathBuf, Error> {
     let build = matrix
         .builds
         .get(index)
-        .ok_or_else(|| format!("build #{index} is not in the matrix"))?;
-    once_per_process(&format!("tls build {}", build.name), || {
-        run_locked(build, Path::new(matrix.root))
-    })
+        .ok_or(Error::NotInMatrix { index })?;
+    Ok(once_per_process(
+        &format!("tls build {}", build.name),
+        || run_locked(build, Path::new(matrix.root)),
+    )?)
 }
 
-fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
+fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, programs::Error> {
     let directory = build_dir(build);
     let parent = directory.parent().unwrap_or(&directory).to_path_buf();
     let placeholders = Placeholders {
@@ -82,26 +93,33 @@ fn run_locked(build: &Build, root: &Path) -> Result<PathBuf, String> {
             fingerprint(&command, build.inputs, root)?,
         ))
     };
+    let name = format!("build `{}`", build.name);
     let (program, args) = command
         .split_first()
-        .ok_or_else(|| format!("build `{}` has an empty command", build.name))?;
+        .ok_or_else(|| programs::Error::EmptyCommand { name: name.clone() })?;
     let step = BuildOnce {
-        name: &format!("build `{}`", build.name),
+        name: &name,
         lock: parent.join(format!("{}.lock", build.name)),
         log: parent.join(format!("{}.log", build.name)),
         marker,
         deadline: BUILD_DEADLINE,
     };
     let create = || {
-        fs::create_dir_all(&directory)
-            .map_err(|error| format!("cannot create {}: {error}", directory.display()))
+        fs::create_dir_all(&directory).map_err(|source| programs::Error::Create {
+            path: directory.clone(),
+            source,
+        })
     };
     step.run(create, Job::new(program, args).current_dir(root))?;
     Ok(directory)
 }
 
 /// Hash of the expanded command and every input's path and contents.
-fn fingerprint(command: &[String], inputs: &[&str], root: &Path) -> Result<String, String> {
+fn fingerprint(
+    command: &[String],
+    inputs: &[&str],
+    root: &Path,
+) -> Result<String, programs::Error> {
     let mut fingerprint = Fingerprint::default();
     for word in command {
         fingerprint.word(word);

@@ -224,7 +224,8 @@ struct Launch {
 
 fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<Prepared, String> {
     let case = &matrix.cases[cell.case];
-    let values = parameters::resolve(case, |env| settings.lookup(case, env))?;
+    let values = parameters::resolve(case, |env| settings.lookup(case, env))
+        .map_err(|error| error.to_string())?;
     let deadline = parameters::deadline(case, &values);
     let mut environment = vec![(
         "CROSSCHECK_TLS_CERTIFICATES".to_string(),

@@ -3,10 +3,23 @@
 
 use std::time::Duration;
 
+use thiserror::Error;
+
 use crate::tls::matrix::{Case, Parameter, ParameterKind};
 
 /// The parameter whose value the throughput figures divide by.
 pub const TRANSFER_PARAMETER: &str = "download_bytes";
+
+/// An override from the environment that does not parse.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("{env}={text:?} is not a whole number")]
+    NotCount { env: &'static str, text: String },
+    #[error(
+        "{env}={text:?} is not a size (write e.g. `10000000`, `10 MB` or `1 GiB`; 1 MB = 1,000,000 bytes)"
+    )]
+    NotSize { env: &'static str, text: String },
+}
 
 /// One parameter's value for a run.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +35,7 @@ pub struct Value {
 pub fn resolve(
     case: &'static Case,
     lookup: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<Value>, String> {
+) -> Result<Vec<Value>, Error> {
     case.parameters
         .iter()
         .map(|parameter| match lookup(parameter.env) {
@@ -40,21 +53,18 @@ pub fn resolve(
         .collect()
 }
 
-fn parse(parameter: &Parameter, text: &str) -> Result<u64, String> {
+fn parse(parameter: &Parameter, text: &str) -> Result<u64, Error> {
     let trimmed = text.trim();
+    let env = parameter.env;
+    let text = text.to_string();
     match parameter.kind {
-        ParameterKind::Count => trimmed.parse::<u64>().map_err(|_| {
-            format!("{}={text:?} is not a whole number", parameter.env)
-        }),
+        ParameterKind::Count => trimmed
+            .parse::<u64>()
+            .map_err(|_| Error::NotCount { env, text }),
         ParameterKind::Bytes => trimmed
             .parse::<bytesize::ByteSize>()
             .map(|size| size.as_u64())
-            .map_err(|_| {
-                format!(
-                    "{}={text:?} is not a size (write e.g. `10000000`, `10 MB` or `1 GiB`; 1 MB = 1,000,000 bytes)",
-                    parameter.env
-                )
-            }),
+            .map_err(|_| Error::NotSize { env, text }),
     }
 }
 
@@ -141,7 +151,8 @@ mod tests {
         let error = resolve(&CASE, |name| {
             (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "lots".to_string())
         })
-        .expect_err("must fail");
+        .expect_err("must fail")
+        .to_string();
         assert!(
             error.starts_with("CROSSCHECK_TLS_DOWNLOAD_BYTES=\"lots\" is not a size"),
             "{error}"
@@ -149,7 +160,8 @@ mod tests {
         let error = resolve(&CASE, |name| {
             (name == "CROSSCHECK_TLS_ROUNDS").then(|| "-1".to_string())
         })
-        .expect_err("must fail");
+        .expect_err("must fail")
+        .to_string();
         assert!(error.contains("not a whole number"), "{error}");
     }
 }

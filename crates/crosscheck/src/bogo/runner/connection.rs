@@ -69,7 +69,7 @@ pub fn run(
     let secret_log = Arc::new(SecretLog::default());
     let connection = config
         .connect(secret_log.clone(), resumption)
-        .map_err(ConnectionError::Runner)?;
+        .map_err(|error| ConnectionError::Runner(error.to_string()))?;
     let tampered = misbehaviour.filter(Tamper::handles);
     let mut session = Session {
         connection,
@@ -304,7 +304,11 @@ impl Session {
             ));
         }
         let traffic = if tls13 {
-            Some(self.secret_log.secrets(self.side).map_err(runner)?)
+            Some(
+                self.secret_log
+                    .secrets(self.side)
+                    .map_err(|error| runner(error.to_string()))?,
+            )
         } else {
             None
         };
@@ -314,7 +318,8 @@ impl Session {
             .connection
             .dangerous_extract_secrets()
             .map_err(|error| runner(format!("cannot take over from rustls: {error}")))?;
-        let protected = Protected::new(suite, secrets, traffic.as_ref()).map_err(runner)?;
+        let protected = Protected::new(suite, secrets, traffic.as_ref())
+            .map_err(|error| runner(error.to_string()))?;
         Ok(Takeover::new(case, protected, self.wire, tls13, pending))
     }
 }

@@ -4,6 +4,7 @@
 //! `work_dir()/bogo/run-PID/credentials/`, and shared by every test.
 
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -12,9 +13,23 @@ use rcgen::{
     Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use thiserror::Error;
 
 use crate::bogo::case::KeyType;
 use crate::paths;
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("cannot create {}: {source}", path.display())]
+    Create { path: PathBuf, source: io::Error },
+    #[error("cannot write {}: {source}", path.display())]
+    Write { path: PathBuf, source: io::Error },
+    #[error("cannot make the runner's PKI: {0}")]
+    Pki(#[source] rcgen::Error),
+    /// This process's first attempt, given to every later one.
+    #[error(transparent)]
+    Earlier(Arc<Error>),
+}
 
 /// A leaf certificate, its key, and their files.
 #[derive(Debug)]
@@ -56,10 +71,12 @@ impl Credentials {
     }
 
     /// Makes a PKI in `dir`.
-    pub fn generate(dir: &Path) -> Result<Credentials, String> {
-        fs::create_dir_all(dir)
-            .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
-        let rcgen_error = |error: rcgen::Error| format!("cannot make the runner's PKI: {error}");
+    pub fn generate(dir: &Path) -> Result<Credentials, Error> {
+        fs::create_dir_all(dir).map_err(|source| Error::Create {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let rcgen_error = Error::Pki;
 
         let ca_key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).map_err(rcgen_error)?;
         let mut ca = CertificateParams::default();
@@ -71,7 +88,7 @@ impl Credentials {
         write(&ca_file, &ca_certificate.pem())?;
         let issuer = Issuer::new(ca, &ca_key);
 
-        let leaf = |key_type: KeyType| -> Result<Leaf, String> {
+        let leaf = |key_type: KeyType| -> Result<Leaf, Error> {
             let algorithm = match key_type {
                 KeyType::Rsa2048 => &rcgen::PKCS_RSA_SHA256,
                 KeyType::EcdsaP256 => &rcgen::PKCS_ECDSA_P256_SHA256,
@@ -118,13 +135,16 @@ impl Credentials {
 }
 
 /// This process's PKI, made on first use.
-pub fn shared() -> Result<Arc<Credentials>, String> {
-    static SHARED: OnceLock<Result<Arc<Credentials>, String>> = OnceLock::new();
+pub fn shared() -> Result<Arc<Credentials>, Error> {
+    static SHARED: OnceLock<Result<Arc<Credentials>, Arc<Error>>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
-            Credentials::generate(&paths::run_dir("bogo").join("credentials")).map(Arc::new)
+            Credentials::generate(&paths::run_dir("bogo").join("credentials"))
+                .map(Arc::new)
+                .map_err(Arc::new)
         })
         .clone()
+        .map_err(Error::Earlier)
 }
 
 fn name(common_name: &str) -> DistinguishedName {
@@ -134,8 +154,11 @@ fn name(common_name: &str) -> DistinguishedName {
     name
 }
 
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
+fn write(path: &Path, text: &str) -> Result<(), Error> {
+    fs::write(path, text).map_err(|source| Error::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 /// Upstream's `-idle-timeout` default.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
-use crate::bogo::runner::listener::Address;
+use crate::bogo::runner::listener::{Address, ListenError};
 
 /// How often a waiting test looks at its shim while no connection comes.
 pub(crate) const POLL: Duration = Duration::from_millis(10);
@@ -108,16 +108,16 @@ impl Dispatcher {
 
     /// The process-wide dispatcher on `address`, started on first use; it
     /// lives as long as the process.
-    pub fn shared(address: Address) -> Result<&'static Dispatcher, String> {
-        static IPV6: OnceLock<Result<Dispatcher, String>> = OnceLock::new();
-        static IPV4: OnceLock<Result<Dispatcher, String>> = OnceLock::new();
+    pub fn shared(address: Address) -> Result<&'static Dispatcher, ListenError> {
+        static IPV6: OnceLock<Result<Dispatcher, ListenError>> = OnceLock::new();
+        static IPV4: OnceLock<Result<Dispatcher, ListenError>> = OnceLock::new();
         let cell = match address {
             Address::Ipv6 => &IPV6,
             Address::Ipv4 => &IPV4,
         };
         cell.get_or_init(|| {
             Dispatcher::start(address, DEFAULT_IDLE_TIMEOUT)
-                .map_err(|error| format!("the BoGo runner cannot listen on loopback: {error}"))
+                .map_err(|error| ListenError(Arc::new(error)))
         })
         .as_ref()
         .map_err(Clone::clone)

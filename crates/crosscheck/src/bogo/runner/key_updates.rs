@@ -6,9 +6,32 @@
 //! (`expectUnsolicitedKeyUpdate`), and one that requests an update gets an
 //! answer before the runner's next write.
 
+use thiserror::Error;
+
 use crate::bogo::case::KeyUpdateRequest;
 
 use super::record::KEY_UPDATE;
+
+/// A KeyUpdate of the shim's that breaks a rule.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum Error {
+    #[error("the shim sent a KeyUpdate with request_update {0}")]
+    RequestUpdate(u8),
+    #[error("the shim sent a KeyUpdate of {0} bytes instead of 1")]
+    Length(usize),
+    #[error("the shim answered the runner's KeyUpdate request with a KeyUpdate that requests one")]
+    AnswerRequests,
+    #[error(
+        "the shim sent a KeyUpdate the runner did not ask for (one answers any number of requests)"
+    )]
+    Unrequested,
+    #[error("the shim sent application data before answering the runner's KeyUpdate request")]
+    DataBeforeAnswer,
+    #[error("the shim sent a KeyUpdate of its own, which the test does not expect")]
+    Unexpected,
+    #[error("the shim sent no KeyUpdate of its own before its reply")]
+    Missing,
+}
 
 /// A KeyUpdate handshake message, header included.
 pub fn message(request: KeyUpdateRequest) -> [u8; 5] {
@@ -16,17 +39,12 @@ pub fn message(request: KeyUpdateRequest) -> [u8; 5] {
 }
 
 /// The body of a KeyUpdate from the shim.
-fn parse(body: &[u8]) -> Result<KeyUpdateRequest, String> {
+fn parse(body: &[u8]) -> Result<KeyUpdateRequest, Error> {
     match body {
         [0] => Ok(KeyUpdateRequest::NotRequested),
         [1] => Ok(KeyUpdateRequest::Requested),
-        [other] => Err(format!(
-            "the shim sent a KeyUpdate with request_update {other}"
-        )),
-        _ => Err(format!(
-            "the shim sent a KeyUpdate of {} bytes instead of 1",
-            body.len()
-        )),
+        [other] => Err(Error::RequestUpdate(*other)),
+        _ => Err(Error::Length(body.len())),
     }
 }
 
@@ -64,24 +82,18 @@ impl ShimKeyUpdates {
 
     /// The shim sent a KeyUpdate with this body; when it is acceptable,
     /// the runner moves to the shim's next traffic secret.
-    pub fn received(&mut self, body: &[u8]) -> Result<(), String> {
+    pub fn received(&mut self, body: &[u8]) -> Result<(), Error> {
         let request = parse(body)?;
         if self.answer_due_from_shim {
             if request == KeyUpdateRequest::Requested {
-                return Err(
-                    "the shim answered the runner's KeyUpdate request with a KeyUpdate that requests one"
-                        .to_string(),
-                );
+                return Err(Error::AnswerRequests);
             }
             self.answer_due_from_shim = false;
             return Ok(());
         }
         self.unsolicited_seen = true;
         if self.reject_unsolicited {
-            return Err(
-                "the shim sent a KeyUpdate the runner did not ask for (one answers any number of requests)"
-                    .to_string(),
-            );
+            return Err(Error::Unrequested);
         }
         if request == KeyUpdateRequest::Requested {
             self.answer_due_from_runner = true;
@@ -90,12 +102,9 @@ impl ShimKeyUpdates {
     }
 
     /// The shim sent application data.
-    pub fn application_data(&self) -> Result<(), String> {
+    pub fn application_data(&self) -> Result<(), Error> {
         if self.answer_due_from_shim {
-            return Err(
-                "the shim sent application data before answering the runner's KeyUpdate request"
-                    .to_string(),
-            );
+            return Err(Error::DataBeforeAnswer);
         }
         Ok(())
     }
@@ -107,14 +116,10 @@ impl ShimKeyUpdates {
     }
 
     /// Checked after each reply of the shim's.
-    pub fn after_reply(&self) -> Result<(), String> {
+    pub fn after_reply(&self) -> Result<(), Error> {
         match (self.unsolicited_seen, self.unsolicited_expected) {
-            (true, false) => Err(
-                "the shim sent a KeyUpdate of its own, which the test does not expect".to_string(),
-            ),
-            (false, true) => {
-                Err("the shim sent no KeyUpdate of its own before its reply".to_string())
-            }
+            (true, false) => Err(Error::Unexpected),
+            (false, true) => Err(Error::Missing),
             _ => Ok(()),
         }
     }
@@ -139,11 +144,9 @@ mod tests {
         let mut updates = ShimKeyUpdates::new(false, true);
         assert!(updates.received(&[]).is_err());
         assert!(updates.received(&[0, 0]).is_err());
-        assert!(
-            updates
-                .received(&[42])
-                .unwrap_err()
-                .contains("request_update 42")
+        assert_eq!(
+            updates.received(&[42]).unwrap_err().to_string(),
+            "the shim sent a KeyUpdate with request_update 42"
         );
     }
 

@@ -8,9 +8,17 @@
 
 use std::io::{self, ErrorKind};
 use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use thiserror::Error;
+
 use crate::bogo::runner::dispatcher::{AcceptError, Dispatcher, POLL, ShimSlot};
+
+/// The runner could not open a listener on loopback.
+#[derive(Debug, Clone, Error)]
+#[error("the BoGo runner cannot listen on loopback: {0}")]
+pub struct ListenError(#[source] pub Arc<io::Error>);
 
 /// How the runner and a shim find each other, and which of the runner's
 /// later flags the shim knows.
@@ -77,7 +85,7 @@ pub enum ShimListener {
 
 impl ShimListener {
     /// A source of connections for one shim run in `protocol`.
-    pub fn open(protocol: Protocol) -> Result<ShimListener, String> {
+    pub fn open(protocol: Protocol) -> Result<ShimListener, ListenError> {
         if protocol.shim_id {
             let dispatcher = Dispatcher::shared(protocol.address)?;
             Ok(ShimListener::Dispatched {
@@ -87,7 +95,7 @@ impl ShimListener {
         } else {
             OwnListener::bind(protocol.address)
                 .map(ShimListener::Own)
-                .map_err(|error| format!("the BoGo runner cannot listen on loopback: {error}"))
+                .map_err(|error| ListenError(Arc::new(error)))
         }
     }
 

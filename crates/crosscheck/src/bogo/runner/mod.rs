@@ -40,6 +40,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use thiserror::Error;
+
 use crate::bogo::case::{Case, Misbehaviour, Role};
 use crate::bogo::shim_config::RunnerOptions;
 use crate::paths;
@@ -353,23 +355,17 @@ fn run_once(
     malloc_number: Option<u64>,
 ) -> ShimRun {
     let mut run = ShimRun::default();
-    let prepared = credentials::shared().and_then(|credentials| {
+    let prepared = (|| -> Result<_, SetupError> {
+        let credentials = credentials::shared()?;
         check_case(case)?;
         let config = PeerConfig::new(case, &credentials)?;
-        Ok((credentials, config))
-    });
-    let (credentials, config) = match prepared {
+        let listener = ShimListener::open(options.protocol)?;
+        Ok((credentials, config, listener))
+    })();
+    let (credentials, config, listener) = match prepared {
         Ok(prepared) => prepared,
         Err(error) => {
-            run.runner_error = Some(error);
-            return run;
-        }
-    };
-
-    let listener = match ShimListener::open(options.protocol) {
-        Ok(listener) => listener,
-        Err(error) => {
-            run.runner_error = Some(error);
+            run.runner_error = Some(error.to_string());
             return run;
         }
     };
@@ -448,16 +444,29 @@ fn run_once(
     run
 }
 
+/// Why the runner could not set up a test.
+#[derive(Debug, Error)]
+enum SetupError {
+    #[error(transparent)]
+    Credentials(#[from] credentials::Error),
+    #[error(
+        "extensions can only be duplicated in a ClientHello (1) or ServerHello (2), not in {}",
+        record::handshake_name(*.message)
+    )]
+    DuplicateExtension { message: u8 },
+    #[error(transparent)]
+    Peer(#[from] peer::Error),
+    #[error(transparent)]
+    Listen(#[from] listener::ListenError),
+}
+
 /// Combinations the runner cannot play.
-fn check_case(case: &Case) -> Result<(), String> {
+fn check_case(case: &Case) -> Result<(), SetupError> {
     if let Some(Misbehaviour::DuplicateExtension { message, .. }) = case.peer.misbehaviour
         && message != record::CLIENT_HELLO
         && message != record::SERVER_HELLO
     {
-        return Err(format!(
-            "extensions can only be duplicated in a ClientHello (1) or ServerHello (2), not in {}",
-            record::handshake_name(message)
-        ));
+        return Err(SetupError::DuplicateExtension { message });
     }
     Ok(())
 }

@@ -10,12 +10,13 @@ use std::sync::Arc;
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms, aws_lc_rs};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, InvalidDnsNameError, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{
     ClientConfig, ClientConnection, Connection, DigitallySignedStruct, DistinguishedName,
     ServerConfig, ServerConnection, SignatureScheme, SupportedProtocolVersion,
 };
+use thiserror::Error;
 
 use crate::bogo::case::{Case, Peer, Version};
 
@@ -24,6 +25,28 @@ use super::secret_log::SecretLog;
 
 /// The server name the runner as client asks for.
 pub const SERVER_NAME: &str = "test";
+
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("cannot configure the runner: {0}")]
+    Configure(#[source] rustls::Error),
+    #[error("cannot start rustls: {0}")]
+    Start(#[source] rustls::Error),
+    #[error(transparent)]
+    ServerName(#[from] InvalidDnsNameError),
+    #[error("the runner's rustls has no cipher suite `{name}`; it has {}", known.join(", "))]
+    NoCipherSuite {
+        name: String,
+        known: Vec<&'static str>,
+    },
+    #[error("the runner's rustls has no key exchange group `{name}`; it has {}", known.join(", "))]
+    NoGroup {
+        name: String,
+        known: Vec<&'static str>,
+    },
+    #[error("the peer's min_version {min:?} is above its max_version {max:?}")]
+    Versions { min: Version, max: Version },
+}
 
 /// A config for the runner's side of a case.
 #[derive(Debug, Clone)]
@@ -40,7 +63,7 @@ pub enum PeerConfig {
 
 impl PeerConfig {
     /// The runner's config for `case`: the shim's opposite role.
-    pub fn new(case: &Case, credentials: &Credentials) -> Result<PeerConfig, String> {
+    pub fn new(case: &Case, credentials: &Credentials) -> Result<PeerConfig, Error> {
         let provider = Arc::new(provider(&case.peer)?);
         let versions = versions(&case.peer)?;
         let alpn: Vec<Vec<u8>> = case
@@ -50,7 +73,7 @@ impl PeerConfig {
             .map(|protocol| protocol.as_bytes().to_vec())
             .collect();
         let leaf = credentials.leaf(case.key_type);
-        let rustls_error = |error: rustls::Error| format!("cannot configure the runner: {error}");
+        let rustls_error = Error::Configure;
         match case.shim_role.peer() {
             crate::bogo::case::Role::Client => {
                 let builder = ClientConfig::builder_with_provider(provider.clone())
@@ -104,13 +127,13 @@ impl PeerConfig {
     /// traffic secrets logged to `log`. It runs on a copy of the config
     /// that shares the session storage, so resumption carries over.
     /// `resumption`: a connection after the first.
-    pub fn connect(&self, log: Arc<SecretLog>, resumption: bool) -> Result<Connection, String> {
-        let rustls_error = |error: rustls::Error| format!("cannot start rustls: {error}");
+    pub fn connect(&self, log: Arc<SecretLog>, resumption: bool) -> Result<Connection, Error> {
+        let rustls_error = Error::Start;
         match self {
             PeerConfig::Client(config) => {
                 let mut config = ClientConfig::clone(config);
                 config.key_log = log;
-                let name = ServerName::try_from(SERVER_NAME).map_err(|error| error.to_string())?;
+                let name = ServerName::try_from(SERVER_NAME)?;
                 Ok(ClientConnection::new(Arc::new(config), name)
                     .map_err(rustls_error)?
                     .into())
@@ -133,7 +156,7 @@ impl PeerConfig {
 }
 
 /// aws-lc-rs with the peer's suites and groups, in its order.
-fn provider(peer: &Peer) -> Result<CryptoProvider, String> {
+fn provider(peer: &Peer) -> Result<CryptoProvider, Error> {
     let mut provider = aws_lc_rs::default_provider();
     if !peer.cipher_suites.is_empty() {
         provider.cipher_suites = peer
@@ -144,15 +167,12 @@ fn provider(peer: &Peer) -> Result<CryptoProvider, String> {
                     .iter()
                     .find(|suite| suite.suite().as_str() == Some(name))
                     .copied()
-                    .ok_or_else(|| {
-                        let known: Vec<&str> = aws_lc_rs::ALL_CIPHER_SUITES
+                    .ok_or_else(|| Error::NoCipherSuite {
+                        name: name.to_string(),
+                        known: aws_lc_rs::ALL_CIPHER_SUITES
                             .iter()
                             .filter_map(|suite| suite.suite().as_str())
-                            .collect();
-                        format!(
-                            "the runner's rustls has no cipher suite `{name}`; it has {}",
-                            known.join(", ")
-                        )
+                            .collect(),
                     })
             })
             .collect::<Result<_, _>>()?;
@@ -166,15 +186,12 @@ fn provider(peer: &Peer) -> Result<CryptoProvider, String> {
                     .iter()
                     .find(|group| group.name().as_str() == Some(name))
                     .copied()
-                    .ok_or_else(|| {
-                        let known: Vec<&str> = aws_lc_rs::ALL_KX_GROUPS
+                    .ok_or_else(|| Error::NoGroup {
+                        name: name.to_string(),
+                        known: aws_lc_rs::ALL_KX_GROUPS
                             .iter()
                             .filter_map(|group| group.name().as_str())
-                            .collect();
-                        format!(
-                            "the runner's rustls has no key exchange group `{name}`; it has {}",
-                            known.join(", ")
-                        )
+                            .collect(),
                     })
             })
             .collect::<Result<_, _>>()?;
@@ -182,13 +199,11 @@ fn provider(peer: &Peer) -> Result<CryptoProvider, String> {
     Ok(provider)
 }
 
-fn versions(peer: &Peer) -> Result<Vec<&'static SupportedProtocolVersion>, String> {
+fn versions(peer: &Peer) -> Result<Vec<&'static SupportedProtocolVersion>, Error> {
     let min = peer.min_version.unwrap_or(Version::Tls12);
     let max = peer.max_version.unwrap_or(Version::Tls13);
     if min > max {
-        return Err(format!(
-            "the peer's min_version {min:?} is above its max_version {max:?}"
-        ));
+        return Err(Error::Versions { min, max });
     }
     Ok([Version::Tls13, Version::Tls12]
         .into_iter()

@@ -14,12 +14,33 @@ use rustls::crypto::cipher::{
     AeadKey, InboundOpaqueMessage, Iv, MessageDecrypter, MessageEncrypter, OutboundPlainMessage,
 };
 use rustls::{
-    ConnectionTrafficSecrets, ContentType, ExtractedSecrets, ProtocolVersion, SupportedCipherSuite,
+    CipherSuite, ConnectionTrafficSecrets, ContentType, ExtractedSecrets, ProtocolVersion,
+    SupportedCipherSuite,
 };
+use thiserror::Error;
 
 use super::record::{APPLICATION_DATA, Record};
 use super::secret_log::TrafficSecrets;
-use crate::key_schedule::TrafficSecret;
+use crate::key_schedule::{SecretLength, TrafficSecret};
+
+/// Why the runner cannot protect records itself.
+#[derive(Debug, Error)]
+pub enum Error {
+    #[error("the runner cannot protect records itself with {0:?}")]
+    Suite(CipherSuite),
+    #[error("the runner cannot protect records itself with this AEAD")]
+    Aead,
+    #[error(transparent)]
+    SecretLength(#[from] SecretLength),
+    #[error("rustls' record keys do not come from the traffic secrets it logged")]
+    KeysNotFromSecrets,
+    #[error("extracted IVs of {iv_len} bytes do not fit suite {suite:?}")]
+    IvLength { iv_len: usize, suite: CipherSuite },
+    #[error("the runner knows no TLS 1.3 traffic secrets to update its keys with")]
+    NotUpdatable,
+    #[error("cannot seal a record: {0}")]
+    Seal(#[source] rustls::Error),
+}
 
 /// Both directions of a connection's record protection.
 pub struct Protected {
@@ -56,13 +77,13 @@ impl Protected {
         suite: SupportedCipherSuite,
         secrets: ExtractedSecrets,
         traffic: Option<&TrafficSecrets>,
-    ) -> Result<Protected, String> {
+    ) -> Result<Protected, Error> {
         let id = suite.suite();
         let suite = rustls::crypto::ring::ALL_CIPHER_SUITES
             .iter()
             .find(|candidate| candidate.suite() == id)
             .copied()
-            .ok_or_else(|| format!("the runner cannot protect records itself with {id:?}"))?;
+            .ok_or(Error::Suite(id))?;
         let (write_seq, tx) = secrets.tx;
         let (read_seq, rx) = secrets.rx;
         let (tx_key, tx_iv) = key_and_iv(tx)?;
@@ -74,10 +95,7 @@ impl Protected {
                     let write = TrafficSecret::new(suite, &traffic.write)?;
                     let read = TrafficSecret::new(suite, &traffic.read)?;
                     if !same_keys(&write, &tx_key, &tx_iv) || !same_keys(&read, &rx_key, &rx_iv) {
-                        return Err(
-                            "rustls' record keys do not come from the traffic secrets it logged"
-                                .to_string(),
-                        );
+                        return Err(Error::KeysNotFromSecrets);
                     }
                     updatable = Some(Secrets { write, read });
                 }
@@ -92,11 +110,10 @@ impl Protected {
                 let fixed = shape.fixed_iv_len;
                 let explicit = shape.explicit_nonce_len;
                 if tx_iv.len() < fixed + explicit || rx_iv.len() < fixed {
-                    return Err(format!(
-                        "extracted IVs of {} bytes do not fit suite {:?}",
-                        tx_iv.len(),
-                        suite.common.suite
-                    ));
+                    return Err(Error::IvLength {
+                        iv_len: tx_iv.len(),
+                        suite: suite.common.suite,
+                    });
                 }
                 (
                     false,
@@ -121,7 +138,7 @@ impl Protected {
 
     /// Seals from now on with the next TLS 1.3 traffic secret, as after
     /// sending a KeyUpdate.
-    pub fn update_write_keys(&mut self) -> Result<(), String> {
+    pub fn update_write_keys(&mut self) -> Result<(), Error> {
         let secrets = self.updatable()?;
         secrets.write = secrets.write.next();
         self.encrypter = secrets.write.encrypter();
@@ -131,7 +148,7 @@ impl Protected {
 
     /// Opens from now on with the peer's next TLS 1.3 traffic secret, as
     /// after receiving a KeyUpdate.
-    pub fn update_read_keys(&mut self) -> Result<(), String> {
+    pub fn update_read_keys(&mut self) -> Result<(), Error> {
         let secrets = self.updatable()?;
         secrets.read = secrets.read.next();
         self.decrypter = secrets.read.decrypter();
@@ -139,15 +156,13 @@ impl Protected {
         Ok(())
     }
 
-    fn updatable(&mut self) -> Result<&mut Secrets, String> {
-        self.secrets.as_mut().ok_or_else(|| {
-            "the runner knows no TLS 1.3 traffic secrets to update its keys with".to_string()
-        })
+    fn updatable(&mut self) -> Result<&mut Secrets, Error> {
+        self.secrets.as_mut().ok_or(Error::NotUpdatable)
     }
 
     /// A protected record carrying `body` as content type `content_type`
     /// (in TLS 1.3 the inner type; the outer one is application data).
-    pub fn seal(&mut self, content_type: u8, body: &[u8]) -> Result<Vec<u8>, String> {
+    pub fn seal(&mut self, content_type: u8, body: &[u8]) -> Result<Vec<u8>, Error> {
         let message = OutboundPlainMessage {
             typ: ContentType::from(content_type),
             version: ProtocolVersion::TLSv1_2,
@@ -156,7 +171,7 @@ impl Protected {
         let sealed = self
             .encrypter
             .encrypt(message, self.write_seq)
-            .map_err(|error| format!("cannot seal a record: {error}"))?;
+            .map_err(Error::Seal)?;
         self.write_seq += 1;
         Ok(sealed.encode())
     }
@@ -184,12 +199,12 @@ fn same_keys(secret: &TrafficSecret, key: &AeadKey, iv: &[u8]) -> bool {
     secret.key().as_ref() == key.as_ref() && secret.iv().as_ref() == iv
 }
 
-fn key_and_iv(secrets: ConnectionTrafficSecrets) -> Result<(AeadKey, Vec<u8>), String> {
+fn key_and_iv(secrets: ConnectionTrafficSecrets) -> Result<(AeadKey, Vec<u8>), Error> {
     match secrets {
         ConnectionTrafficSecrets::Aes128Gcm { key, iv }
         | ConnectionTrafficSecrets::Aes256Gcm { key, iv }
         | ConnectionTrafficSecrets::Chacha20Poly1305 { key, iv } => Ok((key, iv.as_ref().to_vec())),
-        _ => Err("the runner cannot protect records itself with this AEAD".to_string()),
+        _ => Err(Error::Aead),
     }
 }
 

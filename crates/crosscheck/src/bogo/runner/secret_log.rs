@@ -6,11 +6,16 @@
 use std::sync::{Mutex, PoisonError};
 
 use rustls::KeyLog;
+use thiserror::Error;
 
 use crate::bogo::case::Role;
 
 const CLIENT_TRAFFIC_SECRET: &str = "CLIENT_TRAFFIC_SECRET_0";
 const SERVER_TRAFFIC_SECRET: &str = "SERVER_TRAFFIC_SECRET_0";
+
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("rustls logged no TLS 1.3 application traffic secrets")]
+pub struct NoSecrets;
 
 /// One connection's log; a config gets a fresh one per connection.
 #[derive(Debug, Default)]
@@ -43,14 +48,14 @@ impl std::fmt::Debug for TrafficSecrets {
 impl SecretLog {
     /// The secrets as `side` writes and reads with them, once the
     /// handshake has logged both.
-    pub fn secrets(&self, side: Role) -> Result<TrafficSecrets, String> {
+    pub fn secrets(&self, side: Role) -> Result<TrafficSecrets, NoSecrets> {
         let logged = self
             .logged
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone();
         let (Some(client), Some(server)) = (logged.client, logged.server) else {
-            return Err("rustls logged no TLS 1.3 application traffic secrets".to_string());
+            return Err(NoSecrets);
         };
         Ok(match side {
             Role::Client => TrafficSecrets {

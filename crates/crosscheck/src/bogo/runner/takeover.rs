@@ -70,7 +70,7 @@ impl Takeover {
         let record = self
             .protected
             .seal(content_type, body)
-            .map_err(ConnectionError::Runner)?;
+            .map_err(|error| ConnectionError::Runner(error.to_string()))?;
         out.extend_from_slice(&record);
         Ok(())
     }
@@ -84,7 +84,7 @@ impl Takeover {
         self.seal(HANDSHAKE, &key_updates::message(request), out)?;
         self.protected
             .update_write_keys()
-            .map_err(ConnectionError::Runner)?;
+            .map_err(|error| ConnectionError::Runner(error.to_string()))?;
         self.shim_key_updates.sent(request);
         Ok(())
     }
@@ -124,7 +124,7 @@ impl Takeover {
             APPLICATION_DATA => {
                 self.shim_key_updates
                     .application_data()
-                    .map_err(ConnectionError::Local)?;
+                    .map_err(|error| ConnectionError::Local(error.to_string()))?;
                 data.extend_from_slice(&body);
                 Ok(true)
             }
@@ -151,10 +151,10 @@ impl Takeover {
                             }
                             self.shim_key_updates
                                 .received(&message.body)
-                                .map_err(ConnectionError::Local)?;
+                                .map_err(|error| ConnectionError::Local(error.to_string()))?;
                             self.protected
                                 .update_read_keys()
-                                .map_err(ConnectionError::Runner)?;
+                                .map_err(|error| ConnectionError::Runner(error.to_string()))?;
                         }
                         other => {
                             return Err(ConnectionError::Local(format!(
@@ -234,7 +234,7 @@ impl Channel for Takeover {
     fn after_reply(&mut self) -> Result<(), ConnectionError> {
         self.shim_key_updates
             .after_reply()
-            .map_err(ConnectionError::Local)
+            .map_err(|error| ConnectionError::Local(error.to_string()))
     }
 
     fn expect_close(&mut self) -> Result<(), ConnectionError> {

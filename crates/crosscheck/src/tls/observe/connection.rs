@@ -6,6 +6,7 @@ use rustls::ContentType;
 use rustls::ProtocolVersion;
 use rustls::crypto::cipher::{InboundOpaqueMessage, MessageDecrypter};
 use serde::Serialize;
+use thiserror::Error;
 
 use crate::key_schedule::{TrafficSecret, tls13_suite};
 use crate::tls::matrix::Role;
@@ -200,7 +201,7 @@ pub fn observe(capture: &ConnectionCapture, keys: &KeyLog) -> ConnectionObservat
             observation.decrypted = Some(decrypted);
             None
         }
-        Err(why) => Some(why),
+        Err(why) => Some(why.to_string()),
     };
     observation
 }
@@ -262,7 +263,7 @@ fn read_cleartext(observation: &mut ConnectionObservation, capture: &ConnectionC
                     observation.client_hello = Some(hello);
                 }
                 Ok(hello) => observation.retried_client_hello = Some(hello),
-                Err(why) => observation.problems.push(why),
+                Err(why) => observation.problems.push(why.to_string()),
             }
         },
     );
@@ -277,7 +278,7 @@ fn read_cleartext(observation: &mut ConnectionObservation, capture: &ConnectionC
             match hello::parse_server_hello(body) {
                 Ok(ServerHelloMessage::Retry(retry)) => observation.hello_retry = Some(retry),
                 Ok(ServerHelloMessage::Hello(hello)) => observation.server_hello = Some(hello),
-                Err(why) => observation.problems.push(why),
+                Err(why) => observation.problems.push(why.to_string()),
             }
         },
     );
@@ -371,35 +372,51 @@ impl Opener {
     }
 }
 
+/// Why a connection's encrypted records were not decrypted.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+enum NotDecrypted {
+    #[error("no handshake to decrypt")]
+    NoHandshake,
+    #[error("{version} records are not decrypted")]
+    Version { version: String },
+    #[error("neither side wrote a key log for this connection")]
+    NoKeyLog,
+    #[error("{cipher_suite} cannot be decrypted")]
+    CipherSuite { cipher_suite: String },
+    #[error("the key log lacks this connection's handshake secrets")]
+    NoHandshakeSecrets,
+}
+
 fn decrypt(
     observation: &mut ConnectionObservation,
     capture: &ConnectionCapture,
     keys: &KeyLog,
-) -> Result<Decrypted, String> {
+) -> Result<Decrypted, NotDecrypted> {
     let (Some(client_hello), Some(server_hello)) =
         (&observation.client_hello, &observation.server_hello)
     else {
-        return Err("no handshake to decrypt".into());
+        return Err(NotDecrypted::NoHandshake);
     };
     if server_hello.version != "TLS 1.3" {
-        return Err(format!(
-            "{} records are not decrypted",
-            server_hello.version
-        ));
+        return Err(NotDecrypted::Version {
+            version: server_hello.version.clone(),
+        });
     }
     let random = client_hello.random;
     let logged_by = keys.logged_by(&random);
     if logged_by.is_empty() {
-        return Err("neither side wrote a key log for this connection".into());
+        return Err(NotDecrypted::NoKeyLog);
     }
-    let suite = tls13_suite(server_hello.cipher_suite_code)
-        .ok_or_else(|| format!("{} cannot be decrypted", server_hello.cipher_suite))?;
+    let suite =
+        tls13_suite(server_hello.cipher_suite_code).ok_or_else(|| NotDecrypted::CipherSuite {
+            cipher_suite: server_hello.cipher_suite.clone(),
+        })?;
     let secret = |label: &str| keys.secret(label, &random).map(<[u8]>::to_vec);
     let (Some(server_handshake), Some(client_handshake)) = (
         secret(keylog::SERVER_HANDSHAKE),
         secret(keylog::CLIENT_HANDSHAKE),
     ) else {
-        return Err("the key log lacks this connection's handshake secrets".into());
+        return Err(NotDecrypted::NoHandshakeSecrets);
     };
     let mut decrypted = Decrypted {
         keys_from: logged_by.iter().map(|role| role.as_str()).collect(),

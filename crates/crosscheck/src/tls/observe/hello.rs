@@ -3,6 +3,7 @@
 //! malformed hello is an error naming what was short.
 
 use serde::Serialize;
+use thiserror::Error;
 
 use crate::tls::observe::names;
 
@@ -64,6 +65,14 @@ pub enum ServerHelloMessage {
     Retry(HelloRetry),
 }
 
+/// A hello too short for what its lengths announce.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("{what} is cut short")]
+pub struct CutShort {
+    /// "the ClientHello" or "the ServerHello".
+    pub what: &'static str,
+}
+
 /// A cursor over a message body that reports, rather than panics on,
 /// missing bytes.
 struct Reader<'a> {
@@ -76,26 +85,26 @@ impl<'a> Reader<'a> {
         Reader { bytes, what }
     }
 
-    fn take(&mut self, count: usize) -> Result<&'a [u8], String> {
+    fn take(&mut self, count: usize) -> Result<&'a [u8], CutShort> {
         if self.bytes.len() < count {
-            return Err(format!("{} is cut short", self.what));
+            return Err(CutShort { what: self.what });
         }
         let (taken, rest) = self.bytes.split_at(count);
         self.bytes = rest;
         Ok(taken)
     }
 
-    fn u8(&mut self) -> Result<u8, String> {
+    fn u8(&mut self) -> Result<u8, CutShort> {
         Ok(self.take(1)?[0])
     }
 
-    fn u16(&mut self) -> Result<u16, String> {
+    fn u16(&mut self) -> Result<u16, CutShort> {
         let bytes = self.take(2)?;
         Ok(u16::from_be_bytes([bytes[0], bytes[1]]))
     }
 
     /// A vector with a one- or two-byte length prefix.
-    fn vector(&mut self, length_bytes: usize) -> Result<Reader<'a>, String> {
+    fn vector(&mut self, length_bytes: usize) -> Result<Reader<'a>, CutShort> {
         let length = match length_bytes {
             1 => usize::from(self.u8()?),
             _ => usize::from(self.u16()?),
@@ -107,7 +116,7 @@ impl<'a> Reader<'a> {
         self.bytes.is_empty()
     }
 
-    fn u16_list(mut self) -> Result<Vec<u16>, String> {
+    fn u16_list(mut self) -> Result<Vec<u16>, CutShort> {
         let mut values = Vec::new();
         while !self.is_empty() {
             values.push(self.u16()?);
@@ -116,7 +125,7 @@ impl<'a> Reader<'a> {
     }
 
     /// `(type, body)` of each extension.
-    fn extensions(mut self) -> Result<Vec<(u16, Reader<'a>)>, String> {
+    fn extensions(mut self) -> Result<Vec<(u16, Reader<'a>)>, CutShort> {
         let mut extensions = Vec::new();
         while !self.is_empty() {
             let kind = self.u16()?;
@@ -126,7 +135,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-pub fn parse_client_hello(body: &[u8]) -> Result<ClientHello, String> {
+pub fn parse_client_hello(body: &[u8]) -> Result<ClientHello, CutShort> {
     let mut reader = Reader::new(body, "the ClientHello");
     let legacy_version = reader.u16()?;
     let mut hello = ClientHello::default();
@@ -175,7 +184,7 @@ pub fn parse_client_hello(body: &[u8]) -> Result<ClientHello, String> {
     Ok(hello)
 }
 
-pub fn parse_server_hello(body: &[u8]) -> Result<ServerHelloMessage, String> {
+pub fn parse_server_hello(body: &[u8]) -> Result<ServerHelloMessage, CutShort> {
     let mut reader = Reader::new(body, "the ServerHello");
     let legacy_version = reader.u16()?;
     let retry = reader.take(32)? == HELLO_RETRY_RANDOM;

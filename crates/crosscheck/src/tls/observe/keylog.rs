@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use thiserror::Error;
+
 use crate::tls::matrix::Role;
 
 pub const CLIENT_EARLY: &str = "CLIENT_EARLY_TRAFFIC_SECRET";
@@ -11,6 +13,17 @@ pub const CLIENT_HANDSHAKE: &str = "CLIENT_HANDSHAKE_TRAFFIC_SECRET";
 pub const SERVER_HANDSHAKE: &str = "SERVER_HANDSHAKE_TRAFFIC_SECRET";
 pub const CLIENT_APPLICATION: &str = "CLIENT_TRAFFIC_SECRET_0";
 pub const SERVER_APPLICATION: &str = "SERVER_TRAFFIC_SECRET_0";
+
+/// Why a line is not a key log line.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+enum LineError {
+    #[error("not `LABEL CLIENT_RANDOM SECRET`")]
+    Shape,
+    #[error("`{0}` is not hex")]
+    NotHex(String),
+    #[error("the client random is not 32 bytes")]
+    RandomLength,
+}
 
 /// The secrets of every connection either side logged.
 #[derive(Debug, Default)]
@@ -67,29 +80,30 @@ impl KeyLog {
     }
 }
 
-fn parse_line(line: &str) -> Result<(&str, [u8; 32], Vec<u8>), String> {
+fn parse_line(line: &str) -> Result<(&str, [u8; 32], Vec<u8>), LineError> {
     let mut words = line.split_whitespace();
     let (Some(label), Some(random), Some(secret), None) =
         (words.next(), words.next(), words.next(), words.next())
     else {
-        return Err("not `LABEL CLIENT_RANDOM SECRET`".into());
+        return Err(LineError::Shape);
     };
     let random: [u8; 32] = hex(random)?
         .try_into()
-        .map_err(|_| "the client random is not 32 bytes".to_string())?;
+        .map_err(|_| LineError::RandomLength)?;
     Ok((label, random, hex(secret)?))
 }
 
-fn hex(text: &str) -> Result<Vec<u8>, String> {
+fn hex(text: &str) -> Result<Vec<u8>, LineError> {
+    let not_hex = || LineError::NotHex(text.to_string());
     if !text.len().is_multiple_of(2) {
-        return Err(format!("`{text}` is not hex"));
+        return Err(not_hex());
     }
     (0..text.len())
         .step_by(2)
         .map(|at| {
             text.get(at..at + 2)
                 .and_then(|pair| u8::from_str_radix(pair, 16).ok())
-                .ok_or_else(|| format!("`{text}` is not hex"))
+                .ok_or_else(not_hex)
         })
         .collect()
 }

@@ -126,7 +126,8 @@ fn check_overrides(matrix: &Matrix, cases: &[usize], settings: &Settings) -> Res
     }
     for &case in cases {
         let spec = &matrix.cases[case];
-        parameters::resolve(spec, |env| settings.lookup(spec, env))?;
+        parameters::resolve(spec, |env| settings.lookup(spec, env))
+            .map_err(|error| error.to_string())?;
     }
     Ok(())
 }
@@ -181,7 +182,7 @@ fn build_all(
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
         let outcome = builds::ensure_built(matrix, build);
         spinner.finish_and_clear();
-        outcome?;
+        outcome.map_err(|error| error.to_string())?;
     }
     Ok(())
 }
