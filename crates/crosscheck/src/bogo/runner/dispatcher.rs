@@ -11,16 +11,18 @@
 //!
 //! When a shim exits, a connection it made may still be queued. The test
 //! then sends a connection of its own through the listener (a barrier):
-//! connections are accepted in order, so once the barrier arrives every
-//! earlier one has been dispatched, and no fixed grace time is needed.
+//! connections are accepted in order, so once the barrier has arrived and
+//! every connection accepted before it has had its id read (those on a
+//! thread of their own are waited for), every earlier one has been
+//! dispatched, and no fixed grace time is needed.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use std::io::{self, Read};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
@@ -48,6 +50,12 @@ struct Shared {
     unknown: AtomicU64,
     idle_timeout: Duration,
     address: SocketAddr,
+    /// How many connections have been accepted: each one's sequence number.
+    accepted: AtomicU64,
+    /// Sequence numbers of the connections whose id a thread is reading.
+    reading_ids: Mutex<BTreeSet<u64>>,
+    /// Signalled whenever such a thread is done.
+    id_read: Condvar,
 }
 
 /// A registered shim id and the connections that arrive for it; dropping
@@ -92,6 +100,9 @@ impl Dispatcher {
             unknown: AtomicU64::new(0),
             idle_timeout,
             address,
+            accepted: AtomicU64::new(0),
+            reading_ids: Mutex::new(BTreeSet::new()),
+            id_read: Condvar::new(),
         });
         let thread = thread::Builder::new()
             .name("bogo-dispatcher".to_string())
@@ -179,8 +190,28 @@ fn barrier(shared: &Arc<Shared>) {
     let slot = register(shared);
     let sent = TcpStream::connect_timeout(&shared.address, shared.idle_timeout)
         .and_then(|mut stream| stream.write_all(&slot.id.to_le_bytes()));
-    if sent.is_ok() {
-        let _ = slot.connections.recv_timeout(shared.idle_timeout);
+    if sent.is_ok() && slot.connections.recv_timeout(shared.idle_timeout).is_ok() {
+        let horizon = shared.accepted.load(Ordering::SeqCst);
+        wait_for_ids_read_before(shared, horizon, Instant::now() + shared.idle_timeout);
+    }
+}
+
+/// Waits until no connection accepted before `horizon` is still having its
+/// id read (those reads end within the idle timeout).
+fn wait_for_ids_read_before(shared: &Shared, horizon: u64, deadline: Instant) {
+    let mut reading = shared
+        .reading_ids
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    while reading.first().is_some_and(|&sequence| sequence < horizon) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        reading = match shared.id_read.wait_timeout(reading, left) {
+            Ok((guard, _)) => guard,
+            Err(poisoned) => poisoned.into_inner().0,
+        };
     }
 }
 
@@ -194,18 +225,37 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
             thread::sleep(POLL);
             continue;
         };
+        let sequence = shared.accepted.fetch_add(1, Ordering::SeqCst);
         if id_has_arrived(&stream) {
             dispatch(stream, shared);
             continue;
         }
-        let shared = shared.clone();
+        shared
+            .reading_ids
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(sequence);
+        let reader = shared.clone();
         let spawned = thread::Builder::new()
             .name("bogo-shim-id".to_string())
-            .spawn(move || dispatch(stream, &shared));
+            .spawn(move || {
+                dispatch(stream, &reader);
+                id_read(&reader, sequence);
+            });
         if spawned.is_err() {
+            id_read(shared, sequence);
             eprintln!("BoGo runner: cannot start a thread to dispatch a connection; closed it");
         }
     }
+}
+
+fn id_read(shared: &Shared, sequence: u64) {
+    shared
+        .reading_ids
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .remove(&sequence);
+    shared.id_read.notify_all();
 }
 
 /// Whether all 8 bytes of the shim id can be read without waiting.
