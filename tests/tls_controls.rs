@@ -32,7 +32,6 @@ const fn program(name: &'static str, command: &'static [&'static str]) -> Implem
         command,
         client: true,
         server: true,
-        unsupported: &[],
     }
 }
 
@@ -74,7 +73,7 @@ static CONTROLS: Matrix = Matrix {
         ),
     ],
     builds: MATRIX.builds,
-    known_failures: &[],
+    cells: &[],
 };
 
 fn run(case: usize, client: usize, server: usize) -> CellResult {

@@ -41,7 +41,6 @@ const fn shell(name: &'static str, command: &'static [&'static str]) -> Implemen
         command,
         client: true,
         server: true,
-        unsupported: &[],
     }
 }
 
@@ -82,7 +81,6 @@ static HARNESS: Matrix = Matrix {
             command: &["{build_dir}/release/tls-shim-rustls"],
             client: true,
             server: true,
-            unsupported: &[],
         },
         shell("unsupported", &["sh", "-c", "exit 127", "sh"]),
         shell(
@@ -115,7 +113,7 @@ static HARNESS: Matrix = Matrix {
         ),
     ],
     builds: MATRIX.builds,
-    known_failures: &[],
+    cells: &[],
 };
 
 fn run(case: usize, client: usize, server: usize) -> CellResult {

@@ -231,7 +231,7 @@ fn spec_macro_tokens_hold_the_matrix_and_thin_tests() {
 }
 
 #[test]
-fn the_matrix_knows_its_root_and_where_known_failures_are_declared() {
+fn the_matrix_knows_its_root_and_each_cells_expectation() {
     let implementations = with_implementations_tail(
         "known_failures:\n  - case: handshake\n    client: java\n    reason: flaky close\n",
     );
@@ -247,8 +247,9 @@ fn the_matrix_knows_its_root_and_where_known_failures_are_declared() {
                 "certificates : {:?}",
                 dir.path().join("certificates").display().to_string()
             ),
-            "declared_at : \"implementations.yaml:17:5\"",
-            "client : Some (1usize) , server : None , reason : \"flaky close\"",
+            "declared_at : :: std :: borrow :: Cow :: Borrowed (\"implementations.yaml:17:5\")",
+            "client : 1usize , server : 0usize , expectation : :: crosscheck :: expectation :: Expectation :: Fail",
+            "reason : :: std :: borrow :: Cow :: Borrowed (\"flaky close\")",
         ],
     );
     assert!(!matrix.contains("fn "), "the matrix alone has no tests");

@@ -5,8 +5,8 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::app_identity::plan::{
-    AppIdData, CaseData, CasePlan, FamilyPlan, ImplementationPlan, KnownFailurePlan, ModulePlan,
-    NonceData, PadlockCaseData, PadlockData, PlannedOutcome, TestPlan, ToolPlan,
+    AppIdData, CaseData, CasePlan, FamilyPlan, ImplementationPlan, ModulePlan, NonceData,
+    PadlockCaseData, PadlockData, PlannedOutcome, TestPlan, ToolPlan,
 };
 
 /// `pub static FAMILY: Family = …;`
@@ -18,7 +18,22 @@ pub fn family(plan: &FamilyPlan, name: &str) -> TokenStream {
             .iter()
             .map(move |case| family_case(module, case))
     });
-    let known_failures = plan.known_failures.iter().map(known_failure);
+    let pairs = plan.modules.iter().flat_map(|module| {
+        module.cases.iter().flat_map(|case| {
+            case.tests.iter().map(move |test| {
+                let (case, generator, verifier, expectation) =
+                    (case.index, test.generator, test.verifier, &test.expectation);
+                quote! {
+                    ::crosscheck::app_identity::PlannedPair {
+                        case: #case,
+                        generator: #generator,
+                        verifier: #verifier,
+                        expectation: #expectation,
+                    }
+                }
+            })
+        })
+    });
     quote! {
         #[allow(unused_imports)]
         use ::crosscheck::app_identity::case::{
@@ -28,7 +43,7 @@ pub fn family(plan: &FamilyPlan, name: &str) -> TokenStream {
             name: #name,
             implementations: &[#(#implementations),*],
             cases: &[#(#cases),*],
-            known_failures: &[#(#known_failures),*],
+            pairs: &[#(#pairs),*],
         };
     }
 }
@@ -124,30 +139,6 @@ fn family_case(module: &ModulePlan, case: &CasePlan) -> TokenStream {
     let spec = case_spec(&case.data);
     quote! {
         ::crosscheck::app_identity::FamilyCase { file: #file, upstream: #upstream, spec: #spec }
-    }
-}
-
-fn known_failure(known: &KnownFailurePlan) -> TokenStream {
-    let case = known.case;
-    let generator = optional_index(known.generator);
-    let verifier = optional_index(known.verifier);
-    let reason = &known.reason;
-    let declared_at = &known.declared_at;
-    quote! {
-        ::crosscheck::app_identity::KnownFailure {
-            case: #case,
-            generator: #generator,
-            verifier: #verifier,
-            reason: #reason,
-            declared_at: #declared_at,
-        }
-    }
-}
-
-fn optional_index(index: Option<usize>) -> TokenStream {
-    match index {
-        Some(index) => quote! { Some(#index) },
-        None => quote! { None },
     }
 }
 

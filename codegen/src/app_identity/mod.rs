@@ -79,15 +79,6 @@ pub fn compile_file(case_file: &Path, display_root: &Path) -> Result<TokenStream
         )
         .into());
     };
-    let kept: Vec<usize> = module.cases.iter().map(|case| case.index).collect();
-    plan.known_failures
-        .retain_mut(|known| match kept.iter().position(|&i| i == known.case) {
-            Some(position) => {
-                known.case = position;
-                true
-            }
-            None => false,
-        });
     plan.modules = vec![renumbered(module)];
     let name = quote::format_ident!("{}", plan.modules[0].name);
     let family = emit::family(&plan, &plan.modules[0].name);

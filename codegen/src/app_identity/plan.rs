@@ -3,6 +3,7 @@
 //! Every problem is collected with its location; the plan exists only when
 //! there were none.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -32,6 +33,8 @@ pub struct ImplementationPlan {
     pub tool: ToolPlan,
     pub generate_args: Vec<String>,
     pub generates_all_cases: bool,
+    /// `file:line:col` of its entry in the manifest.
+    pub declared_at: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -129,8 +132,12 @@ pub struct TestPlan {
     pub name: String,
     pub generator: usize,
     pub verifier: usize,
+    /// What the pair must show, decided here once.
+    pub expectation: Expectation,
     pub outcome: PlannedOutcome,
 }
+
+pub use crosscheck_model::expectation::{Declared, Expectation};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlannedOutcome {
@@ -204,7 +211,7 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
         &modules,
         &mut diagnostics,
     );
-    expand_tests(&mut modules, &implementations);
+    expand_tests(&mut modules, &implementations, &known_failures);
 
     let mut tracked_files = vec![manifest_source.absolute_path.display().to_string()];
     tracked_files.extend(
@@ -364,6 +371,7 @@ fn plan_implementations(
             tool,
             generate_args: implementation.generate_args.clone(),
             generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
+            declared_at: source.locate(implementation.name.position),
         });
     }
     plans
@@ -716,30 +724,64 @@ fn check_known_failures(
     resolved
 }
 
-fn expand_tests(modules: &mut [ModulePlan], implementations: &[ImplementationPlan]) {
+fn expand_tests(
+    modules: &mut [ModulePlan],
+    implementations: &[ImplementationPlan],
+    known_failures: &[KnownFailurePlan],
+) {
     for module in modules {
         let upstream = module.upstream;
         for case in &mut module.cases {
             for (generator, producer) in implementations.iter().enumerate() {
                 for (verifier, checker) in implementations.iter().enumerate() {
-                    let outcome = if !producer.generates_all_cases && !upstream {
-                        PlannedOutcome::Ignored {
-                            reason: format!(
-                                "the `{}` generator builds only the upstream cases it embeds",
-                                producer.name
-                            ),
-                        }
-                    } else {
-                        PlannedOutcome::Runs
-                    };
+                    let expectation = expectation(
+                        case.index,
+                        upstream,
+                        (generator, verifier),
+                        implementations,
+                        known_failures,
+                    );
                     case.tests.push(TestPlan {
                         name: format!("{}_to_{}", producer.name, checker.name),
                         generator,
                         verifier,
-                        outcome,
+                        outcome: match expectation.ignore_reason() {
+                            Some(reason) => PlannedOutcome::Ignored { reason },
+                            None => PlannedOutcome::Runs,
+                        },
+                        expectation,
                     });
                 }
             }
         }
+    }
+}
+
+/// What the pair must show on the case: unsupported where the generator
+/// does not build it, else a failure where one is declared, else a pass.
+fn expectation(
+    case: usize,
+    upstream: bool,
+    (generator, verifier): (usize, usize),
+    implementations: &[ImplementationPlan],
+    known_failures: &[KnownFailurePlan],
+) -> Expectation {
+    let producer = &implementations[generator];
+    if !producer.generates_all_cases && !upstream {
+        return Expectation::Unsupported(Cow::Owned(vec![Declared {
+            who: Cow::Borrowed("generator"),
+            name: Cow::Owned(format!("the `{}` generator", producer.name)),
+            reason: Cow::Borrowed("builds only the upstream cases it embeds"),
+            declared_at: Cow::Owned(producer.declared_at.clone()),
+        }]));
+    }
+    let known = known_failures.iter().find(|known| {
+        known.case == case
+            && known.generator.is_none_or(|g| g == generator)
+            && known.verifier.is_none_or(|v| v == verifier)
+    });
+    match known {
+        Some(known) => Expectation::known_failure(known.reason.clone(), known.declared_at.clone()),
+        None => Expectation::Pass,
     }
 }

@@ -1,13 +1,13 @@
 //! Rust tokens for a checked TLS family: one static `MATRIX` of cases,
-//! implementations, builds and known failures, and thin `#[test]` functions
-//! that index into it.
+//! implementations, builds and every cell's expectation, and thin
+//! `#[test]` functions that index into it.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::tls::plan::{
-    BuildPlan, CasePlan, ImplementationPlan, KnownFailurePlan, MatrixPlan, ParameterKind,
-    ParameterPlan, PlannedOutcome, RefusalPlan, Role, TestPlan, UnsupportedPlan, WirePlan,
+    BuildPlan, CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterKind, ParameterPlan,
+    PlannedOutcome, RefusalPlan, Role, TestPlan, WirePlan,
 };
 
 /// `pub static MATRIX: ::crosscheck::tls::Matrix = …;`
@@ -17,7 +17,7 @@ pub fn matrix(plan: &MatrixPlan) -> TokenStream {
     let cases = plan.cases.iter().map(case);
     let implementations = plan.implementations.iter().map(implementation);
     let builds = plan.builds.iter().map(build);
-    let known_failures = plan.known_failures.iter().map(known_failure);
+    let cells = plan.cells.iter().map(cell);
     quote! {
         pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
             root: #root,
@@ -25,7 +25,7 @@ pub fn matrix(plan: &MatrixPlan) -> TokenStream {
             cases: &[#(#cases),*],
             implementations: &[#(#implementations),*],
             builds: &[#(#builds),*],
-            known_failures: &[#(#known_failures),*],
+            cells: &[#(#cells),*],
         };
     }
 }
@@ -196,7 +196,6 @@ fn implementation(implementation: &ImplementationPlan) -> TokenStream {
         ..
     } = implementation;
     let build = optional(implementation.build, |index| quote! { #index });
-    let unsupported = implementation.unsupported.iter().map(unsupported);
     quote! {
         ::crosscheck::tls::Implementation {
             name: #name,
@@ -205,20 +204,7 @@ fn implementation(implementation: &ImplementationPlan) -> TokenStream {
             command: &[#(#command),*],
             client: #client,
             server: #server,
-            unsupported: &[#(#unsupported),*],
         }
-    }
-}
-
-fn unsupported(unsupported: &UnsupportedPlan) -> TokenStream {
-    let case = unsupported.case;
-    let reason = &unsupported.reason;
-    let role = optional(unsupported.role, |role| match role {
-        Role::Client => quote! { ::crosscheck::tls::Role::Client },
-        Role::Server => quote! { ::crosscheck::tls::Role::Server },
-    });
-    quote! {
-        ::crosscheck::tls::Unsupported { case: #case, role: #role, reason: #reason }
     }
 }
 
@@ -237,19 +223,19 @@ fn build(build: &BuildPlan) -> TokenStream {
     }
 }
 
-fn known_failure(known: &KnownFailurePlan) -> TokenStream {
-    let case = known.case;
-    let client = optional(known.client, |index| quote! { #index });
-    let server = optional(known.server, |index| quote! { #index });
-    let reason = &known.reason;
-    let declared_at = &known.declared_at;
+fn cell(cell: &CellPlan) -> TokenStream {
+    let CellPlan {
+        case,
+        client,
+        server,
+        expectation,
+    } = cell;
     quote! {
-        ::crosscheck::tls::KnownFailure {
+        ::crosscheck::tls::PlannedCell {
             case: #case,
             client: #client,
             server: #server,
-            reason: #reason,
-            declared_at: #declared_at,
+            expectation: #expectation,
         }
     }
 }

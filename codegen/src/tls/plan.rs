@@ -25,7 +25,10 @@ pub struct MatrixPlan {
     pub cases: Vec<CasePlan>,
     pub implementations: Vec<ImplementationPlan>,
     pub builds: Vec<BuildPlan>,
+    /// Checked here; the cells' expectations carry them.
     pub known_failures: Vec<KnownFailurePlan>,
+    /// Every (case, client, server), with what it must show.
+    pub cells: Vec<CellPlan>,
     /// Every spec file read, so emitted code can make rustc track them.
     pub tracked_files: Vec<String>,
 }
@@ -102,6 +105,8 @@ pub enum ParameterKind {
 pub struct ImplementationPlan {
     /// As written (`s2n-tls`).
     pub name: String,
+    /// `file:line:col` of its entry.
+    pub declared_at: String,
     /// Its part of test names (`s2n_tls`).
     pub ident: String,
     pub description: String,
@@ -121,12 +126,11 @@ impl ImplementationPlan {
         }
     }
 
-    /// The declared reason it cannot play `role` in `case`, if any.
-    pub fn unsupported_reason(&self, case: usize, role: Role) -> Option<&str> {
+    /// The entry declaring it cannot play `role` in `case`, if any.
+    pub fn unsupported_entry(&self, case: usize, role: Role) -> Option<&UnsupportedPlan> {
         self.unsupported
             .iter()
             .find(|entry| entry.case == case && entry.role.is_none_or(|r| r == role))
-            .map(|entry| entry.reason.as_str())
     }
 }
 
@@ -136,6 +140,8 @@ pub struct UnsupportedPlan {
     /// `None`: neither role.
     pub role: Option<Role>,
     pub reason: String,
+    /// `file:line:col` of the entry.
+    pub declared_at: String,
 }
 
 pub use crosscheck_model::Role;
@@ -158,6 +164,19 @@ pub struct KnownFailurePlan {
     pub declared_at: String,
 }
 
+/// A (case, client, server) cell and what it must show: one for every
+/// pair of implementations, whether or not they play those roles, so the
+/// command line finds every cell's expectation in the table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CellPlan {
+    pub case: usize,
+    pub client: usize,
+    pub server: usize,
+    pub expectation: Expectation,
+}
+
+pub use crosscheck_model::expectation::{Declared, Expectation};
+
 /// One `#[test]`: a (client, server) pair for a case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestPlan {
@@ -170,7 +189,7 @@ pub struct TestPlan {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlannedOutcome {
-    /// Runs; the runtime weighs the result against the known failures.
+    /// Runs, and its cell's expectation judges the result.
     Runs,
     /// Cannot run; compiled to `#[ignore = reason]`.
     Ignored { reason: String },
@@ -192,7 +211,7 @@ pub fn plan(family: &LoadedFamily) -> Result<MatrixPlan, Diagnostics> {
         &implementations,
         &mut diagnostics,
     );
-    expand::expand(&mut cases, &implementations);
+    let cells = expand::expand(&mut cases, &implementations, &known_failures);
 
     let root = family.root.display().to_string();
     let certificates = family.root.join("certificates").display().to_string();
@@ -211,6 +230,7 @@ pub fn plan(family: &LoadedFamily) -> Result<MatrixPlan, Diagnostics> {
         implementations,
         builds,
         known_failures,
+        cells,
         tracked_files,
     })
 }

@@ -6,6 +6,7 @@ pub use crosscheck_tap as tap;
 
 pub mod app_identity;
 pub mod bogo;
+pub mod expectation;
 pub mod key_schedule;
 pub mod npm;
 pub mod paths;

@@ -2,6 +2,8 @@
 //! once: the two roles of a TLS connection, and the exit codes and output
 //! lines through which shims tell the harness what happened.
 
+pub mod expectation;
+
 use std::fmt;
 
 /// A side of a TLS connection.

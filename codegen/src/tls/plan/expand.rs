@@ -1,19 +1,50 @@
-//! The tests of every case: every client × every server, in file order.
+//! The tests of every case: every client × every server, in file order,
+//! and what every cell must show, decided here once from the declarations
+//! (unsupported entries, known failures).
 
-use crate::tls::plan::{CasePlan, ImplementationPlan, PlannedOutcome, Role, TestPlan};
+use std::borrow::Cow;
 
-/// Fills in every case's tests.
-pub fn expand(cases: &mut [CasePlan], implementations: &[ImplementationPlan]) {
+use crate::tls::plan::{
+    CasePlan, CellPlan, Declared, Expectation, ImplementationPlan, KnownFailurePlan,
+    PlannedOutcome, Role, TestPlan,
+};
+
+/// Fills in every case's tests, and returns every cell of every case.
+pub fn expand(
+    cases: &mut [CasePlan],
+    implementations: &[ImplementationPlan],
+    known_failures: &[KnownFailurePlan],
+) -> Vec<CellPlan> {
+    let mut all = Vec::new();
     for (index, case) in cases.iter_mut().enumerate() {
-        case.tests = cells(implementations)
-            .map(|(client, server)| {
-                let (client_plan, server_plan) =
-                    (&implementations[client], &implementations[server]);
-                TestPlan {
-                    name: format!("{}_to_{}", client_plan.ident, server_plan.ident),
+        let first = all.len();
+        for client in 0..implementations.len() {
+            for server in 0..implementations.len() {
+                all.push(CellPlan {
+                    case: index,
                     client,
                     server,
-                    outcome: match ignore_reason(index, client_plan, server_plan) {
+                    expectation: expectation(
+                        index,
+                        client,
+                        server,
+                        implementations,
+                        known_failures,
+                    ),
+                });
+            }
+        }
+        case.tests = cells(implementations)
+            .map(|(client, server)| {
+                let cell = &all[first + client * implementations.len() + server];
+                TestPlan {
+                    name: format!(
+                        "{}_to_{}",
+                        implementations[client].ident, implementations[server].ident
+                    ),
+                    client,
+                    server,
+                    outcome: match cell.expectation.ignore_reason() {
                         Some(reason) => PlannedOutcome::Ignored { reason },
                         None => PlannedOutcome::Runs,
                     },
@@ -21,6 +52,7 @@ pub fn expand(cases: &mut [CasePlan], implementations: &[ImplementationPlan]) {
             })
             .collect();
     }
+    all
 }
 
 /// (client, server) indices of every cell: each implementation that plays
@@ -37,20 +69,58 @@ pub fn cells(implementations: &[ImplementationPlan]) -> impl Iterator<Item = (us
         .flat_map(move |client| playing(Role::Server).map(move |server| (client, server)))
 }
 
-/// Why the cell cannot run: `java as server: JSSE does not implement …`,
-/// both sides' reasons when both are unsupported.
-pub fn ignore_reason(
+/// What the cell must show: unsupported where a side is declared so (or
+/// does not play its role), else a failure where one is declared, else a
+/// pass.
+fn expectation(
     case: usize,
-    client: &ImplementationPlan,
-    server: &ImplementationPlan,
-) -> Option<String> {
-    let reasons: Vec<String> = [(client, Role::Client), (server, Role::Server)]
+    client: usize,
+    server: usize,
+    implementations: &[ImplementationPlan],
+    known_failures: &[KnownFailurePlan],
+) -> Expectation {
+    let unsupported = unsupported(case, client, server, implementations);
+    if !unsupported.is_empty() {
+        return Expectation::Unsupported(Cow::Owned(unsupported));
+    }
+    let known = known_failures.iter().find(|known| {
+        known.case == case
+            && known.client.is_none_or(|c| c == client)
+            && known.server.is_none_or(|s| s == server)
+    });
+    match known {
+        Some(known) => Expectation::known_failure(known.reason.clone(), known.declared_at.clone()),
+        None => Expectation::Pass,
+    }
+}
+
+/// The sides of a cell that cannot play it, with the declaration that
+/// says so: `java as server: JSSE does not implement …`.
+pub fn unsupported(
+    case: usize,
+    client: usize,
+    server: usize,
+    implementations: &[ImplementationPlan],
+) -> Vec<Declared> {
+    [(client, Role::Client), (server, Role::Server)]
         .into_iter()
-        .filter_map(|(implementation, role)| {
-            implementation
-                .unsupported_reason(case, role)
-                .map(|reason| format!("{} as {}: {reason}", implementation.name, role.as_str()))
+        .filter_map(|(index, role)| {
+            let implementation = &implementations[index];
+            let (reason, declared_at) = if implementation.plays(role) {
+                let entry = implementation.unsupported_entry(case, role)?;
+                (entry.reason.clone(), entry.declared_at.clone())
+            } else {
+                (
+                    format!("has no {} program", role.as_str()),
+                    implementation.declared_at.clone(),
+                )
+            };
+            Some(Declared {
+                who: Cow::Borrowed(role.as_str()),
+                name: Cow::Owned(format!("{} as {}", implementation.name, role.as_str())),
+                reason: Cow::Owned(reason),
+                declared_at: Cow::Owned(declared_at),
+            })
         })
-        .collect();
-    (!reasons.is_empty()).then(|| reasons.join("; "))
+        .collect()
 }

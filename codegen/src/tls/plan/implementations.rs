@@ -135,6 +135,7 @@ fn plan_implementation(
     let (client, server) = roles(doc, checks);
     let mut plan = ImplementationPlan {
         name: name.value.clone(),
+        declared_at: checks.locate(name.position),
         ident,
         description: checks.text(&doc.description, "an implementation's description"),
         build,
@@ -247,8 +248,14 @@ fn unsupported(
                 ),
             );
         }
-        declared.push((case, role, checks.locate(entry.position)));
-        plans.push(UnsupportedPlan { case, role, reason });
+        let declared_at = checks.locate(entry.position);
+        declared.push((case, role, declared_at.clone()));
+        plans.push(UnsupportedPlan {
+            case,
+            role,
+            reason,
+            declared_at,
+        });
     }
     plans
 }

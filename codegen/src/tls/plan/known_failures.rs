@@ -1,13 +1,15 @@
 //! Checks the `known_failures` of `implementations.yaml`.
 
+use std::borrow::Cow;
+
 use crate::diagnostic::Diagnostics;
 use crate::diagnostic::FileChecks;
 use crate::located::Located;
 use crate::tls::load::Parsed;
 use crate::tls::model::ImplementationsDoc;
-use crate::tls::plan::expand::{cells, ignore_reason};
+use crate::tls::plan::expand::{cells, unsupported};
 use crate::tls::plan::implementations::case_index;
-use crate::tls::plan::{CasePlan, ImplementationPlan, KnownFailurePlan, Role};
+use crate::tls::plan::{CasePlan, Expectation, ImplementationPlan, KnownFailurePlan, Role};
 
 /// Every known failure, resolved to indices.
 pub fn plan_known_failures(
@@ -102,11 +104,10 @@ fn runs_nothing(
             known.client.is_none_or(|c| c == client) && known.server.is_none_or(|s| s == server)
         })
         .map(|(client, server)| {
-            ignore_reason(
-                known.case,
-                &implementations[client],
-                &implementations[server],
-            )
+            let sides = unsupported(known.case, client, server, implementations);
+            (!sides.is_empty())
+                .then(|| Expectation::Unsupported(Cow::Owned(sides)).ignore_reason())
+                .flatten()
         });
     let first = ignored.next()??;
     ignored.all(|reason| reason.is_some()).then(|| {

@@ -11,6 +11,7 @@ use app_identity::{Proof, Timestamp, VerifyError, Version, verify_proof_with_dia
 
 use crate::app_identity::check::SPEC_VERSION;
 use crate::app_identity::family::Family;
+use crate::expectation::Expectation;
 use crate::tap::{Directive, Document, Status, TestPoint};
 
 /// A generated test with its expectation inverted.
@@ -111,9 +112,10 @@ fn candidate(family: &Family, now: Timestamp, test: usize, entry: &SuiteTest) ->
     // A case some verifier is known to get wrong would make that verifier
     // look unreliable.
     let known_to_fail = family
-        .known_failures
+        .pairs
         .iter()
-        .filter_map(|known| family.cases.get(known.case))
+        .filter(|pair| matches!(pair.expectation, Expectation::Fail(_)))
+        .filter_map(|pair| family.cases.get(pair.case))
         .any(|case| case.spec.description == entry.description);
     if entry.spec_version > SPEC_VERSION || known_to_fail {
         return None;
@@ -263,7 +265,10 @@ mod tests {
     use app_identity::{GeneratorInfo, generate_suite};
 
     use super::*;
-    use crate::app_identity::family::{FamilyCase, Implementation, KnownFailure, Tool};
+    use std::borrow::Cow;
+
+    use crate::app_identity::family::{FamilyCase, Implementation, PlannedPair, Tool};
+    use crate::expectation::Declared;
 
     const fn case(
         description: &'static str,
@@ -354,12 +359,16 @@ mod tests {
         name: "canary_unit_tests",
         implementations: &IMPLEMENTATIONS,
         cases: &CASES,
-        known_failures: &[KnownFailure {
+        pairs: &[PlannedPair {
             case: 9,
-            generator: None,
-            verifier: Some(0),
-            reason: "",
-            declared_at: "",
+            generator: 1,
+            verifier: 0,
+            expectation: Expectation::Fail(Declared {
+                who: Cow::Borrowed("pair"),
+                name: Cow::Borrowed("a known failure"),
+                reason: Cow::Borrowed(""),
+                declared_at: Cow::Borrowed(""),
+            }),
         }],
     };
 

@@ -4,6 +4,7 @@
 use crate::app_identity::canaries;
 use crate::app_identity::family::Family;
 use crate::app_identity::runs::{FamilyRuns, runs};
+use crate::expectation::{self, Expectation, Observed};
 use crate::tap::{Status, TestPoint};
 
 /// The spec version crosscheck's implementation and runner support.
@@ -80,8 +81,8 @@ pub fn pair_name(family: &Family, generator: usize, verifier: usize) -> String {
 }
 
 /// Vets the verifier with the canaries, looks up the case in the
-/// generator's suite and the verifier's TAP point for it, and weighs it
-/// against the declared known failures.
+/// generator's suite and the verifier's TAP point for it, and judges it
+/// against the pair's expectation.
 pub fn judge(
     runs: &FamilyRuns,
     case: usize,
@@ -89,7 +90,8 @@ pub fn judge(
     verifier: usize,
 ) -> Result<Judgement, String> {
     let family = runs.family();
-    if !family.generates(generator, case) {
+    let expected = family.expectation(case, generator, verifier);
+    if let Expectation::Unsupported(_) = expected {
         return Ok(Judgement::NotGenerated);
     }
     let vetting = runs.vetting(verifier)?;
@@ -130,19 +132,23 @@ pub fn judge(
             )
         })?;
     let deviation = deviation(point, spec.spec_version);
-    Ok(
-        match (family.known_failure(case, generator, verifier), deviation) {
-            (None, None) => Judgement::Conforms,
-            (None, Some(why)) => Judgement::Deviates { why },
-            (Some(known), Some(_)) => Judgement::KnownFailure {
-                reason: known.reason.to_string(),
-            },
-            (Some(known), None) => Judgement::KnownFailureFixed {
+    let observed = match &deviation {
+        None => Observed::Passed,
+        Some(why) => Observed::Failed(why),
+    };
+    Ok(match (expectation::judge(expected, &observed), expected) {
+        (expectation::Judgement::AsExpected, Expectation::Fail(known)) => Judgement::KnownFailure {
+            reason: known.reason.to_string(),
+        },
+        (expectation::Judgement::AsExpected, _) => Judgement::Conforms,
+        (expectation::Judgement::Unexpected(_), Expectation::Fail(known)) => {
+            Judgement::KnownFailureFixed {
                 reason: known.reason.to_string(),
                 declared_at: known.declared_at.to_string(),
-            },
-        },
-    )
+            }
+        }
+        (expectation::Judgement::Unexpected(why), _) => Judgement::Deviates { why },
+    })
 }
 
 /// Why the point shows non-conformance, or `None` when it conforms.

@@ -2,6 +2,7 @@
 //! tests and the binaries share. Built by the spec compiler, never by hand.
 
 use crate::app_identity::case::CaseSpec;
+use crate::expectation::Expectation;
 
 /// A family of cases and the implementations that cross-verify them.
 #[derive(Debug)]
@@ -9,7 +10,8 @@ pub struct Family {
     pub name: &'static str,
     pub implementations: &'static [Implementation],
     pub cases: &'static [FamilyCase],
-    pub known_failures: &'static [KnownFailure],
+    /// Every (case, generator, verifier) and what it must show.
+    pub pairs: &'static [PlannedPair],
 }
 
 impl Family {
@@ -59,36 +61,24 @@ pub enum Tool {
     Command(&'static [&'static str]),
 }
 
-/// A case a (generator, verifier) pair is declared to get wrong today.
-#[derive(Debug, Clone, Copy)]
-pub struct KnownFailure {
+/// A (case, generator, verifier) and what it must show.
+#[derive(Debug)]
+pub struct PlannedPair {
     pub case: usize,
-    /// `None` matches every generator.
-    pub generator: Option<usize>,
-    /// `None` matches every verifier.
-    pub verifier: Option<usize>,
-    pub reason: &'static str,
-    /// `file:line:col` of the declaration, to point at when it goes stale.
-    pub declared_at: &'static str,
+    pub generator: usize,
+    pub verifier: usize,
+    pub expectation: Expectation,
 }
 
 impl Family {
-    /// The known failure declared for this case and pair, if any.
-    pub fn known_failure(
-        &self,
-        case: usize,
-        generator: usize,
-        verifier: usize,
-    ) -> Option<&KnownFailure> {
-        self.known_failures.iter().find(|known| {
-            known.case == case
-                && known.generator.is_none_or(|g| g == generator)
-                && known.verifier.is_none_or(|v| v == verifier)
-        })
-    }
-
-    /// Whether `generator` builds this case at all.
-    pub fn generates(&self, generator: usize, case: usize) -> bool {
-        self.implementations[generator].generates_all_cases || self.cases[case].upstream
+    /// What the pair must show on the case, as the spec compiler decided
+    /// from the known failures and what each generator builds. A pair the
+    /// table lacks (a family built by hand) must pass.
+    pub fn expectation(&self, case: usize, generator: usize, verifier: usize) -> &Expectation {
+        const PASS: &Expectation = &Expectation::Pass;
+        self.pairs
+            .iter()
+            .find(|pair| (pair.case, pair.generator, pair.verifier) == (case, generator, verifier))
+            .map_or(PASS, |pair| &pair.expectation)
     }
 }

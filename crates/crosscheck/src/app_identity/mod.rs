@@ -12,5 +12,5 @@ pub mod suite_tool;
 mod tools;
 
 pub use check::{Judgement, SPEC_VERSION, check, judge, pair_name};
-pub use family::{Family, FamilyCase, Implementation, KnownFailure, Tool};
+pub use family::{Family, FamilyCase, Implementation, PlannedPair, Tool};
 pub use tools::build_tools;

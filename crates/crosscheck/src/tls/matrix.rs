@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use crate::expectation::Expectation;
+
 /// Every case, every implementation, and how to build and start them.
 #[derive(Debug)]
 pub struct Matrix {
@@ -14,7 +16,18 @@ pub struct Matrix {
     pub cases: &'static [Case],
     pub implementations: &'static [Implementation],
     pub builds: &'static [Build],
-    pub known_failures: &'static [KnownFailure],
+    /// Every (case, client, server) and what it must show, as the spec
+    /// compiler decided from the unsupported entries and known failures.
+    pub cells: &'static [PlannedCell],
+}
+
+/// One cell of the matrix and its expectation.
+#[derive(Debug)]
+pub struct PlannedCell {
+    pub case: usize,
+    pub client: usize,
+    pub server: usize,
+    pub expectation: Expectation,
 }
 
 /// One scenario, run between every client and every server.
@@ -141,16 +154,6 @@ pub struct Implementation {
     pub command: &'static [&'static str],
     pub client: bool,
     pub server: bool,
-    pub unsupported: &'static [Unsupported],
-}
-
-/// A case an implementation does not support, in one role or both.
-#[derive(Debug)]
-pub struct Unsupported {
-    pub case: usize,
-    /// `None`: neither as client nor as server.
-    pub role: Option<Role>,
-    pub reason: &'static str,
 }
 
 pub use crosscheck_model::Role;
@@ -168,51 +171,14 @@ pub struct Build {
     pub inputs: &'static [&'static str],
 }
 
-/// A (client, server, case) cell declared to fail today.
-#[derive(Debug)]
-pub struct KnownFailure {
-    pub case: usize,
-    /// `None` matches every client.
-    pub client: Option<usize>,
-    /// `None` matches every server.
-    pub server: Option<usize>,
-    pub reason: &'static str,
-    /// `file:line:col` of the declaration, to point at when it goes stale.
-    pub declared_at: &'static str,
-}
-
-impl Implementation {
-    /// Why this implementation cannot play `role` in `case`, if it cannot.
-    pub fn unsupported_reason(&self, case: usize, role: Role) -> Option<&'static str> {
-        let plays_role = match role {
-            Role::Client => self.client,
-            Role::Server => self.server,
-        };
-        if !plays_role {
-            return Some(match role {
-                Role::Client => "has no client program",
-                Role::Server => "has no server program",
-            });
-        }
-        self.unsupported
-            .iter()
-            .find(|entry| entry.case == case && entry.role.is_none_or(|r| r == role))
-            .map(|entry| entry.reason)
-    }
-}
-
 impl Matrix {
-    /// The known failure declared for this cell, if any.
-    pub fn known_failure(
-        &self,
-        case: usize,
-        client: usize,
-        server: usize,
-    ) -> Option<&KnownFailure> {
-        self.known_failures.iter().find(|known| {
-            known.case == case
-                && known.client.is_none_or(|c| c == client)
-                && known.server.is_none_or(|s| s == server)
-        })
+    /// What the cell must show. A cell the table lacks (a matrix built by
+    /// hand) must pass.
+    pub fn expectation(&self, case: usize, client: usize, server: usize) -> &Expectation {
+        const PASS: &Expectation = &Expectation::Pass;
+        self.cells
+            .iter()
+            .find(|cell| (cell.case, cell.client, cell.server) == (case, client, server))
+            .map_or(PASS, |cell| &cell.expectation)
     }
 }

@@ -12,8 +12,8 @@ pub mod relay;
 pub mod report;
 
 pub use matrix::{
-    Build, Case, ConnectionWire, Implementation, KeyUpdates, KnownFailure, Matrix, Parameter,
-    ParameterKind, Refusal, Relay, Role, Unsupported, Wire,
+    Build, Case, ConnectionWire, Implementation, KeyUpdates, Matrix, Parameter, ParameterKind,
+    PlannedCell, Refusal, Relay, Role, Wire,
 };
 
 pub use check::check;

@@ -80,7 +80,6 @@ pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
             command: &["{root}/rustls"],
             client: true,
             server: true,
-            unsupported: &[],
         },
         ::crosscheck::tls::Implementation {
             name: "java",
@@ -89,23 +88,117 @@ pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
             command: &["java", "TlsShim"],
             client: true,
             server: true,
-            unsupported: &[
-                ::crosscheck::tls::Unsupported {
-                    case: 1usize,
-                    role: Some(::crosscheck::tls::Role::Server),
-                    reason: "no tickets",
-                },
-            ],
         },
     ],
     builds: &[],
-    known_failures: &[
-        ::crosscheck::tls::KnownFailure {
+    cells: &[
+        ::crosscheck::tls::PlannedCell {
+            case: 0usize,
+            client: 0usize,
+            server: 0usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 0usize,
+            client: 0usize,
+            server: 1usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 0usize,
+            client: 1usize,
+            server: 0usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 0usize,
+            client: 1usize,
+            server: 1usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 1usize,
+            client: 0usize,
+            server: 0usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 1usize,
+            client: 0usize,
+            server: 1usize,
+            expectation: ::crosscheck::expectation::Expectation::Unsupported(
+                ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::crosscheck::expectation::Declared {
+                            who: ::std::borrow::Cow::Borrowed("server"),
+                            name: ::std::borrow::Cow::Borrowed("java as server"),
+                            reason: ::std::borrow::Cow::Borrowed("no tickets"),
+                            declared_at: ::std::borrow::Cow::Borrowed(
+                                "implementations.yaml:9:9",
+                            ),
+                        },
+                    ],
+                ),
+            ),
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 1usize,
+            client: 1usize,
+            server: 0usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 1usize,
+            client: 1usize,
+            server: 1usize,
+            expectation: ::crosscheck::expectation::Expectation::Unsupported(
+                ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::crosscheck::expectation::Declared {
+                            who: ::std::borrow::Cow::Borrowed("server"),
+                            name: ::std::borrow::Cow::Borrowed("java as server"),
+                            reason: ::std::borrow::Cow::Borrowed("no tickets"),
+                            declared_at: ::std::borrow::Cow::Borrowed(
+                                "implementations.yaml:9:9",
+                            ),
+                        },
+                    ],
+                ),
+            ),
+        },
+        ::crosscheck::tls::PlannedCell {
             case: 2usize,
-            client: Some(1usize),
-            server: None,
-            reason: "sends no alert",
-            declared_at: "implementations.yaml:13:5",
+            client: 0usize,
+            server: 0usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 2usize,
+            client: 0usize,
+            server: 1usize,
+            expectation: ::crosscheck::expectation::Expectation::Pass,
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 2usize,
+            client: 1usize,
+            server: 0usize,
+            expectation: ::crosscheck::expectation::Expectation::Fail(::crosscheck::expectation::Declared {
+                who: ::std::borrow::Cow::Borrowed("test"),
+                name: ::std::borrow::Cow::Borrowed("a known failure"),
+                reason: ::std::borrow::Cow::Borrowed("sends no alert"),
+                declared_at: ::std::borrow::Cow::Borrowed("implementations.yaml:13:5"),
+            }),
+        },
+        ::crosscheck::tls::PlannedCell {
+            case: 2usize,
+            client: 1usize,
+            server: 1usize,
+            expectation: ::crosscheck::expectation::Expectation::Fail(::crosscheck::expectation::Declared {
+                who: ::std::borrow::Cow::Borrowed("test"),
+                name: ::std::borrow::Cow::Borrowed("a known failure"),
+                reason: ::std::borrow::Cow::Borrowed("sends no alert"),
+                declared_at: ::std::borrow::Cow::Borrowed("implementations.yaml:13:5"),
+            }),
         },
     ],
 };

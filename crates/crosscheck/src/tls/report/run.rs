@@ -5,11 +5,12 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use indicatif::ProgressBar;
 
+use crate::expectation::Expectation;
 use crate::pool::{self, Progress};
 use crate::tls::builds;
 use crate::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crate::tls::check::{Judgement, judge};
-use crate::tls::matrix::Matrix;
+use crate::tls::matrix::{Matrix, Role};
 use crate::tls::observe::Observation;
 use crate::tls::parameters;
 use crate::tls::report::model::{
@@ -236,32 +237,18 @@ fn cell_report(matrix: &Matrix, cell: Cell, result: &CellResult, out_dir: &Path)
             Some(
                 roles
                     .iter()
-                    .map(|role| {
-                        let implementation = match role {
-                            crate::tls::Role::Client => cell.client,
-                            crate::tls::Role::Server => cell.server,
-                        };
-                        let name = matrix.implementations[implementation].name;
-                        match matrix.implementations[implementation]
-                            .unsupported_reason(cell.case, *role)
-                        {
-                            Some(reason) => format!("{name} as {}: {reason}", role.as_str()),
-                            None => format!(
-                                "{name} as {} exited {}",
-                                role.as_str(),
-                                cell::UNSUPPORTED_EXIT
-                            ),
-                        }
-                    })
+                    .map(|role| unsupported_detail(matrix, cell, *role))
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
         ),
     };
-    let known = matrix.known_failure(cell.case, cell.client, cell.server);
-    let detail = match (&judgement, known, verdict_detail) {
+    let expected = matrix.expectation(cell.case, cell.client, cell.server);
+    let detail = match (&judgement, expected, verdict_detail) {
         (Judgement::Unexpected(reason), _, _) => Some(format!("unexpected: {reason}")),
-        (Judgement::AsDeclared, Some(known), Some(detail)) if status == CellStatus::Fail => {
+        (Judgement::AsExpected, Expectation::Fail(known), Some(detail))
+            if status == CellStatus::Fail =>
+        {
             Some(format!("known failure ({}): {detail}", known.reason))
         }
         (_, _, detail) => detail,
@@ -276,7 +263,7 @@ fn cell_report(matrix: &Matrix, cell: Cell, result: &CellResult, out_dir: &Path)
         client: matrix.implementations[cell.client].name.to_string(),
         server: matrix.implementations[cell.server].name.to_string(),
         status,
-        as_declared: judgement == Judgement::AsDeclared,
+        as_declared: judgement == Judgement::AsExpected,
         detail,
         elapsed_ms: result.elapsed.as_secs_f64() * 1000.0,
         megabytes_per_second: result.megabytes_per_second(),
@@ -309,5 +296,29 @@ fn case_report(
         upstream: spec.upstream,
         parameters,
         cells,
+    }
+}
+
+/// `java as server: why` for a side that exited unsupported, from the
+/// cell's declaration where there is one.
+fn unsupported_detail(matrix: &Matrix, cell: Cell, role: Role) -> String {
+    let implementation = match role {
+        Role::Client => cell.client,
+        Role::Server => cell.server,
+    };
+    let name = matrix.implementations[implementation].name;
+    let declared = match matrix.expectation(cell.case, cell.client, cell.server) {
+        Expectation::Unsupported(declared) => {
+            declared.iter().find(|entry| entry.who == role.as_str())
+        }
+        Expectation::Pass | Expectation::Fail(_) => None,
+    };
+    match declared {
+        Some(entry) => format!("{}: {}", entry.name, entry.reason),
+        None => format!(
+            "{name} as {} exited {}",
+            role.as_str(),
+            cell::UNSUPPORTED_EXIT
+        ),
     }
 }
