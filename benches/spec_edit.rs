@@ -16,7 +16,7 @@ const MARKER: &str = "# spec_edit bench: this line is temporary";
 
 /// (test target, the spec file edited).
 const FAMILIES: &[(&str, &str)] = &[
-    ("app_identity", "specs/app_identity/extra.yaml"),
+    ("app_identity_specs", "specs/app_identity/extra.yaml"),
     ("tls", "specs/tls/cases.yaml"),
     ("bogo", "specs/bogo/basic.yaml"),
 ];

@@ -18,6 +18,24 @@ pub struct Declared {
     pub declared_at: Cow<'static, str>,
 }
 
+impl Declared {
+    /// A declaration known when the code was built (what generated tables
+    /// hold).
+    pub const fn new(
+        who: &'static str,
+        name: &'static str,
+        reason: &'static str,
+        declared_at: &'static str,
+    ) -> Declared {
+        Declared {
+            who: Cow::Borrowed(who),
+            name: Cow::Borrowed(name),
+            reason: Cow::Borrowed(reason),
+            declared_at: Cow::Borrowed(declared_at),
+        }
+    }
+}
+
 /// What a test's run must show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expectation {
@@ -72,12 +90,7 @@ mod tokens {
                 self.declared_at.as_ref(),
             );
             tokens.extend(quote! {
-                ::crosscheck::expectation::Declared {
-                    who: ::std::borrow::Cow::Borrowed(#who),
-                    name: ::std::borrow::Cow::Borrowed(#name),
-                    reason: ::std::borrow::Cow::Borrowed(#reason),
-                    declared_at: ::std::borrow::Cow::Borrowed(#declared_at),
-                }
+                ::crosscheck::expectation::Declared::new(#who, #name, #reason, #declared_at)
             });
         }
     }

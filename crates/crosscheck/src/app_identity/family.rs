@@ -10,7 +10,8 @@ pub struct Family {
     pub name: &'static str,
     pub implementations: &'static [Implementation],
     pub cases: &'static [FamilyCase],
-    /// Every (case, generator, verifier) and what it must show.
+    /// What each (case, generator, verifier) that must not simply conform
+    /// must show; a pair not listed must conform.
     pub pairs: &'static [PlannedPair],
 }
 
@@ -72,8 +73,8 @@ pub struct PlannedPair {
 
 impl Family {
     /// What the pair must show on the case, as the spec compiler decided
-    /// from the known failures and what each generator builds. A pair the
-    /// table lacks (a family built by hand) must pass.
+    /// from the known failures and what each generator builds; one the
+    /// table does not list must conform.
     pub fn expectation(&self, case: usize, generator: usize, verifier: usize) -> &Expectation {
         const PASS: &Expectation = &Expectation::Pass;
         self.pairs

@@ -16,8 +16,9 @@ pub struct Matrix {
     pub cases: &'static [Case],
     pub implementations: &'static [Implementation],
     pub builds: &'static [Build],
-    /// Every (case, client, server) and what it must show, as the spec
-    /// compiler decided from the unsupported entries and known failures.
+    /// What each (case, client, server) that must not simply pass must
+    /// show, as the spec compiler decided from the unsupported entries and
+    /// known failures; a cell not listed must pass.
     pub cells: &'static [PlannedCell],
 }
 
@@ -172,8 +173,7 @@ pub struct Build {
 }
 
 impl Matrix {
-    /// What the cell must show. A cell the table lacks (a matrix built by
-    /// hand) must pass.
+    /// What the cell must show; one the table does not list must pass.
     pub fn expectation(&self, case: usize, client: usize, server: usize) -> &Expectation {
         const PASS: &Expectation = &Expectation::Pass;
         self.cells

@@ -50,32 +50,7 @@ pub static FAMILY: ::crosscheck::app_identity::Family = ::crosscheck::app_identi
             },
         },
     ],
-    pairs: &[
-        ::crosscheck::app_identity::PlannedPair {
-            case: 0usize,
-            generator: 0usize,
-            verifier: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::app_identity::PlannedPair {
-            case: 0usize,
-            generator: 0usize,
-            verifier: 1usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::app_identity::PlannedPair {
-            case: 0usize,
-            generator: 1usize,
-            verifier: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::app_identity::PlannedPair {
-            case: 0usize,
-            generator: 1usize,
-            verifier: 1usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-    ],
+    pairs: &[],
 };
 pub mod up {
     mod app_v1_proof_v1 {

@@ -93,59 +93,21 @@ pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
     builds: &[],
     cells: &[
         ::crosscheck::tls::PlannedCell {
-            case: 0usize,
-            client: 0usize,
-            server: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 0usize,
-            client: 0usize,
-            server: 1usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 0usize,
-            client: 1usize,
-            server: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 0usize,
-            client: 1usize,
-            server: 1usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 1usize,
-            client: 0usize,
-            server: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
             case: 1usize,
             client: 0usize,
             server: 1usize,
             expectation: ::crosscheck::expectation::Expectation::Unsupported(
                 ::std::borrow::Cow::Borrowed(
                     &[
-                        ::crosscheck::expectation::Declared {
-                            who: ::std::borrow::Cow::Borrowed("server"),
-                            name: ::std::borrow::Cow::Borrowed("java as server"),
-                            reason: ::std::borrow::Cow::Borrowed("no tickets"),
-                            declared_at: ::std::borrow::Cow::Borrowed(
-                                "implementations.yaml:9:9",
-                            ),
-                        },
+                        ::crosscheck::expectation::Declared::new(
+                            "server",
+                            "java as server",
+                            "no tickets",
+                            "implementations.yaml:9:9",
+                        ),
                     ],
                 ),
             ),
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 1usize,
-            client: 1usize,
-            server: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
         },
         ::crosscheck::tls::PlannedCell {
             case: 1usize,
@@ -154,51 +116,41 @@ pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
             expectation: ::crosscheck::expectation::Expectation::Unsupported(
                 ::std::borrow::Cow::Borrowed(
                     &[
-                        ::crosscheck::expectation::Declared {
-                            who: ::std::borrow::Cow::Borrowed("server"),
-                            name: ::std::borrow::Cow::Borrowed("java as server"),
-                            reason: ::std::borrow::Cow::Borrowed("no tickets"),
-                            declared_at: ::std::borrow::Cow::Borrowed(
-                                "implementations.yaml:9:9",
-                            ),
-                        },
+                        ::crosscheck::expectation::Declared::new(
+                            "server",
+                            "java as server",
+                            "no tickets",
+                            "implementations.yaml:9:9",
+                        ),
                     ],
                 ),
             ),
         },
         ::crosscheck::tls::PlannedCell {
             case: 2usize,
-            client: 0usize,
-            server: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 2usize,
-            client: 0usize,
-            server: 1usize,
-            expectation: ::crosscheck::expectation::Expectation::Pass,
-        },
-        ::crosscheck::tls::PlannedCell {
-            case: 2usize,
             client: 1usize,
             server: 0usize,
-            expectation: ::crosscheck::expectation::Expectation::Fail(::crosscheck::expectation::Declared {
-                who: ::std::borrow::Cow::Borrowed("test"),
-                name: ::std::borrow::Cow::Borrowed("a known failure"),
-                reason: ::std::borrow::Cow::Borrowed("sends no alert"),
-                declared_at: ::std::borrow::Cow::Borrowed("implementations.yaml:13:5"),
-            }),
+            expectation: ::crosscheck::expectation::Expectation::Fail(
+                ::crosscheck::expectation::Declared::new(
+                    "test",
+                    "a known failure",
+                    "sends no alert",
+                    "implementations.yaml:13:5",
+                ),
+            ),
         },
         ::crosscheck::tls::PlannedCell {
             case: 2usize,
             client: 1usize,
             server: 1usize,
-            expectation: ::crosscheck::expectation::Expectation::Fail(::crosscheck::expectation::Declared {
-                who: ::std::borrow::Cow::Borrowed("test"),
-                name: ::std::borrow::Cow::Borrowed("a known failure"),
-                reason: ::std::borrow::Cow::Borrowed("sends no alert"),
-                declared_at: ::std::borrow::Cow::Borrowed("implementations.yaml:13:5"),
-            }),
+            expectation: ::crosscheck::expectation::Expectation::Fail(
+                ::crosscheck::expectation::Declared::new(
+                    "test",
+                    "a known failure",
+                    "sends no alert",
+                    "implementations.yaml:13:5",
+                ),
+            ),
         },
     ],
 };
