@@ -12,6 +12,7 @@ use crosscheck_codegen::bogo_cases::plan::{
 };
 use crosscheck_codegen::bogo_cases::{Bogo, ShimTests, VariantTests, check_directory, emit};
 use crosscheck_codegen::{Diagnostics, compile_module, family::track_files};
+use crosscheck_model::expectation::{Declared, Expectation};
 use proc_macro2::TokenStream;
 
 /// The cases of `directory` with the tests of `shims`, as a module that
@@ -237,13 +238,18 @@ fn cases_emit_the_runtime_types() {
     );
 }
 
-fn no_shim_disables(_: &str) -> Option<String> {
-    None
-}
-
 #[test]
 fn tests_are_per_shim_and_variant_and_disabled_cases_are_ignored() {
     let dir = directory(&[("basic.yaml", BASIC)]);
+    let ring_expected = [(
+        "HttpGET".to_string(),
+        Expectation::Disabled(Declared::new(
+            "shim",
+            "DisabledTests `Http*`",
+            "no HTTP detection",
+            "shims/demo.yaml:9:3",
+        )),
+    )];
     let shims = [
         ShimTests {
             index: 0,
@@ -251,13 +257,11 @@ fn tests_are_per_shim_and_variant_and_disabled_cases_are_ignored() {
             variants: vec![
                 VariantTests {
                     name: "ring",
-                    disabled: Box::new(|case| {
-                        (case == "HttpGET").then(|| "no HTTP detection".to_string())
-                    }),
+                    expected: &ring_expected,
                 },
                 VariantTests {
                     name: "aws-lc-rs",
-                    disabled: Box::new(no_shim_disables),
+                    expected: &[],
                 },
             ],
         },
@@ -266,7 +270,7 @@ fn tests_are_per_shim_and_variant_and_disabled_cases_are_ignored() {
             name: "openssl",
             variants: vec![VariantTests {
                 name: "default",
-                disabled: Box::new(no_shim_disables),
+                expected: &[],
             }],
         },
     ];
@@ -283,7 +287,7 @@ fn tests_are_per_shim_and_variant_and_disabled_cases_are_ignored() {
             ),
             "pub static CASES",
             "pub mod rustls_upstream { pub mod ring { # [test] fn basic_client_tls_sync () { :: crosscheck :: bogo :: check (& super :: super :: SHIMS [0usize] , 0usize , & super :: super :: CASES [0usize] , super :: super :: ROOT ,) }",
-            "# [test] # [ignore = \"no HTTP detection\"] fn http_get () { :: crosscheck :: bogo :: check (& super :: super :: SHIMS [0usize] , 0usize , & super :: super :: CASES [1usize] , super :: super :: ROOT ,) }",
+            "# [test] # [ignore = \"no HTTP detection (DisabledTests `Http*`, shims/demo.yaml:9:3)\"] fn http_get () { :: crosscheck :: bogo :: check (& super :: super :: SHIMS [0usize] , 0usize , & super :: super :: CASES [1usize] , super :: super :: ROOT ,) }",
             "pub mod aws_lc_rs { # [test] fn basic_client_tls_sync () { :: crosscheck :: bogo :: check (& super :: super :: SHIMS [0usize] , 1usize , & super :: super :: CASES [0usize] , super :: super :: ROOT ,) }",
             "pub mod openssl { # [test] fn basic_client_tls_sync () { :: crosscheck :: bogo :: check (& super :: SHIMS [1usize] , 0usize , & super :: CASES [0usize] , super :: ROOT ,) }",
         ],
@@ -296,7 +300,7 @@ fn shim_and_variant_names_must_give_distinct_modules() {
     let plan = planned(&[("basic.yaml", BASIC)]);
     let variant = |name| VariantTests {
         name,
-        disabled: Box::new(no_shim_disables),
+        expected: &[],
     };
     let shims = [
         ShimTests {
@@ -942,15 +946,13 @@ fn the_committed_schema_is_current_and_every_case_file_follows_it() {
 
 #[test]
 fn the_project_shim_configs_disable_cases_by_their_globs() {
-    use crosscheck_codegen::bogo_cases::shims::from_shim_plans;
-    use crosscheck_codegen::bogo_shims::{self, Layout};
+    use crosscheck_codegen::family::SpecFamily;
 
     let root = project_root();
-    let specs = root.join("specs");
-    let cases = check_directory(&specs.join("bogo"), &root).unwrap_or_else(|d| panic!("{d}"));
-    let shims = bogo_shims::plan_directory(&Layout::under(&specs), &root, &cases.own_names())
-        .unwrap_or_else(|d| panic!("{d}"));
-    let tests = emit::tests(&cases, &from_shim_plans(&shims.shims))
+    let plan =
+        Bogo::plan(&root.join("specs").join("bogo"), &root).unwrap_or_else(|d| panic!("{d}"));
+    let (cases, shims) = (&plan.cases, &plan.shims);
+    let tests = emit::tests(cases, &emit::shim_tests(&shims.shims))
         .unwrap_or_else(|d| panic!("{d}"))
         .to_string();
     let first = shims

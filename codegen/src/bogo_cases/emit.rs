@@ -9,8 +9,10 @@ use crate::bogo_cases::plan::{
     CasePlan, CasesPlan, ExpectPlan, KeyType, KeyUpdateRequest, MessagesPlan, MisbehaviourPlan,
     PeerPlan, RecordAt, Role, Version,
 };
+use crate::bogo_shims::plan::{ProgramPlan, ShimPlan};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::snake_case;
+use crosscheck_model::expectation::Expectation;
 
 /// `pub static CASES: &[::crosscheck::bogo::case::Case] = &[…];`
 pub fn cases(plan: &CasesPlan) -> TokenStream {
@@ -40,18 +42,35 @@ pub struct ShimTests<'a> {
     pub variants: Vec<VariantTests<'a>>,
 }
 
-/// Why the case called so is disabled (its tests are `#[ignore]`d with the
-/// reason), or `None` when it runs.
-pub type Disabled<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
-
 /// One variant of a shim.
 pub struct VariantTests<'a> {
     /// As written (`aws-lc-rs`); with several variants its snake_case form
     /// names a module.
     pub name: &'a str,
-    /// Why the case called so is disabled in this variant (its test is
-    /// `#[ignore]`d with the reason), or `None` when it runs.
-    pub disabled: Disabled<'a>,
+    /// The cases that must not simply pass, and what each expects; a
+    /// disabled case's test is `#[ignore]`d with its reason.
+    pub expected: &'a [(String, Expectation)],
+}
+
+/// One [`ShimTests`] per shim with a program, in `SHIMS` order.
+pub fn shim_tests(plans: &[ShimPlan]) -> Vec<ShimTests<'_>> {
+    plans
+        .iter()
+        .enumerate()
+        .filter(|(_, shim)| shim.program != ProgramPlan::None)
+        .map(|(index, shim)| ShimTests {
+            index,
+            name: &shim.name,
+            variants: shim
+                .variants
+                .iter()
+                .map(|variant| VariantTests {
+                    name: &variant.name,
+                    expected: &variant.expected,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 /// One module per shim holding one test per case, or, when the shim has
@@ -147,7 +166,15 @@ fn variant_tests(
 ) -> TokenStream {
     let functions = plan.cases.iter().enumerate().map(|(index, case)| {
         let name = format_ident!("{}", case.test_name);
-        let ignore = match (tests.disabled)(&case.name) {
+        let disabled = tests
+            .expected
+            .iter()
+            .find(|(name, _)| *name == case.name)
+            .and_then(|(_, expectation)| match expectation {
+                Expectation::Disabled(_) => expectation.ignore_reason(),
+                _ => None,
+            });
+        let ignore = match disabled {
             Some(reason) => quote! { #[ignore = #reason] },
             None => quote! {},
         };

@@ -7,10 +7,10 @@
 //! and case, `#[ignore]`d where the shim config disables the case).
 
 pub mod emit;
+pub mod expand;
 pub mod load;
 pub mod model;
 pub mod plan;
-pub mod shims;
 
 use std::path::Path;
 
@@ -20,7 +20,7 @@ use quote::quote;
 use crate::bogo_shims::{self, Layout};
 use crate::diagnostic::Diagnostics;
 use crate::family::SpecFamily;
-pub use emit::{Disabled, ShimTests, VariantTests};
+pub use emit::{ShimTests, VariantTests};
 pub use load::UPSTREAM_TESTS_DIR;
 
 /// The BoGo family: the cases in a directory holding `upstream-tests/`,
@@ -59,12 +59,15 @@ impl SpecFamily for Bogo {
             .map_err(|problems| diagnostics.extend(problems))
             .ok();
         match (cases, shims) {
-            (Some(cases), Some(shims)) if diagnostics.is_empty() => Ok(BogoPlan {
-                cases,
-                shims,
-                root: std::path::absolute(display_root)
-                    .unwrap_or_else(|_| display_root.to_path_buf()),
-            }),
+            (Some(cases), Some(mut shims)) if diagnostics.is_empty() => {
+                expand::expand(&cases, &mut shims.shims);
+                Ok(BogoPlan {
+                    cases,
+                    shims,
+                    root: std::path::absolute(display_root)
+                        .unwrap_or_else(|_| display_root.to_path_buf()),
+                })
+            }
             _ => {
                 diagnostics.sort_by_location();
                 Err(diagnostics)
@@ -82,7 +85,7 @@ impl SpecFamily for Bogo {
 
     /// `<shim>::[<variant>::]<case>`.
     fn tests(plan: &BogoPlan) -> Result<TokenStream, Diagnostics> {
-        emit::tests(&plan.cases, &shims::from_shim_plans(&plan.shims.shims))
+        emit::tests(&plan.cases, &emit::shim_tests(&plan.shims.shims))
     }
 
     fn inputs(plan: &BogoPlan) -> Vec<String> {

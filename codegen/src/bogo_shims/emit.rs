@@ -77,7 +77,11 @@ fn variant(variant: &VariantPlan) -> TokenStream {
         env,
         config_json,
         config,
+        expected,
     } = variant;
+    let expected = expected.iter().map(|(case, expectation)| {
+        quote! { ::crosscheck::bogo::PlannedTest { case: #case, expectation: #expectation } }
+    });
     let env = env.iter().map(|(name, value)| quote! { (#name, #value) });
     let ConfigPlan {
         disabled_tests,
@@ -117,6 +121,7 @@ fn variant(variant: &VariantPlan) -> TokenStream {
             half_rtt_tickets: #half_rtt_tickets,
             max_ack_buffer: #max_ack_buffer,
             all_curves: #all_curves,
+            expected: &[#(#expected),*],
         }
     }
 }

@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use crosscheck_model::expectation::Expectation;
 use go_glob::Pattern;
 
 use crate::bogo_shims::json;
@@ -87,6 +88,10 @@ pub struct VariantPlan {
     pub config: ConfigPlan,
     /// The `-shim-config` JSON.
     pub config_json: String,
+    /// The cases of this project that must not simply pass in this
+    /// variant, and what each expects (filled by the BoGo family's expand
+    /// step, which knows the cases).
+    pub expected: Vec<(String, Expectation)>,
 }
 
 /// A variant's `-shim-config` content. A map is `Some` when the file has
@@ -278,6 +283,7 @@ fn plan_shim(
             env,
             config_json: json::render(&config),
             config,
+            expected: Vec::new(),
         })
         .collect();
 

@@ -32,14 +32,15 @@ pub enum Judgement {
 /// Compares `observed` with `expected`.
 pub fn judge(expected: &Expectation, observed: &Observed<'_>) -> Judgement {
     match (expected, observed) {
-        (Expectation::Pass, Observed::Passed) | (Expectation::Fail(_), Observed::Failed(_)) => {
-            Judgement::AsExpected
+        (Expectation::Pass | Expectation::Disabled(_), Observed::Passed)
+        | (Expectation::Fail(_), Observed::Failed(_)) => Judgement::AsExpected,
+        (Expectation::Pass | Expectation::Disabled(_), Observed::Failed(why)) => {
+            Judgement::Unexpected(why.to_string())
         }
-        (Expectation::Pass, Observed::Failed(why)) => Judgement::Unexpected(why.to_string()),
         (_, Observed::Unsupported { who, how }) => {
             let declared: &[Declared] = match expected {
                 Expectation::Unsupported(declared) => declared,
-                Expectation::Pass | Expectation::Fail(_) => &[],
+                Expectation::Pass | Expectation::Fail(_) | Expectation::Disabled(_) => &[],
             };
             let undeclared: Vec<&str> = who
                 .iter()
@@ -61,23 +62,25 @@ pub fn judge(expected: &Expectation, observed: &Observed<'_>) -> Judgement {
                 )),
             }
         }
-        (Expectation::Unsupported(declared), observed) => Judgement::Unexpected(format!(
-            "declared unsupported ({}) but it ran: remove {}{}",
-            declared
+        (Expectation::Unsupported(declared), observed) => {
+            let entries = declared
                 .iter()
                 .map(|entry| format!("{}: {}", entry.name, entry.reason))
                 .collect::<Vec<_>>()
-                .join("; "),
-            declared
+                .join("; ");
+            let places = declared
                 .iter()
                 .map(|entry| format!("the entry at {}", entry.declared_at))
                 .collect::<Vec<_>>()
-                .join(" and "),
-            match observed {
-                Observed::Failed(why) => format!(" (the run failed: {why})"),
-                _ => String::new(),
-            }
-        )),
+                .join(" and ");
+            Judgement::Unexpected(match observed {
+                Observed::Failed(why) => format!(
+                    "declared unsupported ({entries}) but it ran and failed: make {places} \
+                     a known failure, or fix the program (the run failed: {why})"
+                ),
+                _ => format!("declared unsupported ({entries}) but it ran: remove {places}"),
+            })
+        }
         (Expectation::Fail(entry), Observed::Passed) => Judgement::Unexpected(format!(
             "passes now: remove the known failure at {} ({})",
             entry.declared_at, entry.reason
@@ -134,7 +137,7 @@ mod tests {
         assert!(unexpected(&fail, &Observed::Passed).contains("remove the known failure at"));
         let ran = unexpected(&unsupported_server, &Observed::Failed("boom"));
         assert!(
-            ran.contains("remove the entry at implementations.yaml:9:7"),
+            ran.contains("make the entry at implementations.yaml:9:7 a known failure"),
             "{ran}"
         );
         assert!(ran.contains("(the run failed: boom)"), "{ran}");

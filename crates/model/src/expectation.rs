@@ -46,6 +46,9 @@ pub enum Expectation {
     Unsupported(Cow<'static, [Declared]>),
     /// It fails, as declared (a known failure).
     Fail(Declared),
+    /// It is not run by default (`#[ignore]`d), as declared; run anyway,
+    /// it must pass.
+    Disabled(Declared),
 }
 
 impl Expectation {
@@ -69,7 +72,20 @@ impl Expectation {
                     .collect::<Vec<_>>()
                     .join("; "),
             ),
+            Expectation::Disabled(entry) => Some(format!(
+                "{} ({}, {})",
+                entry.reason, entry.name, entry.declared_at
+            )),
             Expectation::Pass | Expectation::Fail(_) => None,
+        }
+    }
+
+    /// The declarations it rests on (none for a plain pass).
+    pub fn declared(&self) -> &[Declared] {
+        match self {
+            Expectation::Pass => &[],
+            Expectation::Unsupported(declared) => declared,
+            Expectation::Fail(entry) | Expectation::Disabled(entry) => std::slice::from_ref(entry),
         }
     }
 }
@@ -109,6 +125,9 @@ mod tokens {
                 }
                 Expectation::Fail(declared) => {
                     quote! { ::crosscheck::expectation::Expectation::Fail(#declared) }
+                }
+                Expectation::Disabled(declared) => {
+                    quote! { ::crosscheck::expectation::Expectation::Disabled(#declared) }
                 }
             });
         }

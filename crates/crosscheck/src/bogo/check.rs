@@ -8,7 +8,7 @@ use crate::bogo::case::Case;
 use crate::bogo::declared;
 use crate::bogo::program;
 use crate::bogo::runner::{self, RunOptions};
-use crate::bogo::shim_config::{Declarations, ShimConfig};
+use crate::bogo::shim_config::ShimConfig;
 use crate::paths;
 
 /// Runs `case` against `shim` in `variant` and panics with the whole story
@@ -32,9 +32,6 @@ fn run(
         .variants
         .get(variant)
         .ok_or_else(|| format!("shim `{}` has no variant #{variant}", shim.name))?;
-    let declaration = Declarations::new(config)
-        .map_err(|error| error.to_string())?
-        .of(case.name);
     let program = program::resolve(shim, root)
         .map_err(|error| error.to_string())?
         .with_env(config.env);
@@ -44,5 +41,5 @@ fn run(
     }
     .with_shim_options(shim.runner);
     let outcome = runner::run(&program, case, config, &options);
-    declared::hold(declaration, &outcome)
+    declared::hold(config.expectation(case.name), &outcome)
 }

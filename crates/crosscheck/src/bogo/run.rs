@@ -16,7 +16,8 @@ use crate::bogo::declared;
 use crate::bogo::program;
 use crate::bogo::results::{ResultType, Results};
 use crate::bogo::runner::{self, RunOptions, Verdict};
-use crate::bogo::shim_config::{self, Declaration, Declarations, ShimConfig};
+use crate::bogo::shim_config::{self, ShimConfig};
+use crate::expectation::Expectation;
 use crate::pool::{self, Progress};
 
 /// What to run and how.
@@ -47,8 +48,9 @@ pub struct Line {
     pub variant: &'static str,
     pub test: &'static str,
     pub status: Status,
-    /// What the shim's config says of the test.
-    pub declaration: Declaration,
+    /// What the test must show, as the spec compiler decided from the
+    /// shim's config.
+    pub expectation: &'static Expectation,
     /// Why the status is not what the config declares, with the details;
     /// `None` when it is.
     pub problem: Option<String>,
@@ -59,23 +61,18 @@ impl Line {
     pub fn is_declared_outcome(&self) -> bool {
         self.problem.is_none()
             && matches!(
-                self.declaration,
-                Declaration::Unimplemented(_) | Declaration::ExpectedFailure(_)
+                self.expectation,
+                Expectation::Unsupported(_) | Expectation::Fail(_)
             )
     }
 
     /// The declared reason of a disabled, unimplemented or expected-to-fail
     /// test, with the entry's glob and location.
     pub fn declared_reason(&self) -> Option<String> {
-        let (section, glob) = match self.declaration {
-            Declaration::MustPass => return None,
-            Declaration::Disabled(glob) => ("DisabledTests", glob),
-            Declaration::Unimplemented(glob) => ("unimplemented", glob),
-            Declaration::ExpectedFailure(glob) => ("expected_failures", glob),
-        };
+        let entry = self.expectation.declared().first()?;
         Some(format!(
-            "{} ({section} `{}`, {})",
-            glob.reason, glob.glob, glob.declared_at
+            "{} ({}, {})",
+            entry.reason, entry.name, entry.declared_at
         ))
     }
 }
@@ -163,10 +160,10 @@ impl RunReport {
                 // Upstream neither runs nor counts disabled tests.
                 Status::Disabled => continue,
             };
-            let expected = match line.declaration {
-                Declaration::Unimplemented(_) => ResultType::Skip,
-                Declaration::ExpectedFailure(_) => ResultType::Fail,
-                Declaration::MustPass | Declaration::Disabled(_) => match line.status {
+            let expected = match line.expectation {
+                Expectation::Unsupported(_) => ResultType::Skip,
+                Expectation::Fail(_) => ResultType::Fail,
+                Expectation::Pass | Expectation::Disabled(_) => match line.status {
                     Status::Unimplemented if self.allows_unimplemented(line.shim) => {
                         ResultType::Skip
                     }
@@ -185,7 +182,7 @@ struct Job {
     shim: &'static ShimConfig,
     variant: usize,
     case: &'static Case,
-    declaration: Declaration,
+    expectation: &'static Expectation,
     /// Disabled and not included: reported, not run.
     skip: bool,
 }
@@ -230,15 +227,14 @@ pub fn run(
     let mut jobs = Vec::new();
     for shim in &chosen {
         for variant in choose_variants(shim, &selection.variants)? {
-            let declarations = Declarations::new(&shim.variants[variant])?;
             for case in cases.iter().filter(|case| matches(&filter, case.name)) {
-                let declaration = declarations.of(case.name);
+                let expectation = shim.variants[variant].expectation(case.name);
                 jobs.push(Job {
                     shim,
                     variant,
                     case,
-                    declaration,
-                    skip: matches!(declaration, Declaration::Disabled(_))
+                    expectation,
+                    skip: matches!(expectation, Expectation::Disabled(_))
                         && !(selection.include_disabled || shim.runner.include_disabled),
                 });
             }
@@ -280,7 +276,7 @@ pub fn run(
                 variant: job.shim.variants[job.variant].name,
                 test: job.case.name,
                 status: Status::Failed,
-                declaration: job.declaration,
+                expectation: job.expectation,
                 problem: Some("the runner lost this test's result".into()),
             })
         })
@@ -307,7 +303,7 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
         variant: variant.name,
         test: job.case.name,
         status: Status::Disabled,
-        declaration: job.declaration,
+        expectation: job.expectation,
         problem: None,
     };
     if job.skip {
@@ -332,7 +328,7 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
         Verdict::Unimplemented => Status::Unimplemented,
         Verdict::Failed(_) => Status::Failed,
     };
-    line.problem = declared::hold(job.declaration, &outcome).err();
+    line.problem = declared::hold(job.expectation, &outcome).err();
     line
 }
 
@@ -404,7 +400,7 @@ mod tests {
             variant: "default",
             test,
             status,
-            declaration: Declaration::MustPass,
+            expectation: &Expectation::Pass,
             problem: problem.map(str::to_string),
         }
     }

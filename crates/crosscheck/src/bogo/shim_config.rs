@@ -1,8 +1,9 @@
 //! The compiled form of `specs/shims/*.yaml`: static data built by the spec
 //! compiler, never by hand.
 
-use go_glob::{Pattern, PatternError};
 use thiserror::Error;
+
+use crate::expectation::Expectation;
 
 /// One shim and its config in every variant.
 #[derive(Debug)]
@@ -74,6 +75,17 @@ pub struct Variant {
     pub half_rtt_tickets: Option<u32>,
     pub max_ack_buffer: Option<u32>,
     pub all_curves: Option<&'static [u16]>,
+    /// What each case that must not simply pass expects in this variant
+    /// (disabled, unimplemented or expected to fail), as the spec compiler
+    /// decided from the globs above.
+    pub expected: &'static [PlannedTest],
+}
+
+/// A case of this project's and what it must show in one variant.
+#[derive(Debug)]
+pub struct PlannedTest {
+    pub case: &'static str,
+    pub expectation: Expectation,
 }
 
 /// Tests (by Go `filepath.Match` glob) disabled, declared unimplemented
@@ -100,8 +112,7 @@ pub struct TestError {
     pub error: &'static str,
 }
 
-/// A shim or variant asked for by name that is not there, or a glob that
-/// does not compile.
+/// A shim or variant asked for by name that is not there.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
     #[error("unknown shim `{name}`: specs/shims/ declares none")]
@@ -121,12 +132,6 @@ pub enum Error {
         shim: &'static str,
         name: String,
         known: Vec<&'static str>,
-    },
-    #[error("{declared_at}: glob `{glob}` is malformed: {source}")]
-    MalformedGlob {
-        declared_at: &'static str,
-        glob: &'static str,
-        source: PatternError,
     },
 }
 
@@ -166,79 +171,21 @@ impl ShimConfig {
     }
 }
 
-/// What a variant's config says of a test.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Declaration {
-    /// Nothing: the test must pass.
-    MustPass,
-    /// Not run (`DisabledTests`).
-    Disabled(&'static TestGlob),
-    /// The shim must answer 89.
-    Unimplemented(&'static TestGlob),
-    /// The shim must fail it.
-    ExpectedFailure(&'static TestGlob),
-}
-
-/// A variant's globs, compiled for matching many names.
-#[derive(Debug)]
-pub struct Declarations {
-    disabled: Vec<(Pattern, &'static TestGlob)>,
-    unimplemented: Vec<(Pattern, &'static TestGlob)>,
-    expected_failures: Vec<(Pattern, &'static TestGlob)>,
-}
-
-impl Declarations {
-    /// Compiles `variant`'s globs (checked when the spec was compiled).
-    pub fn new(variant: &'static Variant) -> Result<Declarations, Error> {
-        Ok(Declarations {
-            disabled: compile(variant.disabled_tests)?,
-            unimplemented: compile(variant.unimplemented)?,
-            expected_failures: compile(variant.expected_failures)?,
-        })
+impl Variant {
+    /// What the case called `case` must show; one the table does not list
+    /// must pass.
+    pub fn expectation(&self, case: &str) -> &Expectation {
+        const PASS: &Expectation = &Expectation::Pass;
+        self.expected
+            .iter()
+            .find(|test| test.case == case)
+            .map_or(PASS, |test| &test.expectation)
     }
-
-    /// What the config says of `test`: the first matching entry, looking
-    /// in `DisabledTests`, then `unimplemented`, then `expected_failures`
-    /// (the spec compiler lets a test be in one of them only).
-    pub fn of(&self, test: &str) -> Declaration {
-        let first = |globs: &[(Pattern, &'static TestGlob)]| {
-            globs
-                .iter()
-                .find(|(pattern, _)| pattern.matches(test))
-                .map(|(_, glob)| *glob)
-        };
-        if let Some(glob) = first(&self.disabled) {
-            Declaration::Disabled(glob)
-        } else if let Some(glob) = first(&self.unimplemented) {
-            Declaration::Unimplemented(glob)
-        } else if let Some(glob) = first(&self.expected_failures) {
-            Declaration::ExpectedFailure(glob)
-        } else {
-            Declaration::MustPass
-        }
-    }
-}
-
-fn compile(globs: &'static [TestGlob]) -> Result<Vec<(Pattern, &'static TestGlob)>, Error> {
-    globs
-        .iter()
-        .map(|glob| {
-            Pattern::new(glob.glob)
-                .map(|pattern| (pattern, glob))
-                .map_err(|source| Error::MalformedGlob {
-                    declared_at: glob.declared_at,
-                    glob: glob.glob,
-                    source,
-                })
-        })
-        .collect()
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        Declaration, Declarations, Program, RunnerOptions, ShimConfig, TestGlob, Variant, find_shim,
-    };
+    use super::{Program, RunnerOptions, ShimConfig, TestGlob, Variant, find_shim};
 
     const fn glob(glob: &'static str, reason: &'static str) -> TestGlob {
         TestGlob {
@@ -268,6 +215,7 @@ mod tests {
             half_rtt_tickets: None,
             max_ack_buffer: None,
             all_curves: None,
+            expected: &[],
         }
     }
 
@@ -320,31 +268,5 @@ mod tests {
                 .as_deref(),
             Some("shim `demo` has several variants; choose one with --variant: one, two")
         );
-    }
-
-    #[test]
-    fn a_test_is_declared_by_the_first_matching_glob_of_the_first_section() {
-        let one = &SHIMS[0].variants[0];
-        let declarations = Declarations::new(one).unwrap_or_else(|e| panic!("{e}"));
-        let of = |test| declarations.of(test);
-        assert_eq!(
-            of("Basic-Client-TLS1"),
-            Declaration::Disabled(&one.disabled_tests[0])
-        );
-        assert_eq!(
-            of("Basic-Server-Sync"),
-            Declaration::Disabled(&one.disabled_tests[1])
-        );
-        assert_eq!(
-            of("ALPN-Server"),
-            Declaration::Unimplemented(&one.unimplemented[0])
-        );
-        assert_eq!(
-            of("Resume-Sync"),
-            Declaration::ExpectedFailure(&one.expected_failures[0])
-        );
-        assert_eq!(of("Other-TLS12"), Declaration::MustPass);
-        let two = Declarations::new(&SHIMS[0].variants[1]).unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(two.of("Basic-Client-TLS1"), Declaration::MustPass);
     }
 }

@@ -400,6 +400,7 @@ mod tests {
             half_rtt_tickets: None,
             max_ack_buffer: None,
             all_curves: None,
+            expected: &[],
         }
     }
 

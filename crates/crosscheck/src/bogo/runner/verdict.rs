@@ -526,6 +526,7 @@ mod tests {
             half_rtt_tickets: None,
             max_ack_buffer: None,
             all_curves: None,
+            expected: &[],
         };
         assert_eq!(variant.error_map(":A:"), Some(&[":B:"][..]));
         assert_eq!(variant.error_map(":B:"), None);

@@ -311,7 +311,7 @@ fn unsupported_detail(matrix: &Matrix, cell: Cell, role: Role) -> String {
         Expectation::Unsupported(declared) => {
             declared.iter().find(|entry| entry.who == role.as_str())
         }
-        Expectation::Pass | Expectation::Fail(_) => None,
+        Expectation::Pass | Expectation::Fail(_) | Expectation::Disabled(_) => None,
     };
     match declared {
         Some(entry) => format!("{}: {}", entry.name, entry.reason),
