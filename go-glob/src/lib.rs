@@ -41,6 +41,10 @@ pub struct Pattern {
     /// The pattern split at its stars: each chunk is the (possibly empty)
     /// run of single-character tokens after zero or more `*`.
     chunks: Vec<Chunk>,
+    /// Literal text every match starts with, and ends with: a name
+    /// without them is rejected before the chunks are tried.
+    prefix: String,
+    suffix: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,9 +115,26 @@ impl Pattern {
         if chunk.star || !chunk.tokens.is_empty() || chunks.is_empty() {
             chunks.push(chunk);
         }
+        let prefix = match chunks.first() {
+            Some(chunk) if !chunk.star => literal_run(chunk.tokens.iter()),
+            _ => String::new(),
+        };
+        // The last chunk matches the very end of a name (a lone trailing
+        // star has no tokens, so no suffix).
+        let suffix = match chunks.last() {
+            Some(chunk) => {
+                let mut suffix: Vec<char> =
+                    literal_run(chunk.tokens.iter().rev()).chars().collect();
+                suffix.reverse();
+                suffix.into_iter().collect()
+            }
+            None => String::new(),
+        };
         Ok(Pattern {
             text: text.to_string(),
             chunks,
+            prefix,
+            suffix,
         })
     }
 
@@ -122,8 +143,18 @@ impl Pattern {
         &self.text
     }
 
+    /// The literal text every matching name starts with (empty when the
+    /// pattern starts with a wildcard), for narrowing a sorted list of
+    /// names before matching.
+    pub fn literal_prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// Whether the whole of `name` matches.
     pub fn matches(&self, name: &str) -> bool {
+        if !name.starts_with(&self.prefix) || !name.ends_with(&self.suffix) {
+            return false;
+        }
         let mut rest = name;
         let count = self.chunks.len();
         'chunks: for (index, chunk) in self.chunks.iter().enumerate() {
@@ -158,6 +189,16 @@ impl Pattern {
         }
         rest.is_empty()
     }
+}
+
+/// The characters of the leading literal tokens.
+fn literal_run<'a>(tokens: impl Iterator<Item = &'a Token>) -> String {
+    tokens
+        .map_while(|token| match token {
+            Token::Literal(c) => Some(*c),
+            Token::Any | Token::Class { .. } => None,
+        })
+        .collect()
 }
 
 impl fmt::Debug for Pattern {
@@ -312,6 +353,27 @@ mod tests {
         ("a]b", "a]b", true),
         ("^-x", "^-x", true),
     ];
+
+    #[test]
+    fn the_literal_prefix_is_what_every_match_starts_with() {
+        let prefix = |text| Pattern::new(text).map(|p| p.literal_prefix().to_string());
+        assert_eq!(prefix("Basic-*-TLS"), Ok("Basic-".to_string()));
+        assert_eq!(prefix("Basic-Client"), Ok("Basic-Client".to_string()));
+        assert_eq!(prefix(r"A\*b?c"), Ok("A*b".to_string()));
+        assert_eq!(prefix("Re[a-z]*"), Ok("Re".to_string()));
+        assert_eq!(prefix("*-TLS1"), Ok(String::new()));
+        for (pattern, name, matched) in CASES {
+            let Ok(compiled) = Pattern::new(pattern) else {
+                continue;
+            };
+            if *matched {
+                assert!(
+                    name.starts_with(compiled.literal_prefix()),
+                    "{pattern} {name}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn names_match_as_go_filepath_match_says() {

@@ -106,6 +106,8 @@ impl TestList {
 #[derive(Debug, Clone)]
 pub struct KnownTests {
     names: Vec<String>,
+    /// Indices into `names`, in name order.
+    sorted: Vec<usize>,
     set: HashSet<String>,
     /// How messages name the set, e.g. `upstream list b28d2e8`.
     description: String,
@@ -117,6 +119,8 @@ impl KnownTests {
         let mut names = list.names.clone();
         names.extend(extra.iter().cloned());
         let set = names.iter().cloned().collect();
+        let mut sorted: Vec<usize> = (0..names.len()).collect();
+        sorted.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
         let description = if extra.is_empty() {
             format!("upstream list {}", list.id)
         } else {
@@ -124,6 +128,7 @@ impl KnownTests {
         };
         KnownTests {
             names,
+            sorted,
             set,
             description,
         }
@@ -138,11 +143,34 @@ impl KnownTests {
     }
 
     /// The known names `pattern` matches, in list order.
-    pub fn matching<'a>(&'a self, pattern: &'a Pattern) -> impl Iterator<Item = &'a str> + 'a {
-        self.names
+    pub fn matching<'a>(&'a self, pattern: &Pattern) -> impl Iterator<Item = &'a str> + 'a {
+        self.matching_indices(pattern)
+            .into_iter()
+            .map(|index| self.names[index].as_str())
+    }
+
+    /// Where in the list the names `pattern` matches are, in list order.
+    /// Only the names that start with the pattern's literal prefix are
+    /// tried (shim files hold hundreds of globs, checked against
+    /// thousands of names).
+    pub fn matching_indices(&self, pattern: &Pattern) -> Vec<usize> {
+        let prefix = pattern.literal_prefix();
+        let start = self
+            .sorted
+            .partition_point(|&index| self.names[index].as_str() < prefix);
+        let mut matching: Vec<usize> = self.sorted[start..]
             .iter()
-            .map(String::as_str)
-            .filter(move |name| pattern.matches(name))
+            .copied()
+            .take_while(|&index| self.names[index].starts_with(prefix))
+            .filter(|&index| pattern.matches(&self.names[index]))
+            .collect();
+        matching.sort_unstable();
+        matching
+    }
+
+    /// The name at `index` of the list.
+    pub fn name(&self, index: usize) -> &str {
+        &self.names[index]
     }
 
     /// The known name closest to `name`, when one is close enough to be

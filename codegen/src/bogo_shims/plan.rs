@@ -586,6 +586,10 @@ fn check_sections_disjoint(
     known: Option<&KnownTests>,
     checks: &mut FileChecks<'_>,
 ) {
+    let mut matches = MatchCache {
+        known,
+        by_glob: HashMap::new(),
+    };
     let mut reported: Vec<(Position, Position)> = Vec::new();
     for variant in 0..variants.names.len() {
         for (first_index, (first_section, first_globs)) in declared.iter().enumerate() {
@@ -596,7 +600,7 @@ fn check_sections_disjoint(
                         if reported.contains(&pair) {
                             continue;
                         }
-                        let Some(clash) = clash(&first.plan.glob, &second.plan.glob, known) else {
+                        let Some(clash) = matches.clash(&first.plan.glob, &second.plan.glob) else {
                             continue;
                         };
                         reported.push(pair);
@@ -629,13 +633,40 @@ enum Clash {
     Both(String),
 }
 
-fn clash(first: &str, second: &str, known: Option<&KnownTests>) -> Option<Clash> {
-    if first == second {
-        return Some(Clash::Same);
+/// The known tests each glob matches, found once per glob.
+struct MatchCache<'a> {
+    known: Option<&'a KnownTests>,
+    /// Indices into the known list, in list order; empty for a malformed
+    /// glob.
+    by_glob: HashMap<String, Vec<usize>>,
+}
+
+impl MatchCache<'_> {
+    fn find(&mut self, glob: &str) {
+        let known = self.known;
+        self.by_glob
+            .entry(glob.to_string())
+            .or_insert_with(|| match (known, Pattern::new(glob)) {
+                (Some(known), Ok(pattern)) => known.matching_indices(&pattern),
+                _ => Vec::new(),
+            });
     }
-    let (first, second) = (Pattern::new(first).ok()?, Pattern::new(second).ok()?);
-    let test = known?.matching(&first).find(|test| second.matches(test))?;
-    Some(Clash::Both(test.to_string()))
+
+    /// Whether the globs are the same, or else the first known test (in
+    /// list order) both match.
+    fn clash(&mut self, first: &str, second: &str) -> Option<Clash> {
+        if first == second {
+            return Some(Clash::Same);
+        }
+        let known = self.known?;
+        self.find(first);
+        self.find(second);
+        let (first, second) = (self.by_glob.get(first)?, self.by_glob.get(second)?);
+        let common = first
+            .iter()
+            .find(|index| second.binary_search(index).is_ok())?;
+        Some(Clash::Both(known.name(*common).to_string()))
+    }
 }
 
 /// A glob → reason section, per variant in file order.
