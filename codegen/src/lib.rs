@@ -4,6 +4,7 @@
 pub mod app_identity;
 pub mod bogo_cases;
 pub mod bogo_shims;
+pub mod build_script;
 pub mod diagnostic;
 pub mod discover;
 pub mod entries;

@@ -7,8 +7,10 @@
 //! `spec!("specs/tls")` and `spec!("specs/tls/cases.yaml")` both expand the
 //! whole TLS family (`pub mod tls { MATRIX, one module per case }`).
 //!
-//! The path is relative to the calling crate's `CARGO_MANIFEST_DIR`. Spec
-//! errors become `compile_error!` carrying the YAML location; the expansion
+//! The path is relative to the project root: the nearest of the calling
+//! crate's `CARGO_MANIFEST_DIR` and its ancestors that holds it (so a
+//! family's test package under `generated-tests/` names `specs/tls` as the
+//! root package does). Spec errors become `compile_error!` carrying the YAML location; the expansion
 //! `include_bytes!`s every spec file it read, so editing one rebuilds.
 
 use std::path::PathBuf;
@@ -20,7 +22,7 @@ use syn::{LitStr, parse_macro_input};
 #[proc_macro]
 pub fn spec(input: TokenStream) -> TokenStream {
     let literal = parse_macro_input!(input as LitStr);
-    let root = match std::env::var_os("CARGO_MANIFEST_DIR") {
+    let manifest_dir = match std::env::var_os("CARGO_MANIFEST_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => {
             return error(
@@ -29,7 +31,13 @@ pub fn spec(input: TokenStream) -> TokenStream {
             );
         }
     };
-    let path = root.join(literal.value());
+    let relative = literal.value();
+    let root = manifest_dir
+        .ancestors()
+        .find(|dir| dir.join(&relative).exists())
+        .unwrap_or(&manifest_dir)
+        .to_path_buf();
+    let path = root.join(relative);
     match crosscheck_codegen::compile_path(&path, &root) {
         Ok(tokens) => tokens.into(),
         Err(diagnostics) => error(&literal, &diagnostics.to_string()),

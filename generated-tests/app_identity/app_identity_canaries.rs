@@ -1,6 +1,6 @@
 //! Canaries vet every App Identity verifier before its verdicts count: the
 //! real verifiers answer `not ok` to each, and a verifier that answers `ok`
-//! to everything (`tests/fixtures/app_identity/always-ok.sh`) is caught.
+//! to everything (`generated-tests/app_identity/fixtures/always-ok.sh`) is caught.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
@@ -18,10 +18,7 @@ use crosscheck::expectation::{Declared, Expectation};
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 
-const ALWAYS_OK: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/tests/fixtures/app_identity/always-ok.sh"
-);
+const ALWAYS_OK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/always-ok.sh");
 
 const RUST: Implementation = Implementation {
     name: "rust",

@@ -1,0 +1,15 @@
+//! Watches `specs/bogo/` and `specs/shims/`, so a new or removed spec file
+//! re-expands the tests' `spec!` (an edit to a file it read already does,
+//! through the `include_bytes!` in its expansion).
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use crosscheck_codegen::build_script::TablesBuild;
+
+fn main() -> ExitCode {
+    TablesBuild::new(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+        .watch("specs/bogo")
+        .watch("specs/shims")
+        .finish()
+}
