@@ -219,7 +219,7 @@ fn cases_emit_the_runtime_types() {
         &cases,
         &[
             "pub static CASES : & [:: crosscheck :: bogo :: case :: Case] = & [",
-            "name : \"Basic-Client-TLS-Sync\" , group : \"basic\" , shim_role : :: crosscheck :: bogo :: case :: Role :: Client , key_type : :: crosscheck :: bogo :: case :: KeyType :: Rsa2048 , flags : & [\"-expect-no-hrr\" , \"-max-version\" , \"771\"] , resume_count : 1u32",
+            "name : \"Basic-Client-TLS-Sync\" , group : \"basic\" , shim_role : :: crosscheck :: Role :: Client , key_type : :: crosscheck :: bogo :: case :: KeyType :: Rsa2048 , flags : & [\"-expect-no-hrr\" , \"-max-version\" , \"771\"] , resume_count : 1u32",
             "messages : :: crosscheck :: bogo :: case :: Messages { count : 1u32 , length : 32u32 }",
             "max_version : Some (:: crosscheck :: bogo :: case :: Version :: Tls12)",
             ":: crosscheck :: bogo :: case :: Misbehaviour :: RawBytesInsteadOfHandshake (b\"GET / HTTP/1.0\\n\")",

@@ -6,8 +6,7 @@ use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
 use crate::bogo_cases::plan::{
-    CasePlan, CasesPlan, ExpectPlan, KeyType, KeyUpdateRequest, MessagesPlan, MisbehaviourPlan,
-    PeerPlan, RecordAt, Role, Version,
+    CasePlan, CasesPlan, ExpectPlan, MessagesPlan, MisbehaviourPlan, PeerPlan,
 };
 use crate::bogo_shims::plan::{ProgramPlan, ShimPlan};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -218,11 +217,8 @@ fn case(case: &CasePlan) -> TokenStream {
         shim_shuts_down,
         ..
     } = case;
-    let shim_role = role(case.shim_role);
-    let key_type = match case.key_type {
-        KeyType::Rsa2048 => quote! { Rsa2048 },
-        KeyType::EcdsaP256 => quote! { EcdsaP256 },
-    };
+    let shim_role = case.shim_role;
+    let key_type = case.key_type;
     let MessagesPlan { count, length } = case.messages;
     let peer = peer(&case.peer);
     let expect = expect(&case.expect);
@@ -231,7 +227,7 @@ fn case(case: &CasePlan) -> TokenStream {
             name: #name,
             group: #group,
             shim_role: #shim_role,
-            key_type: ::crosscheck::bogo::case::KeyType::#key_type,
+            key_type: #key_type,
             flags: &[#(#flags),*],
             resume_count: #resume_count,
             shim_writes_first: #shim_writes_first,
@@ -240,20 +236,6 @@ fn case(case: &CasePlan) -> TokenStream {
             peer: #peer,
             expect: #expect,
         }
-    }
-}
-
-fn role(role: Role) -> TokenStream {
-    match role {
-        Role::Client => quote! { ::crosscheck::bogo::case::Role::Client },
-        Role::Server => quote! { ::crosscheck::bogo::case::Role::Server },
-    }
-}
-
-fn version(version: Version) -> TokenStream {
-    match version {
-        Version::Tls12 => quote! { ::crosscheck::bogo::case::Version::Tls12 },
-        Version::Tls13 => quote! { ::crosscheck::bogo::case::Version::Tls13 },
     }
 }
 
@@ -267,13 +249,9 @@ fn peer(peer: &PeerPlan) -> TokenStream {
         key_updates_after_handshake,
         ..
     } = peer;
-    let key_update_request = match peer.key_update_request {
-        KeyUpdateRequest::NotRequested => quote! { NotRequested },
-        KeyUpdateRequest::Requested => quote! { Requested },
-        KeyUpdateRequest::Invalid(value) => quote! { Invalid(#value) },
-    };
-    let min_version = optional(peer.min_version, version);
-    let max_version = optional(peer.max_version, version);
+    let key_update_request = peer.key_update_request;
+    let min_version = optional(peer.min_version, |version| quote! { #version });
+    let max_version = optional(peer.max_version, |version| quote! { #version });
     let misbehaviour = optional(peer.misbehaviour.as_ref(), misbehaviour);
     quote! {
         ::crosscheck::bogo::case::Peer {
@@ -285,7 +263,7 @@ fn peer(peer: &PeerPlan) -> TokenStream {
             client_certificate: #client_certificate,
             request_client_certificate: #request_client_certificate,
             key_updates_after_handshake: #key_updates_after_handshake,
-            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::#key_update_request,
+            key_update_request: #key_update_request,
             misbehaviour: #misbehaviour,
         }
     }
@@ -303,16 +281,7 @@ fn misbehaviour(misbehaviour: &MisbehaviourPlan) -> TokenStream {
         }
         MisbehaviourPlan::FirstRecordVersion(version) => quote! { FirstRecordVersion(#version) },
         MisbehaviourPlan::InvalidRecordType { content_type, at } => {
-            let at = match at {
-                RecordAt::FirstRecord => quote! { FirstRecord },
-                RecordAt::AfterHandshake => quote! { AfterHandshake },
-            };
-            quote! {
-                InvalidRecordType {
-                    content_type: #content_type,
-                    at: ::crosscheck::bogo::case::RecordAt::#at,
-                }
-            }
+            quote! { InvalidRecordType { content_type: #content_type, at: #at } }
         }
         MisbehaviourPlan::TrailingDataInHandshakeMessage {
             message,

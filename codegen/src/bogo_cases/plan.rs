@@ -86,18 +86,7 @@ pub struct CasePlan {
 }
 
 pub use crosscheck_model::Role;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyType {
-    Rsa2048,
-    EcdsaP256,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Version {
-    Tls12,
-    Tls13,
-}
+pub use crosscheck_model::bogo::{KeyType, KeyUpdateRequest, RecordAt, Version};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MessagesPlan {
@@ -120,13 +109,6 @@ pub struct PeerPlan {
     pub misbehaviour: Option<MisbehaviourPlan>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyUpdateRequest {
-    NotRequested,
-    Requested,
-    Invalid(u8),
-}
-
 /// A misbehaviour with its names resolved to wire values.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MisbehaviourPlan {
@@ -139,12 +121,6 @@ pub enum MisbehaviourPlan {
     Alert { level: u8, description: u8 },
     BogusAlert(Vec<u8>),
     EmptyRecords(u32),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordAt {
-    FirstRecord,
-    AfterHandshake,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::tls::plan::{
-    BuildPlan, CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterKind, ParameterPlan,
-    PlannedOutcome, RefusalPlan, Role, TestPlan, WirePlan,
+    BuildPlan, CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterPlan, PlannedOutcome,
+    RefusalPlan, TestPlan, WirePlan,
 };
 use crosscheck_model::expectation::Expectation;
 
@@ -119,13 +119,6 @@ fn case(case: &CasePlan) -> TokenStream {
     }
 }
 
-fn role(role: Role) -> TokenStream {
-    match role {
-        Role::Client => quote! { ::crosscheck::tls::Role::Client },
-        Role::Server => quote! { ::crosscheck::tls::Role::Server },
-    }
-}
-
 fn wire(wire: &WirePlan) -> TokenStream {
     let connections = wire.connections.iter().map(|connection| {
         let resumed = optional(connection.resumed, |value| quote! { #value });
@@ -148,7 +141,7 @@ fn wire(wire: &WirePlan) -> TokenStream {
         }
     });
     let key_updates = optional(wire.key_updates.as_ref(), |updates| {
-        let sender = role(updates.sender);
+        let sender = updates.sender;
         let (every, of) = (updates.every, updates.of);
         quote! { ::crosscheck::tls::KeyUpdates { sender: #sender, every: #every, of: #of } }
     });
@@ -162,7 +155,7 @@ fn wire(wire: &WirePlan) -> TokenStream {
 
 fn refusal(refusal: Option<&RefusalPlan>) -> TokenStream {
     optional(refusal, |refusal| {
-        let by = role(refusal.by);
+        let by = refusal.by;
         let alerts = &refusal.alerts;
         quote! { ::crosscheck::tls::Refusal { by: #by, alerts: &[#(#alerts),*] } }
     })
@@ -176,17 +169,14 @@ fn parameter(parameter: &ParameterPlan) -> TokenStream {
         default,
         ..
     } = parameter;
-    let kind = match parameter.kind {
-        ParameterKind::Bytes => quote! { Bytes },
-        ParameterKind::Count => quote! { Count },
-    };
+    let kind = parameter.kind;
     let deadline_per_billion = optional(parameter.deadline_per_billion_ms, duration);
     quote! {
         ::crosscheck::tls::Parameter {
             name: #name,
             env: #env,
             description: #description,
-            kind: ::crosscheck::tls::ParameterKind::#kind,
+            kind: #kind,
             default: #default,
             deadline_per_billion: #deadline_per_billion,
         }

@@ -14,6 +14,7 @@ mod wire;
 
 use crate::diagnostic::Diagnostics;
 use crate::tls::load::LoadedFamily;
+pub use crosscheck_model::tls::ParameterKind;
 
 /// The checked family, ready to emit.
 #[derive(Debug, Clone, PartialEq)]
@@ -93,12 +94,6 @@ pub struct ParameterPlan {
     pub kind: ParameterKind,
     pub default: u64,
     pub deadline_per_billion_ms: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParameterKind {
-    Bytes,
-    Count,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -2,6 +2,7 @@
 //! here reads YAML; specs arrive as static data compiled by `build.rs`.
 
 pub use app_identity as app_identity_impl;
+pub use crosscheck_model::Role;
 pub use crosscheck_tap as tap;
 
 pub mod app_identity;

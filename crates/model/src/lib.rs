@@ -38,6 +38,16 @@ impl Role {
     }
 }
 
+#[cfg(feature = "tokens")]
+impl quote::ToTokens for Role {
+    fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+        tokens.extend(match self {
+            Role::Client => quote::quote! { ::crosscheck::Role::Client },
+            Role::Server => quote::quote! { ::crosscheck::Role::Server },
+        });
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -56,13 +66,28 @@ pub mod tls {
     pub const SESSION_RESUMED: &str = "session_resumed";
     /// Fact: the server accepted 0-RTT data.
     pub const EARLY_DATA_ACCEPTED: &str = "early_data_accepted";
+
+    /// How a case parameter's value is written.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum ParameterKind {
+        /// A size in bytes; the environment may use units (`1 GB`, `512MiB`).
+        Bytes,
+        /// A plain count.
+        Count,
+    }
+
+    #[cfg(feature = "tokens")]
+    impl quote::ToTokens for ParameterKind {
+        fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
+            tokens.extend(match self {
+                ParameterKind::Bytes => quote::quote! { ::crosscheck::tls::ParameterKind::Bytes },
+                ParameterKind::Count => quote::quote! { ::crosscheck::tls::ParameterKind::Count },
+            });
+        }
+    }
 }
 
-/// BoringSSL's BoGo shim protocol.
-pub mod bogo {
-    /// Exit status: the shim does not implement what the test asks.
-    pub const UNIMPLEMENTED_EXIT: u8 = 89;
-}
+pub mod bogo;
 
 #[cfg(test)]
 mod tests {

@@ -42,25 +42,7 @@ pub struct Case {
 }
 
 pub use crosscheck_model::Role;
-
-/// The key (and signature) type of generated certificates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum KeyType {
-    /// RSA 2048 with PKCS#1 v1.5 SHA-256 signatures, as upstream's default
-    /// credential.
-    Rsa2048,
-    /// ECDSA on P-256 with SHA-256.
-    EcdsaP256,
-}
-
-impl KeyType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyType::Rsa2048 => "rsa2048",
-            KeyType::EcdsaP256 => "ecdsa-p256",
-        }
-    }
-}
+pub use crosscheck_model::bogo::{KeyType, KeyUpdateRequest, RecordAt, Version};
 
 /// Application data after each handshake: `count` messages of `length`
 /// bytes, message `i` made of the byte `0x42 ^ i`; the shim must echo each
@@ -82,23 +64,6 @@ impl Messages {
         count: 0,
         length: 32,
     };
-}
-
-/// A TLS protocol version the runner's rustls can speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Version {
-    Tls12,
-    Tls13,
-}
-
-impl Version {
-    /// The wire value (`0x0303`, `0x0304`).
-    pub fn wire(self) -> u16 {
-        match self {
-            Version::Tls12 => 0x0303,
-            Version::Tls13 => 0x0304,
-        }
-    }
 }
 
 /// The runner's TLS configuration as the shim's peer.
@@ -150,31 +115,6 @@ impl Peer {
     };
 }
 
-/// The `request_update` field of the runner's KeyUpdates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyUpdateRequest {
-    /// `update_not_requested`: the shim only updates its read keys.
-    NotRequested,
-    /// `update_requested`: the shim must answer each run of them with one
-    /// KeyUpdate (update_not_requested) before its reply, and send no other
-    /// (upstream's `RejectUnsolicitedKeyUpdate`).
-    Requested,
-    /// A value no TLS version defines (upstream's `keyUpdateRequest: 42`):
-    /// the shim must reject the KeyUpdate.
-    Invalid(u8),
-}
-
-impl KeyUpdateRequest {
-    /// The wire value.
-    pub fn wire(self) -> u8 {
-        match self {
-            KeyUpdateRequest::NotRequested => 0,
-            KeyUpdateRequest::Requested => 1,
-            KeyUpdateRequest::Invalid(value) => value,
-        }
-    }
-}
-
 /// What a well-behaved peer never sends. Each applies to every connection
 /// of the test; one that never gets the chance to apply (its message is
 /// never sent, or the handshake fails before a post-handshake one) fails
@@ -216,16 +156,6 @@ pub enum Misbehaviour {
     /// This many empty encrypted application data records, before each of
     /// the runner's messages.
     EmptyRecords(u32),
-}
-
-/// When [`Misbehaviour::InvalidRecordType`] strikes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RecordAt {
-    /// The runner's first record gets the type (its body unchanged).
-    FirstRecord,
-    /// An encrypted record of the type with a one-byte body, before each
-    /// of the runner's messages (in TLS 1.3 the type is the inner one).
-    AfterHandshake,
 }
 
 impl Misbehaviour {

@@ -127,14 +127,6 @@ pub struct Parameter {
     pub deadline_per_billion: Option<Duration>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ParameterKind {
-    /// A size in bytes; the environment may use units (`1 GB`, `512MiB`).
-    Bytes,
-    /// A plain count.
-    Count,
-}
-
 /// The harness's loopback relay between client and server.
 #[derive(Debug, Clone, Copy)]
 pub struct Relay {
@@ -158,6 +150,7 @@ pub struct Implementation {
 }
 
 pub use crosscheck_model::Role;
+pub use crosscheck_model::tls::ParameterKind;
 
 /// A command that builds one or more implementations' programs, run once
 /// (under a lock shared by every process) before the first cell needs it.

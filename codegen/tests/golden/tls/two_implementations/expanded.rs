@@ -67,7 +67,7 @@ pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
                 key_updates: None,
             },
             refusal: Some(::crosscheck::tls::Refusal {
-                by: ::crosscheck::tls::Role::Client,
+                by: ::crosscheck::Role::Client,
                 alerts: &["unknown_ca"],
             }),
         },
