@@ -14,6 +14,7 @@ pub mod names;
 pub mod placeholders;
 pub mod schema;
 pub mod tls;
+pub mod tokens;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

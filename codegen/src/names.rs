@@ -1,5 +1,23 @@
 //! Turning human names from specs into Rust identifiers.
 
+/// Where `name` is among `known` (in order), or the message that says it
+/// is none of them: ``unknown implementation `x`; expected one of a, b``.
+pub fn position_among<'a>(
+    known: impl Iterator<Item = &'a str> + Clone,
+    name: &str,
+    what: &str,
+) -> Result<usize, String> {
+    known
+        .clone()
+        .position(|candidate| candidate == name)
+        .ok_or_else(|| {
+            format!(
+                "unknown {what} `{name}`; expected one of {}",
+                known.collect::<Vec<_>>().join(", ")
+            )
+        })
+}
+
 /// `"App V1, Proof V2 (custom fuzz)"` → `"app_v1_proof_v2_custom_fuzz"`.
 ///
 /// Returns an error message when nothing usable is left or the result is a

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crosscheck_codegen::SpecFamily;
-use crosscheck_codegen::tls::plan::{MatrixPlan, PlannedOutcome};
+use crosscheck_codegen::tls::plan::MatrixPlan;
 use crosscheck_codegen::tls::{Tls, load, plan};
 
 use crosscheck_codegen::compile_path;
@@ -94,10 +94,7 @@ fn tests_of(plan: &MatrixPlan) -> Vec<(String, Option<String>)> {
         .iter()
         .flat_map(|case| {
             case.tests.iter().map(move |test| {
-                let reason = match &test.outcome {
-                    PlannedOutcome::Runs => None,
-                    PlannedOutcome::Ignored { reason } => Some(reason.clone()),
-                };
+                let reason = test.ignored.clone();
                 (format!("{}::{}", case.module, test.name), reason)
             })
         })

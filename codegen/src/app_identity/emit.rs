@@ -7,8 +7,9 @@ use quote::{format_ident, quote};
 
 use crate::app_identity::plan::{
     AppIdData, CaseData, CasePlan, FamilyPlan, ImplementationPlan, ModulePlan, NonceData,
-    PadlockCaseData, PadlockData, PlannedOutcome, TestPlan, ToolPlan,
+    PadlockCaseData, PadlockData, TestPlan, ToolPlan,
 };
+use crate::tokens::{ignore_attribute, optional};
 
 /// `pub static FAMILY: Family = …;`
 pub fn family(plan: &FamilyPlan, name: &str) -> TokenStream {
@@ -98,10 +99,7 @@ fn test_fn(family_path: &TokenStream, case: usize, test: &TestPlan) -> TokenStre
     let name = format_ident!("{}", test.name);
     let generator = test.generator;
     let verifier = test.verifier;
-    let ignore = match &test.outcome {
-        PlannedOutcome::Runs => quote! {},
-        PlannedOutcome::Ignored { reason } => quote! { #[ignore = #reason] },
-    };
+    let ignore = ignore_attribute(test.ignored.as_deref());
     quote! {
         #[test]
         #ignore
@@ -148,13 +146,6 @@ fn family_case(module: &ModulePlan, case: &CasePlan) -> TokenStream {
     }
 }
 
-fn optional_str(value: &Option<String>) -> TokenStream {
-    match value {
-        Some(text) => quote! { Some(#text) },
-        None => quote! { None },
-    }
-}
-
 fn case_spec(data: &CaseData) -> TokenStream {
     let description = &data.description;
     let spec_version = data.spec_version;
@@ -178,8 +169,8 @@ fn case_spec(data: &CaseData) -> TokenStream {
         }
     };
     let proof_version = data.proof_version;
-    let proof_id = optional_str(&data.proof_id);
-    let proof_secret = optional_str(&data.proof_secret);
+    let proof_id = optional(data.proof_id.as_deref());
+    let proof_secret = optional(data.proof_secret.as_deref());
     let alphabet = if data.standard_alphabet {
         quote! { Standard }
     } else {
@@ -201,7 +192,7 @@ fn case_spec(data: &CaseData) -> TokenStream {
         PadlockData::Default => quote! { PadlockSpec::Default },
         PadlockData::Value(value) => quote! { PadlockSpec::Value(#value) },
         PadlockData::Build { nonce, case } => {
-            let nonce = optional_str(nonce);
+            let nonce = optional(nonce.as_deref());
             let case = match case {
                 PadlockCaseData::Upper => quote! { Upper },
                 PadlockCaseData::Lower => quote! { Lower },

@@ -3,6 +3,7 @@
 //! Every problem is collected with its location; the plan exists only when
 //! there were none.
 
+use crate::names::position_among;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
@@ -134,18 +135,12 @@ pub struct TestPlan {
     pub verifier: usize,
     /// What the pair must show, decided here once.
     pub expectation: Expectation,
-    pub outcome: PlannedOutcome,
+    /// Why it does not run by default (its `#[ignore]` reason); `None`:
+    /// it runs.
+    pub ignored: Option<String>,
 }
 
 pub use crosscheck_model::expectation::{Declared, Expectation};
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PlannedOutcome {
-    /// Runs; the runtime weighs the verdict against the known failures.
-    Runs,
-    /// Cannot run; compiled to `#[ignore = reason]`.
-    Ignored { reason: String },
-}
 
 /// Checks and expands a loaded family.
 pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
@@ -660,19 +655,11 @@ fn check_known_failures(
                           diagnostics: &mut Diagnostics|
      -> Result<Option<usize>, ()> {
         let Some(name) = name else { return Ok(None) };
-        match implementations.iter().position(|i| i.name == name.value) {
-            Some(index) => Ok(Some(index)),
-            None => {
-                let known: Vec<&str> = implementations.iter().map(|i| i.name.as_str()).collect();
-                diagnostics.push(Diagnostic::at(
-                    source,
-                    name.position,
-                    format!(
-                        "unknown implementation `{}`; expected one of {}",
-                        name.value,
-                        known.join(", ")
-                    ),
-                ));
+        let known = implementations.iter().map(|i| i.name.as_str());
+        match position_among(known, &name.value, "implementation") {
+            Ok(index) => Ok(Some(index)),
+            Err(message) => {
+                diagnostics.push(Diagnostic::at(source, name.position, message));
                 Err(())
             }
         }
@@ -745,10 +732,7 @@ fn expand_tests(
                         name: format!("{}_to_{}", producer.name, checker.name),
                         generator,
                         verifier,
-                        outcome: match expectation.ignore_reason() {
-                            Some(reason) => PlannedOutcome::Ignored { reason },
-                            None => PlannedOutcome::Runs,
-                        },
+                        ignored: expectation.ignore_reason(),
                         expectation,
                     });
                 }

@@ -11,6 +11,7 @@ use crate::bogo_cases::plan::{
 use crate::bogo_shims::plan::{ProgramPlan, ShimPlan};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::snake_case;
+use crate::tokens::{ignore_attribute, optional};
 use crosscheck_model::expectation::Expectation;
 
 /// `pub static CASES: &[::crosscheck::bogo::case::Case] = &[…];`
@@ -173,10 +174,7 @@ fn variant_tests(
                 Expectation::Disabled(_) => expectation.ignore_reason(),
                 _ => None,
             });
-        let ignore = match disabled {
-            Some(reason) => quote! { #[ignore = #reason] },
-            None => quote! {},
-        };
+        let ignore = ignore_attribute(disabled.as_deref());
         quote! {
             #[test]
             #ignore
@@ -191,16 +189,6 @@ fn variant_tests(
         }
     });
     quote! { #(#functions)* }
-}
-
-fn optional<T>(value: Option<T>, emit: impl FnOnce(T) -> TokenStream) -> TokenStream {
-    match value {
-        Some(value) => {
-            let tokens = emit(value);
-            quote! { Some(#tokens) }
-        }
-        None => quote! { None },
-    }
 }
 
 fn bytes(bytes: &[u8]) -> Literal {
@@ -250,9 +238,9 @@ fn peer(peer: &PeerPlan) -> TokenStream {
         ..
     } = peer;
     let key_update_request = peer.key_update_request;
-    let min_version = optional(peer.min_version, |version| quote! { #version });
-    let max_version = optional(peer.max_version, |version| quote! { #version });
-    let misbehaviour = optional(peer.misbehaviour.as_ref(), misbehaviour);
+    let min_version = optional(peer.min_version);
+    let max_version = optional(peer.max_version);
+    let misbehaviour = optional(peer.misbehaviour.as_ref().map(misbehaviour));
     quote! {
         ::crosscheck::bogo::case::Peer {
             min_version: #min_version,
@@ -307,8 +295,8 @@ fn misbehaviour(misbehaviour: &MisbehaviourPlan) -> TokenStream {
 
 fn expect(expect: &ExpectPlan) -> TokenStream {
     let should_fail = expect.should_fail;
-    let error = optional(expect.error.as_ref(), |error| quote! { #error });
-    let local_error = optional(expect.local_error.as_ref(), |error| quote! { #error });
+    let error = optional(expect.error.as_ref());
+    let local_error = optional(expect.local_error.as_ref());
     let unsolicited_key_update = expect.unsolicited_key_update;
     quote! {
         ::crosscheck::bogo::case::Expect {

@@ -8,6 +8,7 @@ use quote::quote;
 use crate::bogo_shims::plan::{
     ConfigPlan, ErrorMappingPlan, ProgramPlan, ShimPlan, TestErrorPlan, TestGlobPlan, VariantPlan,
 };
+use crate::tokens::optional;
 
 /// `pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[…];`
 pub fn shims(plans: &[ShimPlan]) -> TokenStream {
@@ -123,13 +124,6 @@ fn variant(variant: &VariantPlan) -> TokenStream {
             all_curves: #all_curves,
             expected: &[#(#expected),*],
         }
-    }
-}
-
-fn optional(value: Option<TokenStream>) -> TokenStream {
-    match value {
-        Some(tokens) => quote! { Some(#tokens) },
-        None => quote! { None },
     }
 }
 

@@ -6,9 +6,10 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::tls::plan::{
-    BuildPlan, CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterPlan, PlannedOutcome,
-    RefusalPlan, TestPlan, WirePlan,
+    BuildPlan, CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterPlan, RefusalPlan,
+    TestPlan, WirePlan,
 };
+use crate::tokens::{ignore_attribute, optional};
 use crosscheck_model::expectation::Expectation;
 
 /// `pub static MATRIX: ::crosscheck::tls::Matrix = …;`
@@ -56,10 +57,7 @@ fn test_fn(case: usize, test: &TestPlan) -> TokenStream {
     let name = format_ident!("{}", test.name);
     let client = test.client;
     let server = test.server;
-    let ignore = match &test.outcome {
-        PlannedOutcome::Runs => quote! {},
-        PlannedOutcome::Ignored { reason } => quote! { #[ignore = #reason] },
-    };
+    let ignore = ignore_attribute(test.ignored.as_deref());
     quote! {
         #[test]
         #ignore
@@ -71,16 +69,6 @@ fn test_fn(case: usize, test: &TestPlan) -> TokenStream {
 
 fn duration(ms: u64) -> TokenStream {
     quote! { ::std::time::Duration::from_millis(#ms) }
-}
-
-fn optional<T>(value: Option<T>, emit: impl FnOnce(T) -> TokenStream) -> TokenStream {
-    match value {
-        Some(value) => {
-            let tokens = emit(value);
-            quote! { Some(#tokens) }
-        }
-        None => quote! { None },
-    }
 }
 
 fn case(case: &CasePlan) -> TokenStream {
@@ -98,9 +86,9 @@ fn case(case: &CasePlan) -> TokenStream {
     let parameters = case.parameters.iter().map(parameter);
     let wire = wire(&case.wire);
     let refusal = refusal(case.refusal.as_ref());
-    let relay = optional(case.relay_segment_bytes, |segment_bytes| {
+    let relay = optional(case.relay_segment_bytes.map(|segment_bytes| {
         quote! { ::crosscheck::tls::Relay { segment_bytes: #segment_bytes } }
-    });
+    }));
     quote! {
         ::crosscheck::tls::Case {
             name: #name,
@@ -121,15 +109,11 @@ fn case(case: &CasePlan) -> TokenStream {
 
 fn wire(wire: &WirePlan) -> TokenStream {
     let connections = wire.connections.iter().map(|connection| {
-        let resumed = optional(connection.resumed, |value| quote! { #value });
-        let psk_identity = optional(connection.psk_identity.as_ref(), |value| quote! { #value });
-        let hello_retry_request = optional(
-            connection.hello_retry_request.as_ref(),
-            |value| quote! { #value },
-        );
-        let early_data_accepted =
-            optional(connection.early_data_accepted, |value| quote! { #value });
-        let client_certificate = optional(connection.client_certificate, |value| quote! { #value });
+        let resumed = optional(connection.resumed);
+        let psk_identity = optional(connection.psk_identity.as_ref());
+        let hello_retry_request = optional(connection.hello_retry_request.as_ref());
+        let early_data_accepted = optional(connection.early_data_accepted);
+        let client_certificate = optional(connection.client_certificate);
         quote! {
             ::crosscheck::tls::ConnectionWire {
                 resumed: #resumed,
@@ -140,11 +124,11 @@ fn wire(wire: &WirePlan) -> TokenStream {
             }
         }
     });
-    let key_updates = optional(wire.key_updates.as_ref(), |updates| {
+    let key_updates = optional(wire.key_updates.as_ref().map(|updates| {
         let sender = updates.sender;
         let (every, of) = (updates.every, updates.of);
         quote! { ::crosscheck::tls::KeyUpdates { sender: #sender, every: #every, of: #of } }
-    });
+    }));
     quote! {
         ::crosscheck::tls::Wire {
             connections: &[#(#connections),*],
@@ -154,11 +138,11 @@ fn wire(wire: &WirePlan) -> TokenStream {
 }
 
 fn refusal(refusal: Option<&RefusalPlan>) -> TokenStream {
-    optional(refusal, |refusal| {
+    optional(refusal.map(|refusal| {
         let by = refusal.by;
         let alerts = &refusal.alerts;
         quote! { ::crosscheck::tls::Refusal { by: #by, alerts: &[#(#alerts),*] } }
-    })
+    }))
 }
 
 fn parameter(parameter: &ParameterPlan) -> TokenStream {
@@ -170,7 +154,7 @@ fn parameter(parameter: &ParameterPlan) -> TokenStream {
         ..
     } = parameter;
     let kind = parameter.kind;
-    let deadline_per_billion = optional(parameter.deadline_per_billion_ms, duration);
+    let deadline_per_billion = optional(parameter.deadline_per_billion_ms.map(duration));
     quote! {
         ::crosscheck::tls::Parameter {
             name: #name,
@@ -192,7 +176,7 @@ fn implementation(implementation: &ImplementationPlan) -> TokenStream {
         server,
         ..
     } = implementation;
-    let build = optional(implementation.build, |index| quote! { #index });
+    let build = optional(implementation.build);
     quote! {
         ::crosscheck::tls::Implementation {
             name: #name,

@@ -179,15 +179,9 @@ pub struct TestPlan {
     pub name: String,
     pub client: usize,
     pub server: usize,
-    pub outcome: PlannedOutcome,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PlannedOutcome {
-    /// Runs, and its cell's expectation judges the result.
-    Runs,
-    /// Cannot run; compiled to `#[ignore = reason]`.
-    Ignored { reason: String },
+    /// Why it does not run by default (its `#[ignore]` reason); `None`: it
+    /// runs, and its cell's expectation judges the result.
+    pub ignored: Option<String>,
 }
 
 /// Checks and expands a loaded family.

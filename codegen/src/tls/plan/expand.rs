@@ -5,8 +5,7 @@
 use std::borrow::Cow;
 
 use crate::tls::plan::{
-    CasePlan, CellPlan, Declared, Expectation, ImplementationPlan, KnownFailurePlan,
-    PlannedOutcome, Role, TestPlan,
+    CasePlan, CellPlan, Declared, Expectation, ImplementationPlan, KnownFailurePlan, Role, TestPlan,
 };
 
 /// Fills in every case's tests, and returns every cell of every case.
@@ -44,10 +43,7 @@ pub fn expand(
                     ),
                     client,
                     server,
-                    outcome: match cell.expectation.ignore_reason() {
-                        Some(reason) => PlannedOutcome::Ignored { reason },
-                        None => PlannedOutcome::Runs,
-                    },
+                    ignored: cell.expectation.ignore_reason(),
                 }
             })
             .collect();

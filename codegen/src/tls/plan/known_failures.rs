@@ -1,5 +1,6 @@
 //! Checks the `known_failures` of `implementations.yaml`.
 
+use crate::names::position_among;
 use std::borrow::Cow;
 
 use crate::diagnostic::Diagnostics;
@@ -65,18 +66,11 @@ fn implementation(
     checks: &mut FileChecks<'_>,
 ) -> Result<Option<usize>, ()> {
     let Some(name) = name else { return Ok(None) };
-    match implementations.iter().position(|i| i.name == name.value) {
-        Some(index) => Ok(Some(index)),
-        None => {
-            let known: Vec<&str> = implementations.iter().map(|i| i.name.as_str()).collect();
-            checks.error(
-                name.position,
-                format!(
-                    "unknown implementation `{}`; expected one of {}",
-                    name.value,
-                    known.join(", ")
-                ),
-            );
+    let known = implementations.iter().map(|i| i.name.as_str());
+    match position_among(known, &name.value, "implementation") {
+        Ok(index) => Ok(Some(index)),
+        Err(message) => {
+            checks.error(name.position, message);
             Err(())
         }
     }
