@@ -1,5 +1,5 @@
 //! Golden files: each directory under `tests/golden/<family>/` is a small
-//! spec. One that compiles must expand to its committed `expanded.rs` (the
+//! spec (for BoGo, its `bogo/` and `shims/` folders). One that compiles must expand to its committed `expanded.rs` (the
 //! tests' tokens, formatted, with the directory's path as `<root>`); one that
 //! does not must report its committed `errors.txt`, every problem at once.
 //! `CROSSCHECK_BLESS=1 cargo test -p crosscheck-codegen --test golden`
@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crosscheck_codegen::app_identity::AppIdentity;
+use crosscheck_codegen::bogo_cases::Bogo;
 use crosscheck_codegen::tls::Tls;
 use crosscheck_codegen::{Diagnostics, SpecFamily};
 use proc_macro2::TokenStream;
@@ -104,6 +105,17 @@ fn check_family(family: &str, compile: Compile) {
 #[test]
 fn tls_specs_expand_as_committed() {
     check_family("tls", compile::<Tls>);
+}
+
+/// A BoGo golden directory holds the family's two folders: `bogo/` (the
+/// cases and `upstream-tests/`) and `shims/`.
+fn compile_bogo(directory: &Path, root: &Path) -> Result<TokenStream, Diagnostics> {
+    compile::<Bogo>(&directory.join("bogo"), root)
+}
+
+#[test]
+fn bogo_specs_expand_as_committed() {
+    check_family("bogo", compile_bogo);
 }
 
 #[test]

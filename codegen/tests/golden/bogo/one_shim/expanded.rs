@@ -1,0 +1,226 @@
+pub const ROOT: &str = "<root>";
+pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[
+    ::crosscheck::bogo::ShimConfig {
+        name: "demo",
+        description: "A demo shim",
+        declared_in: "shims/demo.yaml",
+        program: Some(::crosscheck::bogo::Program::CargoBin("demo-shim")),
+        runner: ::crosscheck::bogo::RunnerOptions {
+            loose_errors: false,
+            allow_unimplemented: false,
+            include_disabled: false,
+            protocol: ::crosscheck::bogo::runner::Protocol {
+                shim_id: true,
+                trust_cert: true,
+                address: ::crosscheck::bogo::runner::Address::Ipv6,
+            },
+        },
+        upstream_tests: "t1",
+        variants: &[
+            ::crosscheck::bogo::Variant {
+                name: "default",
+                description: "the shim's only variant",
+                env: &[],
+                config_json: "{\n  \"DisabledTests\": {\n    \"HttpGET\": \"no HTTP detection\",\n    \"VersionTooLow\": \"unimplemented: no version floor\",\n    \"Basic-Client-*\": \"expected to fail: a known bug\"\n  }\n}\n",
+                disabled_tests: &[
+                    ::crosscheck::bogo::TestGlob {
+                        glob: "HttpGET",
+                        reason: "no HTTP detection",
+                        declared_at: "shims/demo.yaml:6:3",
+                    },
+                ],
+                unimplemented: &[
+                    ::crosscheck::bogo::TestGlob {
+                        glob: "VersionTooLow",
+                        reason: "no version floor",
+                        declared_at: "shims/demo.yaml:8:3",
+                    },
+                ],
+                expected_failures: &[
+                    ::crosscheck::bogo::TestGlob {
+                        glob: "Basic-Client-*",
+                        reason: "a known bug",
+                        declared_at: "shims/demo.yaml:10:3",
+                    },
+                ],
+                error_map: &[],
+                test_error_map: &[],
+                test_local_error_map: &[],
+                half_rtt_tickets: None,
+                max_ack_buffer: None,
+                all_curves: None,
+                expected: &[
+                    ::crosscheck::bogo::PlannedTest {
+                        case: "Basic-Client-TLS-Sync",
+                        expectation: ::crosscheck::expectation::Expectation::Fail(
+                            ::crosscheck::expectation::Declared::new(
+                                "shim",
+                                "expected_failures `Basic-Client-*`",
+                                "a known bug",
+                                "shims/demo.yaml:10:3",
+                            ),
+                        ),
+                    },
+                    ::crosscheck::bogo::PlannedTest {
+                        case: "HttpGET",
+                        expectation: ::crosscheck::expectation::Expectation::Disabled(
+                            ::crosscheck::expectation::Declared::new(
+                                "shim",
+                                "DisabledTests `HttpGET`",
+                                "no HTTP detection",
+                                "shims/demo.yaml:6:3",
+                            ),
+                        ),
+                    },
+                    ::crosscheck::bogo::PlannedTest {
+                        case: "VersionTooLow",
+                        expectation: ::crosscheck::expectation::Expectation::Unsupported(
+                            ::std::borrow::Cow::Borrowed(
+                                &[
+                                    ::crosscheck::expectation::Declared::new(
+                                        "shim",
+                                        "unimplemented `VersionTooLow`",
+                                        "no version floor",
+                                        "shims/demo.yaml:8:3",
+                                    ),
+                                ],
+                            ),
+                        ),
+                    },
+                ],
+            },
+        ],
+    },
+];
+pub static CASES: &[::crosscheck::bogo::case::Case] = &[
+    ::crosscheck::bogo::case::Case {
+        name: "Basic-Client-TLS-Sync",
+        group: "basic",
+        shim_role: ::crosscheck::Role::Client,
+        key_type: ::crosscheck::bogo::case::KeyType::Rsa2048,
+        flags: &["-expect-no-hrr", "-max-version", "771"],
+        resume_count: 0u32,
+        shim_writes_first: false,
+        shim_shuts_down: false,
+        messages: ::crosscheck::bogo::case::Messages {
+            count: 1u32,
+            length: 32u32,
+        },
+        peer: ::crosscheck::bogo::case::Peer {
+            min_version: None,
+            max_version: Some(::crosscheck::bogo::case::Version::Tls12),
+            cipher_suites: &[],
+            groups: &[],
+            alpn: &[],
+            client_certificate: false,
+            request_client_certificate: false,
+            key_updates_after_handshake: 0u32,
+            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+            misbehaviour: None,
+        },
+        expect: ::crosscheck::bogo::case::Expect {
+            should_fail: false,
+            error: None,
+            local_error: None,
+            unsolicited_key_update: false,
+        },
+    },
+    ::crosscheck::bogo::case::Case {
+        name: "HttpGET",
+        group: "basic",
+        shim_role: ::crosscheck::Role::Server,
+        key_type: ::crosscheck::bogo::case::KeyType::Rsa2048,
+        flags: &[],
+        resume_count: 0u32,
+        shim_writes_first: false,
+        shim_shuts_down: false,
+        messages: ::crosscheck::bogo::case::Messages {
+            count: 1u32,
+            length: 32u32,
+        },
+        peer: ::crosscheck::bogo::case::Peer {
+            min_version: None,
+            max_version: None,
+            cipher_suites: &[],
+            groups: &[],
+            alpn: &[],
+            client_certificate: false,
+            request_client_certificate: false,
+            key_updates_after_handshake: 0u32,
+            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+            misbehaviour: Some(
+                ::crosscheck::bogo::case::Misbehaviour::RawBytesInsteadOfHandshake(
+                    b"GET / HTTP/1.0\n",
+                ),
+            ),
+        },
+        expect: ::crosscheck::bogo::case::Expect {
+            should_fail: true,
+            error: Some(":HTTP_REQUEST:"),
+            local_error: None,
+            unsolicited_key_update: false,
+        },
+    },
+    ::crosscheck::bogo::case::Case {
+        name: "VersionTooLow",
+        group: "basic",
+        shim_role: ::crosscheck::Role::Client,
+        key_type: ::crosscheck::bogo::case::KeyType::Rsa2048,
+        flags: &[],
+        resume_count: 0u32,
+        shim_writes_first: false,
+        shim_shuts_down: false,
+        messages: ::crosscheck::bogo::case::Messages {
+            count: 1u32,
+            length: 32u32,
+        },
+        peer: ::crosscheck::bogo::case::Peer {
+            min_version: None,
+            max_version: Some(::crosscheck::bogo::case::Version::Tls12),
+            cipher_suites: &[],
+            groups: &[],
+            alpn: &[],
+            client_certificate: false,
+            request_client_certificate: false,
+            key_updates_after_handshake: 0u32,
+            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+            misbehaviour: None,
+        },
+        expect: ::crosscheck::bogo::case::Expect {
+            should_fail: true,
+            error: Some(":UNSUPPORTED_PROTOCOL:"),
+            local_error: None,
+            unsolicited_key_update: false,
+        },
+    },
+];
+pub mod demo {
+    #[test]
+    fn basic_client_tls_sync() {
+        ::crosscheck::bogo::check(
+            &super::SHIMS[0usize],
+            0usize,
+            &super::CASES[0usize],
+            super::ROOT,
+        )
+    }
+    #[test]
+    #[ignore = "no HTTP detection (DisabledTests `HttpGET`, shims/demo.yaml:6:3)"]
+    fn http_get() {
+        ::crosscheck::bogo::check(
+            &super::SHIMS[0usize],
+            0usize,
+            &super::CASES[1usize],
+            super::ROOT,
+        )
+    }
+    #[test]
+    fn version_too_low() {
+        ::crosscheck::bogo::check(
+            &super::SHIMS[0usize],
+            0usize,
+            &super::CASES[2usize],
+            super::ROOT,
+        )
+    }
+}
