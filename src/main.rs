@@ -321,9 +321,12 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
                 Some(name) => vec![find_shim(SHIMS, name).map_err(|error| error.to_string())?],
                 None => SHIMS.iter().collect(),
             };
-            let old = TestList::read(&args.old)?;
-            let new = TestList::read(&args.new)?;
-            print!("{}", tests_diff(&old, &new, &shims)?);
+            let old = TestList::read(&args.old).map_err(|error| error.to_string())?;
+            let new = TestList::read(&args.new).map_err(|error| error.to_string())?;
+            print!(
+                "{}",
+                tests_diff(&old, &new, &shims).map_err(|error| error.to_string())?
+            );
             Ok(())
         }
     }
@@ -335,7 +338,8 @@ fn bogo_import(args: &BogoImportArgs) -> Result<(), String> {
     use crosscheck::bogo::import::{ImportOptions, UpstreamList, import_file};
 
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let list = UpstreamList::resolve(&args.upstream_tests, root)?;
+    let list =
+        UpstreamList::resolve(&args.upstream_tests, root).map_err(|error| error.to_string())?;
     let stem = |path: &std::path::Path| {
         path.file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())

@@ -35,12 +35,30 @@ impl TestList {
     }
 
     /// Reads the list at `path`; the error names the file.
-    pub fn read(path: &Path) -> Result<TestList, String> {
-        let label = path.display().to_string();
+    pub fn read(path: &Path) -> Result<TestList, Error> {
         std::fs::read_to_string(path)
-            .map(|text| TestList::parse(&label, &text))
-            .map_err(|error| format!("cannot read test list {label}: {error}"))
+            .map(|text| TestList::parse(&path.display().to_string(), &text))
+            .map_err(|source| Error::Read {
+                path: path.to_path_buf(),
+                source,
+            })
     }
+}
+
+/// Why two lists cannot be compared through the shims.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read test list {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{declared_at}: glob `{glob}` is malformed: {source}")]
+    MalformedGlob {
+        declared_at: &'static str,
+        glob: &'static str,
+        source: go_glob::PatternError,
+    },
 }
 
 /// Everything that differs between two lists.
@@ -105,7 +123,7 @@ pub fn tests_diff(
     old: &TestList,
     new: &TestList,
     shims: &[&'static ShimConfig],
-) -> Result<TestsDiff, String> {
+) -> Result<TestsDiff, Error> {
     let old_names: HashSet<&str> = old.names.iter().map(String::as_str).collect();
     let new_names: HashSet<&str> = new.names.iter().map(String::as_str).collect();
     let added: Vec<String> = new
@@ -146,7 +164,7 @@ fn shim_diff(
     added: &[String],
     removed: &[String],
     new_names: &HashSet<&str>,
-) -> Result<ShimDiff, String> {
+) -> Result<ShimDiff, Error> {
     let globs = shim_globs(shim)?;
     let hits = |test: &str| -> Vec<GlobHit> {
         globs
@@ -216,7 +234,7 @@ fn shim_diff(
 /// The shim's globs in file order, each once, with the variants it holds
 /// in: `DisabledTests`, then the tests declared unimplemented or expected
 /// to fail (which the upstream runner's config also lists as disabled).
-fn shim_globs(shim: &'static ShimConfig) -> Result<Vec<ShimGlob>, String> {
+fn shim_globs(shim: &'static ShimConfig) -> Result<Vec<ShimGlob>, Error> {
     let mut globs: Vec<ShimGlob> = Vec::new();
     for variant in shim.variants {
         let declared = variant
@@ -231,11 +249,12 @@ fn shim_globs(shim: &'static ShimConfig) -> Result<Vec<ShimGlob>, String> {
             match existing {
                 Some(glob) => glob.hit.variants.push(variant.name),
                 None => globs.push(ShimGlob {
-                    pattern: go_glob::Pattern::new(disabled.glob).map_err(|error| {
-                        format!(
-                            "{}: glob `{}` is malformed: {error}",
-                            disabled.declared_at, disabled.glob
-                        )
+                    pattern: go_glob::Pattern::new(disabled.glob).map_err(|source| {
+                        Error::MalformedGlob {
+                            declared_at: disabled.declared_at,
+                            glob: disabled.glob,
+                            source,
+                        }
                     })?,
                     hit: GlobHit {
                         glob: disabled.glob,

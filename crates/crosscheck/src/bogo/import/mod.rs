@@ -44,7 +44,7 @@ impl UpstreamList {
     /// The list `argument` names: a list id (`b28d2e8`, read from
     /// `root/specs/bogo/upstream-tests/b28d2e8.txt`) or the path of a list
     /// file (anything with a `/` or ending in `.txt`).
-    pub fn resolve(argument: &str, root: &Path) -> Result<UpstreamList, String> {
+    pub fn resolve(argument: &str, root: &Path) -> Result<UpstreamList, ListError> {
         let is_path = argument.contains(std::path::MAIN_SEPARATOR)
             || argument.contains('/')
             || argument.ends_with(".txt");
@@ -58,13 +58,24 @@ impl UpstreamList {
             .file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
             .filter(|stem| !stem.is_empty())
-            .ok_or_else(|| format!("`{argument}` names no test list"))?;
+            .ok_or_else(|| ListError::NoList {
+                argument: argument.to_string(),
+            })?;
         let list = TestList::read(&path)?;
         Ok(UpstreamList {
             id,
             names: list.names,
         })
     }
+}
+
+/// Why the upstream list to import against cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error("`{argument}` names no test list")]
+    NoList { argument: String },
+    #[error(transparent)]
+    Read(#[from] crate::bogo::tests_diff::Error),
 }
 
 /// What to import a config as.
