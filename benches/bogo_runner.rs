@@ -157,7 +157,7 @@ fn upstream_run(
     std::fs::create_dir_all(work).map_err(|error| error.to_string())?;
     let config = work.join(format!("{}-{}.json", shim.name, variant.name));
     std::fs::write(&config, variant.config_json).map_err(|error| error.to_string())?;
-    let tests: Vec<&str> = CASES.iter().map(|case| case.name).collect();
+    let tests: Vec<&str> = CASES.iter().map(|case| case.name.as_ref()).collect();
     let results = work.join(format!("{}-{}-upstream.json", shim.name, variant.name));
     let _ = std::fs::remove_file(&results);
     let started = Instant::now();

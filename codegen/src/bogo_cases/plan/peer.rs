@@ -11,7 +11,11 @@ use crate::bogo_cases::model::{
 use crate::located::{Located, Position};
 
 use super::values::{CIPHER_SUITES, GROUPS, alert_description, message_info};
-use super::{KeyUpdateRequest, MessagesPlan, MisbehaviourPlan, PeerPlan, RecordAt, Role, Version};
+use std::borrow::Cow;
+
+use super::{
+    KeyUpdateRequest, Messages, Misbehaviour, Peer, RecordAt, Role, Version, owned_strings,
+};
 use crate::diagnostic::FileChecks;
 
 /// Content types TLS defines (ChangeCipherSpec, alert, handshake,
@@ -34,9 +38,9 @@ struct Versions {
 pub fn plan_peer(
     peer: &PeerDoc,
     shim_role: Role,
-    messages: MessagesPlan,
+    messages: Messages,
     checks: &mut FileChecks<'_>,
-) -> PeerPlan {
+) -> Peer {
     let versions = versions(peer, checks);
     let cipher_suites = plan_suites(peer.cipher_suites.as_ref(), versions, checks);
     let groups = plan_names(
@@ -116,12 +120,12 @@ pub fn plan_peer(
         .misbehaviour
         .as_ref()
         .map(|misbehaviour| plan_misbehaviour(misbehaviour, &context, checks));
-    PeerPlan {
+    Peer {
         min_version: peer.min_version.as_ref().map(|v| version(v.value)),
         max_version: peer.max_version.as_ref().map(|v| version(v.value)),
-        cipher_suites,
-        groups,
-        alpn,
+        cipher_suites: owned_strings(cipher_suites),
+        groups: owned_strings(groups),
+        alpn: owned_strings(alpn),
         client_certificate,
         request_client_certificate,
         key_updates_after_handshake,
@@ -291,7 +295,7 @@ fn flag_for_role(
 fn after_handshake(
     position: Position,
     what: &str,
-    messages: MessagesPlan,
+    messages: Messages,
     checks: &mut FileChecks<'_>,
 ) {
     if messages.count == 0 {
@@ -310,24 +314,26 @@ struct Context {
     versions: Versions,
     client_certificate: bool,
     request_client_certificate: bool,
-    messages: MessagesPlan,
+    messages: Messages,
 }
 
 fn plan_misbehaviour(
     misbehaviour: &Located<MisbehaviourDoc>,
     context: &Context,
     checks: &mut FileChecks<'_>,
-) -> MisbehaviourPlan {
+) -> Misbehaviour {
     let position = misbehaviour.position;
     match &misbehaviour.value {
         MisbehaviourDoc::RawBytesInsteadOfHandshake(bytes) => {
-            MisbehaviourPlan::RawBytesInsteadOfHandshake(checks.bytes(bytes, "the raw bytes"))
+            Misbehaviour::RawBytesInsteadOfHandshake(Cow::Owned(
+                checks.bytes(bytes, "the raw bytes"),
+            ))
         }
         MisbehaviourDoc::SendPrefix(bytes) => {
-            MisbehaviourPlan::SendPrefix(checks.bytes(bytes, "the prefix"))
+            Misbehaviour::SendPrefix(Cow::Owned(checks.bytes(bytes, "the prefix")))
         }
         MisbehaviourDoc::FirstRecordVersion(version) => {
-            MisbehaviourPlan::FirstRecordVersion(version.value)
+            Misbehaviour::FirstRecordVersion(version.value)
         }
         MisbehaviourDoc::InvalidRecordType(invalid) => {
             let content_type = invalid.content_type.value;
@@ -346,16 +352,16 @@ fn plan_misbehaviour(
                     RecordAt::AfterHandshake
                 }
             };
-            MisbehaviourPlan::InvalidRecordType { content_type, at }
+            Misbehaviour::InvalidRecordType { content_type, at }
         }
         MisbehaviourDoc::TrailingDataInHandshakeMessage(trailing) => {
             let message = &trailing.message;
             if check_sender(message, context, checks) {
                 check_plaintext(message, context, checks);
             }
-            MisbehaviourPlan::TrailingDataInHandshakeMessage {
+            Misbehaviour::TrailingDataInHandshakeMessage {
                 message: message_info(message.value).code,
-                bytes: checks.bytes(&trailing.bytes, "the trailing bytes"),
+                bytes: Cow::Owned(checks.bytes(&trailing.bytes, "the trailing bytes")),
             }
         }
         MisbehaviourDoc::DuplicateExtension(duplicate) => {
@@ -375,14 +381,14 @@ fn plan_misbehaviour(
             } else {
                 check_sender(message, context, checks);
             }
-            MisbehaviourPlan::DuplicateExtension {
+            Misbehaviour::DuplicateExtension {
                 message: message_info(message.value).code,
                 extension: duplicate.extension.value,
             }
         }
         MisbehaviourDoc::Alert(alert) => {
             after_handshake(position, "the alert", context.messages, checks);
-            MisbehaviourPlan::Alert {
+            Misbehaviour::Alert {
                 level: match alert.level {
                     AlertLevelDoc::Warning => 1,
                     AlertLevelDoc::Fatal => 2,
@@ -392,14 +398,14 @@ fn plan_misbehaviour(
         }
         MisbehaviourDoc::BogusAlert(bytes) => {
             after_handshake(position, "the bogus alert", context.messages, checks);
-            MisbehaviourPlan::BogusAlert(checks.bytes(bytes, "the alert body"))
+            Misbehaviour::BogusAlert(Cow::Owned(checks.bytes(bytes, "the alert body")))
         }
         MisbehaviourDoc::EmptyRecords(count) => {
             if count.value == 0 {
                 checks.error(count.position, "empty_records must be at least 1");
             }
             after_handshake(position, "the empty records", context.messages, checks);
-            MisbehaviourPlan::EmptyRecords(count.value)
+            Misbehaviour::EmptyRecords(count.value)
         }
     }
 }

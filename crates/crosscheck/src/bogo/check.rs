@@ -41,5 +41,5 @@ fn run(
     }
     .with_shim_options(shim.runner);
     let outcome = runner::run(&program, case, config, &options);
-    declared::hold(config.expectation(case.name), &outcome)
+    declared::hold(config.expectation(&case.name), &outcome)
 }

@@ -227,8 +227,8 @@ pub fn run(
     let mut jobs = Vec::new();
     for shim in &chosen {
         for variant in choose_variants(shim, &selection.variants)? {
-            for case in cases.iter().filter(|case| matches(&filter, case.name)) {
-                let expectation = shim.variants[variant].expectation(case.name);
+            for case in cases.iter().filter(|case| matches(&filter, &case.name)) {
+                let expectation = shim.variants[variant].expectation(&case.name);
                 jobs.push(Job {
                     shim,
                     variant,
@@ -274,7 +274,7 @@ pub fn run(
             line.unwrap_or_else(|| Line {
                 shim: job.shim.name,
                 variant: job.shim.variants[job.variant].name,
-                test: job.case.name,
+                test: job.case.name.as_ref(),
                 status: Status::Failed,
                 expectation: job.expectation,
                 problem: Some("the runner lost this test's result".into()),
@@ -301,7 +301,7 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
     let mut line = Line {
         shim: job.shim.name,
         variant: variant.name,
-        test: job.case.name,
+        test: job.case.name.as_ref(),
         status: Status::Disabled,
         expectation: job.expectation,
         problem: None,

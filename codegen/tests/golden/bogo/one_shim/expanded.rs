@@ -92,103 +92,110 @@ pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[
         ],
     },
 ];
+extern crate alloc;
 pub static CASES: &[::crosscheck::bogo::case::Case] = &[
-    ::crosscheck::bogo::case::Case {
-        name: "Basic-Client-TLS-Sync",
-        group: "basic",
-        shim_role: ::crosscheck::Role::Client,
-        key_type: ::crosscheck::bogo::case::KeyType::Rsa2048,
-        flags: &["-expect-no-hrr", "-max-version", "771"],
+    crosscheck::bogo::case::Case {
+        name: alloc::borrow::Cow::Borrowed("Basic-Client-TLS-Sync"),
+        group: alloc::borrow::Cow::Borrowed("basic"),
+        shim_role: crosscheck::Role::Client,
+        key_type: crosscheck::bogo::case::KeyType::Rsa2048,
+        flags: alloc::borrow::Cow::Borrowed(
+            &[
+                alloc::borrow::Cow::Borrowed("-expect-no-hrr"),
+                alloc::borrow::Cow::Borrowed("-max-version"),
+                alloc::borrow::Cow::Borrowed("771"),
+            ],
+        ),
         resume_count: 0u32,
         shim_writes_first: false,
         shim_shuts_down: false,
-        messages: ::crosscheck::bogo::case::Messages {
+        messages: crosscheck::bogo::case::Messages {
             count: 1u32,
             length: 32u32,
         },
-        peer: ::crosscheck::bogo::case::Peer {
+        peer: crosscheck::bogo::case::Peer {
             min_version: None,
-            max_version: Some(::crosscheck::bogo::case::Version::Tls12),
-            cipher_suites: &[],
-            groups: &[],
-            alpn: &[],
+            max_version: Some(crosscheck::bogo::case::Version::Tls12),
+            cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
+            groups: alloc::borrow::Cow::Borrowed(&[]),
+            alpn: alloc::borrow::Cow::Borrowed(&[]),
             client_certificate: false,
             request_client_certificate: false,
             key_updates_after_handshake: 0u32,
-            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+            key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
             misbehaviour: None,
         },
-        expect: ::crosscheck::bogo::case::Expect {
+        expect: crosscheck::bogo::case::Expect {
             should_fail: false,
             error: None,
             local_error: None,
             unsolicited_key_update: false,
         },
     },
-    ::crosscheck::bogo::case::Case {
-        name: "HttpGET",
-        group: "basic",
-        shim_role: ::crosscheck::Role::Server,
-        key_type: ::crosscheck::bogo::case::KeyType::Rsa2048,
-        flags: &[],
+    crosscheck::bogo::case::Case {
+        name: alloc::borrow::Cow::Borrowed("HttpGET"),
+        group: alloc::borrow::Cow::Borrowed("basic"),
+        shim_role: crosscheck::Role::Server,
+        key_type: crosscheck::bogo::case::KeyType::Rsa2048,
+        flags: alloc::borrow::Cow::Borrowed(&[]),
         resume_count: 0u32,
         shim_writes_first: false,
         shim_shuts_down: false,
-        messages: ::crosscheck::bogo::case::Messages {
+        messages: crosscheck::bogo::case::Messages {
             count: 1u32,
             length: 32u32,
         },
-        peer: ::crosscheck::bogo::case::Peer {
+        peer: crosscheck::bogo::case::Peer {
             min_version: None,
             max_version: None,
-            cipher_suites: &[],
-            groups: &[],
-            alpn: &[],
+            cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
+            groups: alloc::borrow::Cow::Borrowed(&[]),
+            alpn: alloc::borrow::Cow::Borrowed(&[]),
             client_certificate: false,
             request_client_certificate: false,
             key_updates_after_handshake: 0u32,
-            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+            key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
             misbehaviour: Some(
-                ::crosscheck::bogo::case::Misbehaviour::RawBytesInsteadOfHandshake(
-                    b"GET / HTTP/1.0\n",
+                crosscheck::bogo::case::Misbehaviour::RawBytesInsteadOfHandshake(
+                    alloc::borrow::Cow::Borrowed(b"GET / HTTP/1.0\n"),
                 ),
             ),
         },
-        expect: ::crosscheck::bogo::case::Expect {
+        expect: crosscheck::bogo::case::Expect {
             should_fail: true,
-            error: Some(":HTTP_REQUEST:"),
+            error: Some(alloc::borrow::Cow::Borrowed(":HTTP_REQUEST:")),
             local_error: None,
             unsolicited_key_update: false,
         },
     },
-    ::crosscheck::bogo::case::Case {
-        name: "VersionTooLow",
-        group: "basic",
-        shim_role: ::crosscheck::Role::Client,
-        key_type: ::crosscheck::bogo::case::KeyType::Rsa2048,
-        flags: &[],
+    crosscheck::bogo::case::Case {
+        name: alloc::borrow::Cow::Borrowed("VersionTooLow"),
+        group: alloc::borrow::Cow::Borrowed("basic"),
+        shim_role: crosscheck::Role::Client,
+        key_type: crosscheck::bogo::case::KeyType::Rsa2048,
+        flags: alloc::borrow::Cow::Borrowed(&[]),
         resume_count: 0u32,
         shim_writes_first: false,
         shim_shuts_down: false,
-        messages: ::crosscheck::bogo::case::Messages {
+        messages: crosscheck::bogo::case::Messages {
             count: 1u32,
             length: 32u32,
         },
-        peer: ::crosscheck::bogo::case::Peer {
+        peer: crosscheck::bogo::case::Peer {
             min_version: None,
-            max_version: Some(::crosscheck::bogo::case::Version::Tls12),
-            cipher_suites: &[],
-            groups: &[],
-            alpn: &[],
+            max_version: Some(crosscheck::bogo::case::Version::Tls12),
+            cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
+            groups: alloc::borrow::Cow::Borrowed(&[]),
+            alpn: alloc::borrow::Cow::Borrowed(&[]),
             client_certificate: false,
             request_client_certificate: false,
             key_updates_after_handshake: 0u32,
-            key_update_request: ::crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+            key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
             misbehaviour: None,
         },
-        expect: ::crosscheck::bogo::case::Expect {
+        expect: crosscheck::bogo::case::Expect {
             should_fail: true,
-            error: Some(":UNSUPPORTED_PROTOCOL:"),
+            error: Some(alloc::borrow::Cow::Borrowed(":UNSUPPORTED_PROTOCOL:")),
             local_error: None,
             unsolicited_key_update: false,
         },

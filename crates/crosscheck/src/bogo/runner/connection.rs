@@ -55,7 +55,7 @@ pub fn run(
     idle_timeout: Duration,
 ) -> Result<(), ConnectionError> {
     let mut wire = Wire::new(stream, idle_timeout)?;
-    let misbehaviour = case.peer.misbehaviour;
+    let misbehaviour = case.peer.misbehaviour.as_ref();
     if let Some(Misbehaviour::RawBytesInsteadOfHandshake(bytes)) = misbehaviour {
         return Err(raw_bytes_instead_of_handshake(
             &mut wire,
@@ -70,17 +70,17 @@ pub fn run(
     let connection = config
         .connect(secret_log.clone(), resumption)
         .map_err(|error| ConnectionError::Runner(error.to_string()))?;
-    let tampered = misbehaviour.filter(Tamper::handles);
+    let tampered = misbehaviour.filter(|misbehaviour| Tamper::handles(misbehaviour));
     let mut session = Session {
         connection,
-        tamper: Tamper::new(tampered),
+        tamper: Tamper::new(tampered.cloned()),
         wire,
         secret_log,
         side: case.shim_role.peer(),
     };
 
     let handshake = session.handshake();
-    let after_handshake = misbehaviour.filter(Misbehaviour::is_after_handshake);
+    let after_handshake = misbehaviour.filter(|misbehaviour| misbehaviour.is_after_handshake());
     let unapplied = match (tampered, after_handshake) {
         (Some(misbehaviour), _) if !session.tamper.applied() => Some(misbehaviour),
         (_, Some(misbehaviour)) if handshake.is_err() => Some(misbehaviour),

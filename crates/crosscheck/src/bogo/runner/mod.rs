@@ -311,7 +311,7 @@ struct ShimRun {
 impl ShimRun {
     fn judge(&self, case: &Case, maps: &dyn ErrorMaps, options: &RunOptions) -> Judgement {
         verdict::judge(
-            case.name,
+            &case.name,
             &case.expect,
             maps,
             options.loose_errors,
@@ -499,12 +499,17 @@ pub fn shim_args(
     // A client shim's certificate goes where upstream puts the test's shim
     // credential: before the runner's own flags.
     let credential = ["-cert-file", "{cert_file}", "-key-file", "{key_file}"];
-    let flags = match case.flags.strip_prefix(&credential[..]) {
-        Some(rest) if case.shim_role == Role::Client => {
-            args.extend(credential.iter().map(|flag| expand(flag)));
-            rest
-        }
-        _ => case.flags,
+    let leads_with_credential = case.flags.len() >= credential.len()
+        && case
+            .flags
+            .iter()
+            .zip(credential)
+            .all(|(flag, wanted)| flag == wanted);
+    let flags = if leads_with_credential && case.shim_role == Role::Client {
+        args.extend(credential.iter().map(|flag| expand(flag)));
+        &case.flags[credential.len()..]
+    } else {
+        &case.flags[..]
     };
     if case.resume_count > 0 {
         args.extend(["-resume-count".to_string(), case.resume_count.to_string()]);
@@ -546,8 +551,8 @@ pub fn log_path(shim: &Shim, case: &Case, options: &RunOptions) -> PathBuf {
     options
         .logs_dir
         .join(safe(&shim.name))
-        .join(safe(case.group))
-        .join(format!("{}.log", safe(case.name)))
+        .join(safe(&case.group))
+        .join(format!("{}.log", safe(&case.name)))
 }
 
 fn append_summary(log: &Path, outcome: &Outcome) {

@@ -210,6 +210,8 @@ fn key_and_iv(secrets: ConnectionTrafficSecrets) -> Result<(AeadKey, Vec<u8>), E
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use std::io::{Read as _, Write as _};
     use std::sync::Arc;
 
@@ -233,11 +235,11 @@ mod tests {
 
     fn case(shim_role: Role, version: Version, suite: &'static [&'static str]) -> Case {
         Case {
-            name: "T",
-            group: "g",
+            name: "T".into(),
+            group: "g".into(),
             shim_role,
             key_type: KeyType::EcdsaP256,
-            flags: &[],
+            flags: Cow::Borrowed(&[]),
             resume_count: 0,
             shim_writes_first: false,
             shim_shuts_down: false,
@@ -245,7 +247,7 @@ mod tests {
             peer: Peer {
                 min_version: Some(version),
                 max_version: Some(version),
-                cipher_suites: suite,
+                cipher_suites: suite.iter().map(|name| Cow::Borrowed(*name)).collect(),
                 ..Peer::DEFAULT
             },
             expect: Expect::SUCCESS,

@@ -51,7 +51,10 @@ impl Takeover {
             tls13,
             key_updates: peer.key_updates_after_handshake,
             key_update_request: peer.key_update_request,
-            misbehaviour: peer.misbehaviour.filter(Misbehaviour::is_after_handshake),
+            misbehaviour: peer
+                .misbehaviour
+                .clone()
+                .filter(Misbehaviour::is_after_handshake),
             shim_key_updates: ShimKeyUpdates::new(
                 runner_requests,
                 case.expect.unsolicited_key_update,
@@ -207,12 +210,12 @@ impl Channel for Takeover {
         for _ in 0..self.key_updates {
             self.key_update(self.key_update_request, &mut out)?;
         }
-        match self.misbehaviour {
+        match self.misbehaviour.clone() {
             None => {}
             Some(Misbehaviour::Alert { level, description }) => {
                 self.seal(ALERT, &[level, description], &mut out)?;
             }
-            Some(Misbehaviour::BogusAlert(body)) => self.seal(ALERT, body, &mut out)?,
+            Some(Misbehaviour::BogusAlert(body)) => self.seal(ALERT, &body, &mut out)?,
             Some(Misbehaviour::EmptyRecords(count)) => {
                 for _ in 0..count {
                     self.seal(APPLICATION_DATA, &[], &mut out)?;

@@ -121,12 +121,12 @@ impl Tamper {
         if self.applied {
             return Ok(message);
         }
-        match self.misbehaviour {
+        match self.misbehaviour.clone() {
             Some(Misbehaviour::TrailingDataInHandshakeMessage {
                 message: target,
                 bytes,
             }) if target == message.message_type => {
-                message.body.extend_from_slice(bytes);
+                message.body.extend_from_slice(&bytes);
                 self.applied = true;
             }
             Some(Misbehaviour::DuplicateExtension {
@@ -144,7 +144,7 @@ impl Tamper {
     fn emit(&mut self, mut record: Record, wire: &mut Vec<u8>) {
         if !self.first_record_sent {
             self.first_record_sent = true;
-            match self.misbehaviour {
+            match self.misbehaviour.clone() {
                 Some(Misbehaviour::FirstRecordVersion(version)) => {
                     record.version = version;
                     self.applied = true;
@@ -165,6 +165,8 @@ impl Tamper {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::super::record::{APPLICATION_DATA, CLIENT_HELLO, SERVER_HELLO};
     use super::*;
 
@@ -237,7 +239,7 @@ mod tests {
     fn trailing_data_lands_in_the_first_message_of_its_type_even_when_coalesced() {
         let mut tamper = Tamper::new(Some(Misbehaviour::TrailingDataInHandshakeMessage {
             message: 14,
-            bytes: b"\x01\x02",
+            bytes: Cow::Borrowed(b"\x01\x02"),
         }));
         // ServerHello and a split ServerHelloDone in one flight.
         let flight = [message(SERVER_HELLO, &hello(2)), message(14, b"")].concat();

@@ -181,7 +181,10 @@ pub fn expected_errors(
     maps: &dyn ErrorMaps,
     loose_errors: bool,
 ) -> ExpectedErrors {
-    let expected = maps.test_error(test).or(expect.error).unwrap_or("");
+    let expected = maps
+        .test_error(test)
+        .or(expect.error.as_deref())
+        .unwrap_or("");
     let shim = if expected.is_empty() || loose_errors {
         Vec::new()
     } else {
@@ -192,7 +195,7 @@ pub fn expected_errors(
     };
     let local = maps
         .test_local_error(test)
-        .or(expect.local_error)
+        .or(expect.local_error.as_deref())
         .filter(|local| !local.is_empty())
         .map(str::to_string);
     ExpectedErrors { shim, local }
@@ -277,13 +280,15 @@ pub fn judge(
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
 
     const SUCCESS: Expect = Expect::SUCCESS;
     const NO_SHARED_CIPHER: Expect = Expect {
         should_fail: true,
-        error: Some(":NO_SHARED_CIPHER:"),
-        local_error: Some("remote error: handshake failure"),
+        error: Some(Cow::Borrowed(":NO_SHARED_CIPHER:")),
+        local_error: Some(Cow::Borrowed("remote error: handshake failure")),
         ..Expect::SUCCESS
     };
 
@@ -414,7 +419,7 @@ mod tests {
         let local_only = Expect {
             should_fail: true,
             error: None,
-            local_error: Some("bad reply"),
+            local_error: Some(Cow::Borrowed("bad reply")),
             ..Expect::SUCCESS
         };
         assert_eq!(
