@@ -5,7 +5,7 @@
 use go_glob::Pattern;
 
 use crate::bogo_cases::emit::{Disabled, ShimTests, VariantTests};
-use crate::bogo_shims::plan::{ProgramPlan, ShimPlan, TestGlobPlan};
+use crate::bogo_shims::plan::{ShimPlan, TestGlobPlan};
 
 /// One [`ShimTests`] per shim, in `SHIMS` order. A case matched by one of a
 /// variant's globs is disabled with the first matching entry's reason and
@@ -16,7 +16,7 @@ pub fn from_shim_plans(plans: &[ShimPlan]) -> Vec<ShimTests<'_>> {
     plans
         .iter()
         .enumerate()
-        .filter(|(_, shim)| shim.program != ProgramPlan::None)
+        .filter(|(_, shim)| shim.program.is_some())
         .map(|(index, shim)| ShimTests {
             index,
             name: &shim.name,

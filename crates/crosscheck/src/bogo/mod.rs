@@ -20,7 +20,7 @@ pub mod tests_diff;
 
 pub use check::check;
 pub use shim_config::{
-    Declaration, Declarations, ErrorMapping, Program, RunnerOptions, ShimConfig, TestError,
-    TestGlob, Variant, find_shim,
+    Declaration, Declarations, ErrorMapping, RunnerOptions, ShimConfig, TestError, TestGlob,
+    Variant, find_shim,
 };
 pub use tests_diff::{TestList, TestsDiff, tests_diff};
