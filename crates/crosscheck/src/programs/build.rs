@@ -5,14 +5,13 @@
 //! holding a hash of its command and inputs; while that matches, later runs
 //! skip it.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::paths;
 use crate::process::Job;
 use crate::program::Build;
-use crate::programs::{BuildOnce, Error, Fingerprint, Placeholders, once_per_process};
+use crate::programs::{BuildOnce, Error, Fingerprint, Placeholders, create_dir, once_per_process};
 
 /// Long enough for a cold build of a shim on two cores.
 pub const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
@@ -62,13 +61,10 @@ fn run_locked(name: &str, build: &Build, root: &Path) -> Result<PathBuf, Error> 
         marker,
         deadline: BUILD_DEADLINE,
     };
-    let create = || {
-        fs::create_dir_all(&directory).map_err(|source| Error::Create {
-            path: directory.clone(),
-            source,
-        })
-    };
-    step.run(create, Job::new(program, args).current_dir(root))?;
+    step.run(
+        || create_dir(&directory),
+        Job::new(program, args).current_dir(root),
+    )?;
     Ok(directory)
 }
 

@@ -5,7 +5,6 @@
 //! target directory, so the TLS and BoGo shims share the libraries they
 //! both compile.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -87,13 +86,8 @@ fn beside_running_program(package: &str, bin: &str, root: &Path) -> Result<PathB
             marker: None,
             deadline: BUILD_DEADLINE,
         };
-        let create = || {
-            fs::create_dir_all(&work).map_err(|source| Error::Create {
-                path: work.clone(),
-                source,
-            })
-        };
-        step.run(create, job.current_dir(root))?;
+        // The step creates the directory of its lock and log.
+        step.run(|| Ok(()), job.current_dir(root))?;
         Ok(profile_dir.join(bin))
     })?;
     found().ok_or_else(|| Error::NotBuilt {
@@ -128,12 +122,7 @@ fn build(package: &str, root: &Path) -> Result<PathBuf, Error> {
     )
     .arg(&target)
     .current_dir(root);
-    let create = || {
-        fs::create_dir_all(&target).map_err(|source| Error::Create {
-            path: target.clone(),
-            source,
-        })
-    };
-    step.run(create, job)?;
+    // The step creates the target directory, where its lock and log are.
+    step.run(|| Ok(()), job)?;
     Ok(target)
 }

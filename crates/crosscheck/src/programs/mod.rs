@@ -9,7 +9,7 @@
 //! fingerprint of what it was built from.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::sync::Arc;
 
@@ -92,4 +92,12 @@ pub enum Error {
     /// The outcome of this process's first attempt, given to every later one.
     #[error(transparent)]
     Earlier(Arc<Error>),
+}
+
+/// `fs::create_dir_all`, its failure an [`Error::Create`].
+pub fn create_dir(path: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(path).map_err(|source| Error::Create {
+        path: path.to_path_buf(),
+        source,
+    })
 }

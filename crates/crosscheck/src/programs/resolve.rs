@@ -181,10 +181,12 @@ mod tests {
             name: Cow::Owned(name.clone()),
             ..Program::installed("", &[])
         };
+        let build_dir = build::build_dir(&name);
+        // A directory left by an earlier process with the same id.
+        let _ = std::fs::remove_dir_all(&build_dir);
         let first = resolve(&program, root.path()).unwrap();
         let second = resolve(&program, root.path()).unwrap();
         assert_eq!(first, second);
-        let build_dir = build::build_dir(&name);
         assert_eq!(first.program, PathBuf::from("cat"));
         assert_eq!(
             first.leading_args,
