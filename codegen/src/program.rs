@@ -83,6 +83,13 @@ impl JsonSchema for ProgramDoc {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Program")]
+#[schemars(extend("anyOf" = [
+    { "required": ["cargo"] },
+    { "required": ["npm"] },
+    { "required": ["script"] },
+    { "required": ["build"] },
+    { "required": ["run"] },
+]))]
 pub struct ProgramFields {
     /// A binary of a package of this workspace, built with `cargo build
     /// --release` (once per package, into one target directory every
