@@ -19,7 +19,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use crosscheck::bogo::run::{self, Selection};
-use crosscheck::bogo::{Program, ShimConfig, program};
+use crosscheck::bogo::{ShimConfig, program};
 
 include!(concat!(env!("OUT_DIR"), "/bogo.rs"));
 
@@ -145,15 +145,11 @@ fn upstream_run(
     if !shim.runner.protocol.shim_id {
         return Err("the shim predates upstream's -shim-id protocol".to_string());
     }
-    if !matches!(
-        shim.program,
-        Some(Program::CargoBin(_) | Program::Build { .. })
-    ) {
+    let resolved = program::resolve(shim, Path::new(ROOT)).map_err(|error| error.to_string())?;
+    if !resolved.leading_args.is_empty() {
         return Err("only shims without leading arguments can run under it".to_string());
     }
-    let binary = program::resolve(shim, Path::new(ROOT))
-        .map_err(|error| error.to_string())?
-        .program;
+    let binary = resolved.program;
     std::fs::create_dir_all(work).map_err(|error| error.to_string())?;
     let config = work.join(format!("{}-{}.json", shim.name, variant.name));
     std::fs::write(&config, variant.config_json).map_err(|error| error.to_string())?;

@@ -8,11 +8,11 @@
 //! `cargo bench --bench tls_throughput [-- SIZE [IMPLEMENTATION…]]`
 //! (SIZE like `1 GB`, default 1 GB; default: every implementation).
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
-use crosscheck::tls::builds::{self, Placeholders};
+use crosscheck::programs;
 use crosscheck::tls::cell::{self, Carriage, Cell, Settings, Verdict};
 use crosscheck::tls::listening::is_listening;
 use crosscheck::tls::ports;
@@ -185,28 +185,17 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn direct_rate(implementation: usize, bytes: u64) -> Result<f64, String> {
     let spec = &MATRIX.implementations[implementation];
-    let build_dir = spec
-        .build
-        .map(|build| builds::ensure_built(&MATRIX, build))
-        .transpose()
+    let resolved = programs::resolve(&spec.program, Path::new(MATRIX.root))
         .map_err(|error| error.to_string())?;
-    let placeholders = Placeholders {
-        root: PathBuf::from(MATRIX.root),
-        build_dir,
-    };
-    let argv: Vec<String> = spec
-        .command
-        .iter()
-        .map(|word| placeholders.expand(word))
-        .collect();
-    let (program, leading) = argv.split_first().ok_or("empty command")?;
+    let (program, leading) = (&resolved.program, &resolved.leading_args);
     let port = ports::reserve().map_err(|error| error.to_string())?;
     let command = |role: &str| {
         let mut command = Command::new(program);
         command
             .args(leading)
             .args([role, CASE, &port.port().to_string()])
-            .current_dir(MATRIX.root)
+            .current_dir(&resolved.cwd)
+            .envs(resolved.env.iter().map(|(key, value)| (key, value)))
             .env("CROSSCHECK_TLS_CERTIFICATES", MATRIX.certificates)
             .env("CROSSCHECK_TLS_DOWNLOAD_BYTES", bytes.to_string())
             .stdout(Stdio::null())

@@ -16,12 +16,13 @@ use std::time::{Duration, Instant};
 use crosscheck::bogo::case::{
     Case, Expect, KeyType, KeyUpdateRequest, Messages, Misbehaviour, Peer, RecordAt, Role, Version,
 };
-use crosscheck::bogo::program;
 use crosscheck::bogo::runner::{
     self, Address, Dispatcher, MallocTest, NO_ERROR_MAPS, Outcome, Protocol, RunOptions, Shim,
     ShimExit, StaticErrorMaps, Verdict,
 };
 use crosscheck::paths;
+use crosscheck::program::Cargo;
+use crosscheck::programs;
 
 const BASE: Case = Case {
     name: Cow::Borrowed("Runner-Test"),
@@ -427,7 +428,10 @@ fn runner_errors_fail_before_any_shim_starts() {
 fn rustls_shim() -> Shim {
     let program = match std::env::var_os("CROSSCHECK_BOGO_SHIM_RUSTLS") {
         Some(path) => Ok(PathBuf::from(path)),
-        None => program::cargo_bin("bogo-shim-rustls", Path::new(env!("CARGO_MANIFEST_DIR"))),
+        None => programs::cargo::program(
+            &Cargo::new("crosscheck-bogo-shims", "bogo-shim-rustls"),
+            Path::new(env!("CARGO_MANIFEST_DIR")),
+        ),
     };
     match program {
         Ok(program) => Shim::new("rustls", program),

@@ -11,6 +11,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
+use std::borrow::Cow;
+
+use crosscheck::program::{Cargo, Program, Provision, Text};
 use crosscheck::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crosscheck::tls::{Implementation, Matrix};
 
@@ -21,15 +24,24 @@ const LIAR: usize = 1;
 const ACCEPT_ANY: usize = 2;
 const FALSE_RESUMPTION: usize = 3;
 
-/// Index of the build that makes the Rust shims in `implementations.yaml`.
-const RUST_SHIMS: usize = 0;
-
-const fn program(name: &'static str, command: &'static [&'static str]) -> Implementation {
+/// A shim of crosscheck's TLS shims package, started with `run` (none:
+/// the binary itself) and then `args`.
+const fn shim(
+    name: &'static str,
+    bin: &'static str,
+    run: &'static [Text],
+    args: &'static [Text],
+) -> Implementation {
     Implementation {
         name,
         description: "",
-        build: Some(RUST_SHIMS),
-        command,
+        program: Program {
+            name: Cow::Borrowed(name),
+            provision: Provision::Cargo(Cargo::new("crosscheck-tls-shims", bin)),
+            run: Cow::Borrowed(run),
+            args: Cow::Borrowed(args),
+            env: Cow::Borrowed(&[]),
+        },
         client: true,
         server: true,
     }
@@ -49,30 +61,45 @@ static CONTROLS: Matrix = Matrix {
     certificates: MATRIX.certificates,
     cases: MATRIX.cases,
     implementations: &[
-        program("openssl", &["{build_dir}/release/tls-shim-openssl"]),
+        shim("openssl", "tls-shim-openssl", &[], &[]),
         Implementation {
-            build: None,
-            ..program("liar", &["bash", "-c", LIAR_SCRIPT, "liar"])
+            name: "liar",
+            description: "",
+            program: Program::installed(
+                "liar",
+                &[
+                    Cow::Borrowed("bash"),
+                    Cow::Borrowed("-c"),
+                    Cow::Borrowed(LIAR_SCRIPT),
+                    Cow::Borrowed("liar"),
+                ],
+            ),
+            client: true,
+            server: true,
         },
-        program(
+        shim(
             "accept-any",
+            "tls-shim-rustls",
+            &[],
             &[
-                "{build_dir}/release/tls-shim-rustls",
-                "--defect",
-                "accept-any-certificate",
+                Cow::Borrowed("--defect"),
+                Cow::Borrowed("accept-any-certificate"),
             ],
         ),
-        program(
+        shim(
             "false-resumption",
+            "tls-shim-rustls",
             &[
-                "sh",
-                "-c",
-                r#"{build_dir}/release/tls-shim-rustls --defect no-resumption "$@"; echo "crosscheck-fact: session_resumed"; exit 0"#,
-                "false-resumption",
+                Cow::Borrowed("sh"),
+                Cow::Borrowed("-c"),
+                Cow::Borrowed(
+                    r#"{program} --defect no-resumption "$@"; echo "crosscheck-fact: session_resumed"; exit 0"#,
+                ),
+                Cow::Borrowed("false-resumption"),
             ],
+            &[],
         ),
     ],
-    builds: MATRIX.builds,
     cells: &[],
 };
 

@@ -11,6 +11,9 @@ use std::path::Path;
 use std::thread;
 use std::time::Duration;
 
+use std::borrow::Cow;
+
+use crosscheck::program::{Cargo, Program, Provision, Text};
 use crosscheck::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crosscheck::tls::{Case, Implementation, Matrix, Relay, Role, Wire};
 
@@ -33,15 +36,37 @@ const fn case(name: &'static str, deadline_ms: u64) -> Case {
     }
 }
 
-const fn shell(name: &'static str, command: &'static [&'static str]) -> Implementation {
+/// `run` (none: the binary itself) of the rustls shim of crosscheck's TLS
+/// shims package (`provision` true), or of a program already installed.
+const fn program(name: &'static str, rustls: bool, run: &'static [Text]) -> Implementation {
+    let provision = if rustls {
+        Provision::Cargo(Cargo::new("crosscheck-tls-shims", "tls-shim-rustls"))
+    } else {
+        Provision::Installed
+    };
     Implementation {
         name,
         description: "",
-        build: None,
-        command,
+        program: Program {
+            name: Cow::Borrowed(name),
+            provision,
+            run: Cow::Borrowed(run),
+            args: Cow::Borrowed(&[]),
+            env: Cow::Borrowed(&[]),
+        },
         client: true,
         server: true,
     }
+}
+
+/// A program already installed, started with `run`.
+const fn shell(name: &'static str, run: &'static [Text]) -> Implementation {
+    program(name, false, run)
+}
+
+/// Words known when the code is built.
+macro_rules! words {
+    ($($word:expr),* $(,)?) => { &[$(Cow::Borrowed($word)),*] };
 }
 
 const REQUEST_RESPONSE: usize = 0;
@@ -74,37 +99,28 @@ static HARNESS: Matrix = Matrix {
         },
     ],
     implementations: &[
-        Implementation {
-            name: "rustls",
-            description: "",
-            build: Some(0),
-            command: &["{build_dir}/release/tls-shim-rustls"],
-            client: true,
-            server: true,
-        },
-        shell("unsupported", &["sh", "-c", "exit 127", "sh"]),
+        program("rustls", true, &[]),
+        shell("unsupported", words!["sh", "-c", "exit 127", "sh"]),
         shell(
             "failing",
-            &["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
+            words!["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
         ),
-        shell("never-listens", &["sh", "-c", "sleep 60", "sh"]),
+        shell("never-listens", words!["sh", "-c", "sleep 60", "sh"]),
         // The first run announces its port and waits (for the test to take
         // the port); a second run is the rustls shim.
-        Implementation {
-            build: Some(0),
-            ..shell(
-                "squatted-once",
-                &[
-                    "sh",
-                    "-c",
-                    r#"if [ -s "$0" ]; then exec {build_dir}/release/tls-shim-rustls "$@"; fi; echo "$3" > "$0.new"; mv "$0.new" "$0"; exec sleep 60"#,
-                    SQUATTED_ONCE_PORTS,
-                ],
-            )
-        },
+        program(
+            "squatted-once",
+            true,
+            words![
+                "sh",
+                "-c",
+                r#"if [ -s "$0" ]; then exec {program} "$@"; fi; echo "$3" > "$0.new"; mv "$0.new" "$0"; exec sleep 60"#,
+                SQUATTED_ONCE_PORTS,
+            ],
+        ),
         shell(
             "squatted-always",
-            &[
+            words![
                 "sh",
                 "-c",
                 r#"echo "$3" >> "$0"; exec sleep 60"#,
@@ -112,7 +128,6 @@ static HARNESS: Matrix = Matrix {
             ],
         ),
     ],
-    builds: MATRIX.builds,
     cells: &[],
 };
 

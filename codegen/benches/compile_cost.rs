@@ -102,8 +102,8 @@ fn write_project(workspace: &Path, project: &Path) -> Result<(), String> {
         ("tests/generated.rs".to_string(), "crosscheck_macros::spec!(\"specs/app_identity/synthetic.yaml\");\n".to_string()),
         (
             "specs/app_identity/manifest.yaml".to_string(),
-            "implementations:\n  - name: rust\n    description: r\n    tool:\n      cargo_bin: app-identity-suite-rs\n  \
-             - name: other\n    description: o\n    tool:\n      command: [other-suite-tool]\n"
+            "implementations:\n  - name: rust\n    description: r\n    program:\n      cargo: {package: crosscheck-suite, bin: app-identity-suite-rs}\n  \
+             - name: other\n    description: o\n    program:\n      run: [other-suite-tool]\n"
                 .to_string(),
         ),
     ];

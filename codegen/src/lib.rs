@@ -12,6 +12,7 @@ pub mod family;
 pub mod located;
 pub mod names;
 pub mod placeholders;
+pub mod program;
 pub mod schema;
 pub mod tls;
 pub mod tokens;

@@ -960,7 +960,7 @@ fn the_project_shim_configs_disable_cases_by_their_globs() {
     let first = shims
         .shims
         .iter()
-        .find(|shim| shim.program != crosscheck_codegen::bogo_shims::plan::ProgramPlan::None)
+        .find(|shim| shim.program.is_some())
         .expect("a shim with a program");
     let module = crosscheck_codegen::names::snake_case(&first.name).unwrap_or_default();
     let layout = if first.variants.len() > 1 {
@@ -975,7 +975,7 @@ fn the_project_shim_configs_disable_cases_by_their_globs() {
     let tests_per_variant: usize = shims
         .shims
         .iter()
-        .filter(|shim| shim.program != crosscheck_codegen::bogo_shims::plan::ProgramPlan::None)
+        .filter(|shim| shim.program.is_some())
         .map(|shim| shim.variants.len())
         .sum();
     assert_eq!(
@@ -1024,7 +1024,7 @@ fn family_problems_in_cases_and_shims_are_reported_together() {
     .expect("cases");
     std::fs::write(
         shims.join("demo.yaml"),
-        "description: d\nprogram:\n  cargo_bin: demo\nupstream_tests: abc\nDisabledTests:\n  Own-*: own cases\n",
+        "description: d\nprogram:\n  cargo: {package: demo-shims, bin: demo}\nupstream_tests: abc\nDisabledTests:\n  Own-*: own cases\n",
     )
     .expect("shim");
     let report = match compile_module::<Bogo>(&bogo, specs.path()) {

@@ -3,13 +3,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
-use crosscheck_codegen::bogo_shims::plan::{ProgramPlan, ShimPlan};
+use crosscheck_codegen::bogo_shims::plan::ShimPlan;
 use crosscheck_codegen::bogo_shims::{Layout, emit, plan_directory};
+use crosscheck_model::program::{Cargo, Program, Provision, Script};
 
 const SHIM: &str = "\
 description: A demo shim
 program:
-  cargo_bin: demo-shim
+  cargo: {package: demo-shims, bin: demo-shim}
 upstream_tests: t1
 variants:
   ring: with ring
@@ -87,7 +88,13 @@ fn errors(shim: &str) -> Vec<String> {
 fn each_variant_gets_the_entries_that_hold_for_it() {
     let plan = planned(SHIM);
     assert_eq!(plan.name, "demo");
-    assert_eq!(plan.program, ProgramPlan::CargoBin("demo-shim".to_string()));
+    assert_eq!(
+        plan.program,
+        Some(Program::new(
+            "demo",
+            Provision::Cargo(Cargo::new("demo-shims", "demo-shim"))
+        ))
+    );
     assert_eq!(plan.declared_in, "shims/demo.yaml");
     let ring = &plan.variants[0];
     assert_eq!(
@@ -320,8 +327,8 @@ fn values_of_the_wrong_kind_are_reported_and_the_rest_still_checked() {
         )
         .replace("[\":HANDSHAKE_FAILURE:\"]", "\":HANDSHAKE_FAILURE:\"")
         .replace(
-            "  cargo_bin: demo-shim\n",
-            "  cargo_bin: demo-shim\n  command: [demo]\n",
+            "  cargo: {package: demo-shims, bin: demo-shim}\n",
+            "  cargo: {package: demo-shims, bin: demo-shim}\n  build: {command: [make]}\n",
         )
         .replace(
             "    keep_unmatched: kept to match the upstream config\n",
@@ -330,7 +337,7 @@ fn values_of_the_wrong_kind_are_reported_and_the_rest_still_checked() {
     assert_eq!(
         errors(&shim),
         [
-            "shims/demo.yaml:3:3: error: expected exactly one of `cargo_bin`, `command`, `build`, found 2",
+            "shims/demo.yaml:4:10: error: `program` takes one way to get it, and already has `cargo`; keep `cargo` or `build`",
             "shims/demo.yaml:14:3: error: glob `*-P-224-*` matches no known test (upstream list t1); correct it, or keep it with `keep_unmatched: \"why\"`",
             "shims/demo.yaml:17:25: error: expected a list of the shim's errors, a mapping with `errors`, or a list of such mappings, found `:HANDSHAKE_FAILURE:`",
             "shims/demo.yaml:22:17: error: expected a whole number from 0 to 4294967295, found `-1`",
@@ -340,37 +347,43 @@ fn values_of_the_wrong_kind_are_reported_and_the_rest_still_checked() {
 }
 
 #[test]
-fn a_built_program_needs_its_script_and_a_path_inside_the_build() {
+fn a_script_program_needs_its_script_and_a_path_inside_the_build() {
     let project = Project::new(&SHIM.replace(
-        "  cargo_bin: demo-shim\n",
-        "  build:\n    script: shims/demo/build.sh\n    program: out/demo_shim\n",
+        "  cargo: {package: demo-shims, bin: demo-shim}\n",
+        "  script:\n    path: shims/demo/build.sh\n    output: out/demo_shim\n",
     ));
     std::fs::create_dir_all(project.dir.path().join("shims/demo")).expect("script dir");
     std::fs::write(project.dir.path().join("shims/demo/build.sh"), "").expect("script");
     let plans = project.compile(&[]).expect("a good shim file");
     assert_eq!(
         plans[0].program,
-        ProgramPlan::Build {
-            script: "shims/demo/build.sh".to_string(),
-            program: "out/demo_shim".to_string()
-        }
+        Some(Program::new(
+            "demo",
+            Provision::Script(Script {
+                path: "shims/demo/build.sh".into(),
+                output: "out/demo_shim".into(),
+            })
+        ))
     );
 
     let shim = SHIM.replace(
-        "  cargo_bin: demo-shim\n",
-        "  build:\n    script: shims/missing.sh\n    program: ../demo_shim\n",
+        "  cargo: {package: demo-shims, bin: demo-shim}\n",
+        "  script:\n    path: shims/missing.sh\n    output: ../demo_shim\n",
     );
     assert_eq!(
         errors(&shim),
         [
-            "shims/demo.yaml:4:13: error: no build script at `shims/missing.sh`",
-            "shims/demo.yaml:5:14: error: the build's program `../demo_shim` must be a relative path without `..`",
+            "shims/demo.yaml:4:11: error: no build script at `shims/missing.sh`",
+            "shims/demo.yaml:5:13: error: the script's output `../demo_shim` must be a relative path without `..`",
         ]
     );
-    let shim = SHIM.replace("  cargo_bin: demo-shim\n", "  build:\n    script: b.sh\n");
+    let shim = SHIM.replace(
+        "  cargo: {package: demo-shims, bin: demo-shim}\n",
+        "  script:\n    path: b.sh\n",
+    );
     assert_eq!(
         errors(&shim),
-        ["shims/demo.yaml:4:5: error: missing field `program`"]
+        ["shims/demo.yaml:4:5: error: missing field `output`"]
     );
 }
 
@@ -413,7 +426,7 @@ fn emitted_tokens_hold_the_json_and_the_maps() {
     let tokens = emit::shims(&plan.shims).to_string();
     for expected in [
         "pub static SHIMS : & [:: crosscheck :: bogo :: ShimConfig]",
-        "program : Some (:: crosscheck :: bogo :: Program :: CargoBin (\"demo-shim\"))",
+        "program : Some (:: crosscheck :: program :: Program { name : :: std :: borrow :: Cow :: Borrowed (\"demo\") , provision : :: crosscheck :: program :: Provision :: Cargo",
         ":: crosscheck :: bogo :: TestGlob { glob : \"TLS-ECH-*\" , reason : \"no HPKE\" , declared_at : \"shims/demo.yaml:10:3\" }",
         ":: crosscheck :: bogo :: ErrorMapping { expected : \":NO_SHARED_CIPHER:\" , errors : & [\":HANDSHAKE_FAILURE:\"] }",
         "half_rtt_tickets : Some (0u32)",

@@ -11,12 +11,12 @@ const MANIFEST: &str = "\
 implementations:
   - name: rust
     description: the Rust one
-    tool:
-      cargo_bin: app-identity-suite-rs
+    program:
+      cargo: {package: crosscheck-suite, bin: app-identity-suite-rs}
   - name: other
     description: another
-    tool:
-      command: [other-tool]
+    program:
+      run: [other-tool]
     generates: upstream_cases
 case_files:
   - file: up.yaml

@@ -8,6 +8,7 @@ use std::path::Path;
 use crosscheck_codegen::SpecFamily;
 use crosscheck_codegen::tls::plan::MatrixPlan;
 use crosscheck_codegen::tls::{Tls, load, plan};
+use crosscheck_model::program::Provision;
 
 use crosscheck_codegen::compile_path;
 
@@ -35,17 +36,15 @@ cases:
 ";
 
 const IMPLEMENTATIONS: &str = "\
-builds:
-  shims:
-    command: [\"{cargo}\", build, --target-dir, \"{build_dir}\"]
 implementations:
   rustls:
     description: rustls
-    build: shims
-    command: [\"{build_dir}/release/rustls\"]
+    program:
+      build: {command: [\"{cargo}\", build, --target-dir, \"{build_dir}\"]}
+      run: [\"{build_dir}/release/rustls\"]
   java:
     description: JSSE
-    command: [java, -cp, \"{root}/java\", TlsShim]
+    program: {run: [java, -cp, \"{root}/java\", TlsShim]}
     unsupported:
       - case: early_data
         role: server
@@ -137,15 +136,21 @@ fn every_case_runs_every_client_against_every_server_in_file_order() {
         ["session_resumed", "early_data_accepted"]
     );
     assert!(!early_data.upstream && plan.cases[0].upstream);
-    assert_eq!(plan.implementations[0].build, Some(0));
-    assert_eq!(plan.implementations[1].build, None);
+    assert!(matches!(
+        plan.implementations[0].program.provision,
+        Provision::Build(_)
+    ));
+    assert_eq!(
+        plan.implementations[1].program.provision,
+        Provision::Installed
+    );
 }
 
 #[test]
 fn both_reasons_show_when_both_sides_are_unsupported() {
     let implementations = IMPLEMENTATIONS.replace(
-        "    command: [\"{build_dir}/release/rustls\"]\n",
-        "    command: [\"{build_dir}/release/rustls\"]\n    unsupported:\n      - case: early_data\n        reason: no 0-RTT here\n",
+        "      run: [\"{build_dir}/release/rustls\"]\n",
+        "      run: [\"{build_dir}/release/rustls\"]\n    unsupported:\n      - case: early_data\n        reason: no 0-RTT here\n",
     );
     let plan = planned(CASES, &implementations);
     let reasons: Vec<Option<String>> = tests_of(&plan)
@@ -245,7 +250,7 @@ fn the_matrix_knows_its_root_and_each_cells_expectation() {
                 dir.path().join("certificates").display().to_string()
             ),
             "client : 1usize , server : 0usize , expectation : :: crosscheck :: expectation :: Expectation :: Fail",
-            "Declared :: new (\"test\" , \"a known failure\" , \"flaky close\" , \"implementations.yaml:17:5\")",
+            "Declared :: new (\"test\" , \"a known failure\" , \"flaky close\" , \"implementations.yaml:15:5\")",
         ],
     );
     assert!(!matrix.contains("fn "), "the matrix alone has no tests");
@@ -257,19 +262,17 @@ fn unknown_names_are_located() {
     let implementations = with_implementations_tail(
         "known_failures:\n  - case: handshak\n    reason: r\n  - case: handshake\n    server: bouncy\n    reason: r\n",
     )
-    .replace("build: shims", "build: shim")
     .replace("case: early_data", "case: early-data");
     let report = errors(CASES, &implementations);
     assert_reports(
         &report,
         &[
-            "implementations.yaml:7:12: error: unknown build `shim`; expected one of shims",
-            "implementations.yaml:13:15: error: unknown case `early-data`; expected one of handshake, early_data",
-            "implementations.yaml:17:11: error: unknown case `handshak`; expected one of handshake, early_data",
-            "implementations.yaml:20:13: error: unknown implementation `bouncy`; expected one of rustls, java",
+            "implementations.yaml:11:15: error: unknown case `early-data`; expected one of handshake, early_data",
+            "implementations.yaml:15:11: error: unknown case `handshak`; expected one of handshake, early_data",
+            "implementations.yaml:18:13: error: unknown implementation `bouncy`; expected one of rustls, java",
         ],
     );
-    assert!(report.ends_with("4 spec errors"), "{report}");
+    assert!(report.ends_with("3 spec errors"), "{report}");
 }
 
 #[test]
@@ -279,7 +282,7 @@ fn empty_texts_and_commands_are_errors() {
         .replace("client: Handshake; close.", "client: ' '");
     let implementations = IMPLEMENTATIONS
         .replace("description: JSSE", "description: \"\"")
-        .replace("command: [\"{build_dir}/release/rustls\"]", "command: []")
+        .replace("run: [\"{build_dir}/release/rustls\"]", "run: []")
         .replace(
             "reason: JSSE does not implement TLS 1.3 0-RTT",
             "reason: ''",
@@ -294,10 +297,10 @@ fn empty_texts_and_commands_are_errors() {
         &[
             "cases.yaml:3:18: error: a case's description must not be empty",
             "cases.yaml:4:13: error: the client's duty must not be empty",
-            "implementations.yaml:3:15: error: a command's program must not be empty",
-            "implementations.yaml:8:14: error: a command needs at least a program",
-            "implementations.yaml:10:18: error: an implementation's description must not be empty",
-            "implementations.yaml:15:17: error: the reason a case is unsupported must not be empty",
+            "implementations.yaml:5:25: error: a command's program must not be empty",
+            "implementations.yaml:6:12: error: a command needs at least a program",
+            "implementations.yaml:8:18: error: an implementation's description must not be empty",
+            "implementations.yaml:13:17: error: the reason a case is unsupported must not be empty",
         ],
     );
     assert!(report.ends_with("6 spec errors"), "{report}");
@@ -351,7 +354,7 @@ fn names_that_sanitise_alike_or_to_keywords_are_errors() {
     assert_reports(
         &report,
         &[
-            "implementations.yaml:9:3: error: `s2n_tls` and `s2n-tls` (at implementations.yaml:5:3) both become the test-name part `s2n_tls`; rename one",
+            "implementations.yaml:7:3: error: `s2n_tls` and `s2n-tls` (at implementations.yaml:2:3) both become the test-name part `s2n_tls`; rename one",
         ],
     );
     let cases = CASES
@@ -362,7 +365,7 @@ fn names_that_sanitise_alike_or_to_keywords_are_errors() {
         &report,
         &[
             "cases.yaml:7:3: error: `type` becomes the Rust keyword `type`; rename it",
-            "implementations.yaml:13:15: error: unknown case `early_data`; expected one of Early Data, type",
+            "implementations.yaml:11:15: error: unknown case `early_data`; expected one of Early Data, type",
         ],
     );
     let clash = CASES.replace("  handshake:\n", "  Early Data:\n");
@@ -381,16 +384,16 @@ fn test_names_of_different_pairs_must_differ() {
 implementations:
   a_to:
     description: one
-    command: [one]
+    program: {run: [one]}
   to_b:
     description: two
-    command: [two]
+    program: {run: [two]}
   a:
     description: three
-    command: [three]
+    program: {run: [three]}
   b:
     description: four
-    command: [four]
+    program: {run: [four]}
 ";
     let report = errors(CASES, implementations);
     assert_reports(
@@ -409,7 +412,7 @@ fn duplicate_and_redundant_unsupported_entries_are_errors() {
     assert_reports(
         &report,
         &[
-            "implementations.yaml:16:9: error: `java` is already declared unsupported in `early_data` at implementations.yaml:13:9",
+            "implementations.yaml:14:9: error: `java` is already declared unsupported in `early_data` at implementations.yaml:11:9",
         ],
     );
     let client_only = IMPLEMENTATIONS.replace(
@@ -420,8 +423,8 @@ fn duplicate_and_redundant_unsupported_entries_are_errors() {
     assert_reports(
         &report,
         &[
-            "implementations.yaml:11:21: error: role `client` is listed twice",
-            "implementations.yaml:14:9: error: `java` never plays server (see its `roles`), so it needs no unsupported entry as one",
+            "implementations.yaml:9:21: error: role `client` is listed twice",
+            "implementations.yaml:12:9: error: `java` never plays server (see its `roles`), so it needs no unsupported entry as one",
         ],
     );
     let no_roles = IMPLEMENTATIONS.replace(
@@ -432,7 +435,7 @@ fn duplicate_and_redundant_unsupported_entries_are_errors() {
     assert_reports(
         &report,
         &[
-            "implementations.yaml:11:12: error: `roles` needs `client`, `server` or both (leave it out for both)",
+            "implementations.yaml:9:12: error: `roles` needs `client`, `server` or both (leave it out for both)",
         ],
     );
 }
@@ -459,9 +462,9 @@ known_failures:
     assert_reports(
         &report,
         &[
-            "implementations.yaml:17:5: error: this known failure covers only tests ignored as unsupported (java as server: JSSE does not implement TLS 1.3 0-RTT); remove it or the unsupported entry",
-            "implementations.yaml:23:5: error: this known failure is declared twice (first at implementations.yaml:20:5)",
-            "implementations.yaml:27:13: error: a known failure's reason must not be empty",
+            "implementations.yaml:15:5: error: this known failure covers only tests ignored as unsupported (java as server: JSSE does not implement TLS 1.3 0-RTT); remove it or the unsupported entry",
+            "implementations.yaml:21:5: error: this known failure is declared twice (first at implementations.yaml:18:5)",
+            "implementations.yaml:25:13: error: a known failure's reason must not be empty",
         ],
     );
     assert!(report.ends_with("3 spec errors"), "{report}");
@@ -472,7 +475,7 @@ known_failures:
 }
 
 #[test]
-fn placeholders_are_checked_per_command_kind() {
+fn placeholders_are_checked_per_program_part() {
     let implementations = IMPLEMENTATIONS
         .replace("\"{root}/java\"", "\"{build_dir}/java\"")
         .replace(
@@ -483,9 +486,9 @@ fn placeholders_are_checked_per_command_kind() {
     assert_reports(
         &report,
         &[
-            "implementations.yaml:8:45: error: `{cargo}` is not available in an implementation's command; it may use only {build_dir}, {root}",
-            "implementations.yaml:8:56: error: unknown placeholder `{rooot}` in an implementation's command; it may use only {build_dir}, {root}",
-            "implementations.yaml:11:26: error: `{build_dir}` is not available in the command of an implementation without `build`; it may use only {root}",
+            "implementations.yaml:6:43: error: `{cargo}` is not available in `run`; it may use only {root}, {build_dir}",
+            "implementations.yaml:6:54: error: unknown placeholder `{rooot}` in `run`; it may use only {root}, {build_dir}",
+            "implementations.yaml:9:32: error: `{build_dir}` is not available in `run`; it may use only {root}",
         ],
     );
     assert!(report.ends_with("3 spec errors"), "{report}");
@@ -517,6 +520,50 @@ fn facts_relays_and_parameters_are_checked() {
 }
 
 #[test]
+fn malformed_programs_are_located() {
+    let cargo_without_bin = IMPLEMENTATIONS.replace(
+        "      build: {command: [\"{cargo}\", build, --target-dir, \"{build_dir}\"]}\n      run: [\"{build_dir}/release/rustls\"]\n",
+        "      cargo: {package: shims}\n      args: [--provider, ring]\n",
+    );
+    let unknown_kind = IMPLEMENTATIONS.replace(
+        "    program: {run: [java, -cp, \"{root}/java\", TlsShim]}\n",
+        "    program: {deb: openjdk-17-jdk, args: [TlsShim]}\n",
+    );
+    let two_kinds = IMPLEMENTATIONS.replace(
+        "      run: [",
+        "      script: {path: shims/rustls/build.sh, output: rustls}\n      run: [",
+    );
+    for (implementations, expected) in [
+        (
+            cargo_without_bin,
+            &["implementations.yaml:5:14: error: missing field `bin`"][..],
+        ),
+        (
+            unknown_kind,
+            &[
+                "implementations.yaml:9:15: error: unknown field `deb`, expected one of `cargo`, `npm`, `script`, `build`, `run`, `args`, `env`",
+            ],
+        ),
+        (
+            two_kinds,
+            &[
+                "implementations.yaml:6:15: error: `program` takes one way to get it, and already has `build`; keep `build` or `script`",
+                "implementations.yaml:6:22: error: no build script at `shims/rustls/build.sh`",
+            ],
+        ),
+    ] {
+        let report = errors(CASES, &implementations);
+        assert_reports(&report, expected);
+        let count = expected.len();
+        let noun = if count == 1 { "error" } else { "errors" };
+        assert!(
+            report.ends_with(&format!("{count} spec {noun}")),
+            "{report}"
+        );
+    }
+}
+
+#[test]
 fn yaml_errors_in_both_files_are_reported_together() {
     let cases = CASES.replace(
         "    deadline: 10s\n",
@@ -529,8 +576,8 @@ fn yaml_errors_in_both_files_are_reported_together() {
         &report,
         &[
             "cases.yaml:7:5: error: duplicate key `deadline` (first at cases.yaml:6:5)",
-            "implementations.yaml:10:5: error: unknown field `descripton`, expected one of `description`, `build`, `command`, `roles`, `unsupported`",
-            "10 |     descripton: JSSE",
+            "implementations.yaml:8:5: error: unknown field `descripton`, expected one of `description`, `program`, `roles`, `unsupported`",
+            "8 |     descripton: JSSE",
         ],
     );
     assert!(!report.contains("DuplicateKeyPolicy"), "{report}");
@@ -540,7 +587,7 @@ fn yaml_errors_in_both_files_are_reported_together() {
     assert_reports(
         &report,
         &[
-            "implementations.yaml:9:3: error: duplicate key `rustls` (first at implementations.yaml:5:3)",
+            "implementations.yaml:7:3: error: duplicate key `rustls` (first at implementations.yaml:2:3)",
         ],
     );
 }
@@ -550,14 +597,14 @@ fn problems_in_both_files_are_reported_at_once() {
     let cases = CASES.replace("deadline: 10s", "deadline: soon");
     let implementations = IMPLEMENTATIONS
         .replace("case: early_data", "case: nope")
-        .replace("build: shims", "build: none");
+        .replace("program: {run:", "program: {pip: tls-shim, run:");
     let report = errors(&cases, &implementations);
     assert_reports(
         &report,
         &[
             "cases.yaml:6:15: error: deadline `soon` is not a duration",
-            "implementations.yaml:7:12: error: unknown build `none`",
-            "implementations.yaml:13:15: error: unknown case `nope`",
+            "implementations.yaml:9:15: error: unknown field `pip`, expected one of `cargo`, `npm`, `script`, `build`, `run`, `args`, `env`",
+            "implementations.yaml:11:15: error: unknown case `nope`",
         ],
     );
     assert!(report.ends_with("3 spec errors"), "{report}");
@@ -615,7 +662,7 @@ fn a_new_implementation_entry_adds_tests_in_every_case_in_both_roles() {
             (entries, format!("\nknown_failures:{rest}"))
         });
     let implementations = format!(
-        "{}\n  wolfssl:\n    description: wolfSSL\n    command: [\"{{root}}/shims/wolfssl\"]\n{rest}",
+        "{}\n  wolfssl:\n    description: wolfSSL\n    program: {{run: [\"{{root}}/shims/wolfssl\"]}}\n{rest}",
         entries.trim_end()
     );
     let after = planned(&cases, &implementations);

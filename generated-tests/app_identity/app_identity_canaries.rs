@@ -12,9 +12,10 @@ use crosscheck::app_identity::canaries::Vetting;
 use crosscheck::app_identity::report::write_report;
 use crosscheck::app_identity::runs::{FamilyRuns, runs};
 use crosscheck::app_identity::{
-    Family, FamilyCase, Implementation, Judgement, PlannedPair, Tool, check, judge,
+    Family, FamilyCase, Implementation, Judgement, PlannedPair, check, judge,
 };
 use crosscheck::expectation::{Declared, Expectation};
+use crosscheck::program::{Cargo, Program, Provision};
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 
@@ -23,10 +24,15 @@ const ALWAYS_OK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/always-ok
 const RUST: Implementation = Implementation {
     name: "rust",
     description: "crosscheck's app-identity crate (app-identity-suite-rs)",
-    tool: Tool::CargoBin {
-        name: "app-identity-suite-rs",
-        built_at: Some(env!("CARGO_BIN_EXE_app-identity-suite-rs")),
-    },
+    program: Program::new(
+        "rust",
+        Provision::Cargo(Cargo {
+            package: Cow::Borrowed("crosscheck-suite"),
+            bin: Cow::Borrowed("app-identity-suite-rs"),
+            built_at: Some(env!("CARGO_BIN_EXE_app-identity-suite-rs")),
+            compiled_in: Some(env!("CARGO_PKG_NAME")),
+        }),
+    ),
     generate_args: &["--all-cases"],
     generates_all_cases: true,
 };
@@ -62,6 +68,7 @@ fn family_with(name: &'static str, verifier: Implementation) -> &'static Family 
         .collect();
     Box::leak(Box::new(Family {
         name,
+        root: env!("CARGO_MANIFEST_DIR"),
         implementations: Box::leak(Box::new([RUST, verifier])),
         cases: Box::leak(cases.into_boxed_slice()),
         pairs: Box::leak(not_generated.into_boxed_slice()),
@@ -76,7 +83,10 @@ fn always_ok_family() -> &'static Family {
             Implementation {
                 name: "always-ok",
                 description: "answers ok to every test",
-                tool: Tool::Command(&["sh", ALWAYS_OK]),
+                program: Program::installed(
+                    "always-ok",
+                    &[Cow::Borrowed("sh"), Cow::Borrowed(ALWAYS_OK)],
+                ),
                 generate_args: &[],
                 generates_all_cases: false,
             },
@@ -92,7 +102,10 @@ fn missing_verifier_family() -> &'static Family {
             Implementation {
                 name: "missing",
                 description: "a verifier program that does not exist",
-                tool: Tool::Command(&["/nonexistent/app-identity-verifier"]),
+                program: Program::installed(
+                    "missing",
+                    &[Cow::Borrowed("/nonexistent/app-identity-verifier")],
+                ),
                 generate_args: &[],
                 generates_all_cases: false,
             },

@@ -7,7 +7,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use crosscheck::app_identity::{Family, Tool};
+use crosscheck::app_identity::Family;
+use crosscheck::program::Provision;
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 
@@ -51,14 +52,11 @@ fn typescript_tool(family: &Family) -> PathBuf {
     let implementation = family
         .implementations
         .iter()
-        .find(|i| matches!(i.tool, Tool::Npm { .. }))
+        .find(|i| matches!(i.program.provision, Provision::Npm(_)))
         .expect("the manifest declares the npm reference");
-    let Tool::Npm { package_dir, bin } = implementation.tool else {
-        unreachable!()
-    };
-    crosscheck::npm::NpmTool::new("app-identity-ts", Path::new(package_dir), bin)
-        .ensure_installed(&crosscheck::paths::work_dir().join("npm"))
+    crosscheck::programs::resolve(&implementation.program, Path::new(family.root))
         .unwrap_or_else(|e| panic!("{e}"))
+        .program
 }
 
 fn generated_suite(all_cases: bool) -> String {

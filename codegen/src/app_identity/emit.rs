@@ -7,12 +7,13 @@ use quote::{format_ident, quote};
 
 use crate::app_identity::plan::{
     AppIdData, CaseData, CasePlan, FamilyPlan, ImplementationPlan, ModulePlan, NonceData,
-    PadlockCaseData, PadlockData, TestPlan, ToolPlan,
+    PadlockCaseData, PadlockData, TestPlan,
 };
 use crate::tokens::{ignore_attribute, optional};
 
 /// `pub static FAMILY: Family = …;`
 pub fn family(plan: &FamilyPlan, name: &str) -> TokenStream {
+    let root = &plan.root;
     let implementations = plan.implementations.iter().map(implementation);
     let cases = plan.modules.iter().flat_map(|module| {
         module
@@ -48,6 +49,7 @@ pub fn family(plan: &FamilyPlan, name: &str) -> TokenStream {
         };
         pub static FAMILY: ::crosscheck::app_identity::Family = ::crosscheck::app_identity::Family {
             name: #name,
+            root: #root,
             implementations: &[#(#implementations),*],
             cases: &[#(#cases),*],
             pairs: &[#(#pairs),*],
@@ -114,23 +116,12 @@ fn implementation(implementation: &ImplementationPlan) -> TokenStream {
     let description = &implementation.description;
     let generate_args = &implementation.generate_args;
     let generates_all_cases = implementation.generates_all_cases;
-    let tool = match &implementation.tool {
-        ToolPlan::CargoBin(bin) => {
-            let env_name = format!("CARGO_BIN_EXE_{bin}");
-            quote! { ::crosscheck::app_identity::Tool::CargoBin { name: #bin, built_at: option_env!(#env_name) } }
-        }
-        ToolPlan::Npm { package_dir, bin } => {
-            quote! { ::crosscheck::app_identity::Tool::Npm { package_dir: #package_dir, bin: #bin } }
-        }
-        ToolPlan::Command(argv) => {
-            quote! { ::crosscheck::app_identity::Tool::Command(&[#(#argv),*]) }
-        }
-    };
+    let program = &implementation.program;
     quote! {
         ::crosscheck::app_identity::Implementation {
             name: #name,
             description: #description,
-            tool: #tool,
+            program: #program,
             generate_args: &[#(#generate_args),*],
             generates_all_cases: #generates_all_cases,
         }

@@ -13,6 +13,8 @@ pub const MANIFEST_FILE: &str = "manifest.yaml";
 /// Everything in one family directory, parsed but not yet checked.
 pub struct LoadedFamily {
     pub directory: PathBuf,
+    /// The project root: programs' paths are relative to it.
+    pub root: PathBuf,
     pub manifest: Parsed<ManifestDoc>,
     /// Case files sorted by file name.
     pub case_files: Vec<Parsed<CaseFile>>,
@@ -58,6 +60,7 @@ pub fn load(
     }
     Some(LoadedFamily {
         directory: directory.to_path_buf(),
+        root: display_root.to_path_buf(),
         manifest: manifest?,
         case_files,
     })

@@ -5,6 +5,7 @@ use schemars::JsonSchema;
 use serde::Deserialize;
 
 use crate::located::Located;
+use crate::program::ProgramDoc;
 
 /// A case file: a list of suite test descriptions. `required.yaml` and
 /// `optional.yaml` from upstream use this format unchanged.
@@ -172,31 +173,14 @@ pub struct ImplementationDoc {
     /// Short name used in test names, e.g. `rust`, `ts`.
     pub name: Located<String>,
     pub description: String,
-    /// How to start its suite tool (`generate` / `run` interface).
-    pub tool: Located<ToolDoc>,
+    /// Its suite tool (`generate` / `run` interface): how to get and start it.
+    pub program: Located<ProgramDoc>,
     /// Extra arguments after `generate --stdout` (e.g. to ask for every case).
     #[serde(default)]
     pub generate_args: Vec<String>,
     /// Which cases its `generate` command builds (default `all_cases`).
     #[serde(default)]
     pub generates: GeneratesDoc,
-}
-
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum ToolDoc {
-    /// A binary target of the package running the tests.
-    CargoBin(String),
-    /// An npm package pinned by a committed package.json and package-lock.json.
-    Npm {
-        /// Directory holding package.json and package-lock.json, relative to
-        /// the manifest.
-        package_dir: Located<String>,
-        /// The executable the package installs.
-        bin: String,
-    },
-    /// A program on PATH (or a path) and leading arguments.
-    Command(Vec<String>),
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -11,15 +11,18 @@ use std::path::Path;
 use crate::app_identity::load::{LoadedFamily, Parsed};
 use crate::app_identity::model::{
     AlphabetDoc, CaseDoc, CaseFile, ExpectDoc, GeneratesDoc, IdDoc, ManifestDoc, NonceDoc,
-    PadlockCaseDoc, PadlockDoc, ToolDoc,
+    PadlockCaseDoc, PadlockDoc,
 };
-use crate::diagnostic::{Diagnostic, Diagnostics, SourceFile};
+use crate::diagnostic::{Diagnostic, Diagnostics, FileChecks, SourceFile};
 use crate::located::Located;
 use crate::names::snake_case;
+use crate::program;
 
 /// The checked family, ready to emit.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FamilyPlan {
+    /// Absolute project root.
+    pub root: String,
     pub implementations: Vec<ImplementationPlan>,
     pub modules: Vec<ModulePlan>,
     pub known_failures: Vec<KnownFailurePlan>,
@@ -31,18 +34,11 @@ pub struct FamilyPlan {
 pub struct ImplementationPlan {
     pub name: String,
     pub description: String,
-    pub tool: ToolPlan,
+    pub program: Program,
     pub generate_args: Vec<String>,
     pub generates_all_cases: bool,
     /// `file:line:col` of its entry in the manifest.
     pub declared_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ToolPlan {
-    CargoBin(String),
-    Npm { package_dir: String, bin: String },
-    Command(Vec<String>),
 }
 
 /// One case file: a module of cases.
@@ -141,18 +137,15 @@ pub struct TestPlan {
 }
 
 pub use crosscheck_model::expectation::{Declared, Expectation};
+pub use crosscheck_model::program::Program;
 
 /// Checks and expands a loaded family.
 pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
     let mut diagnostics = Diagnostics::default();
     let manifest_source = &family.manifest.source;
     let manifest = &family.manifest.doc;
-    let implementations = plan_implementations(
-        manifest,
-        manifest_source,
-        &family.directory,
-        &mut diagnostics,
-    );
+    let implementations =
+        plan_implementations(manifest, manifest_source, &family.root, &mut diagnostics);
     let settings = file_settings(family, &mut diagnostics);
 
     let mut modules = Vec::new();
@@ -216,6 +209,7 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
             .map(|p| p.source.absolute_path.display().to_string()),
     );
     diagnostics.into_result(FamilyPlan {
+        root: family.root.display().to_string(),
         implementations,
         modules,
         known_failures,
@@ -290,7 +284,7 @@ fn file_settings<'a>(
 fn plan_implementations(
     manifest: &ManifestDoc,
     source: &SourceFile,
-    directory: &Path,
+    root: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ImplementationPlan> {
     if manifest.implementations.is_empty() {
@@ -323,47 +317,16 @@ fn plan_implementations(
                 ),
             ));
         }
-        let tool = match &implementation.tool.value {
-            ToolDoc::CargoBin(bin) if bin.trim().is_empty() => {
-                diagnostics.push(Diagnostic::at(
-                    source,
-                    implementation.tool.position,
-                    "`cargo_bin` needs a binary name",
-                ));
-                continue;
-            }
-            ToolDoc::CargoBin(bin) => ToolPlan::CargoBin(bin.clone()),
-            ToolDoc::Npm { package_dir, bin } => {
-                let dir = directory.join(&package_dir.value);
-                for required in ["package.json", "package-lock.json"] {
-                    if !dir.join(required).is_file() {
-                        diagnostics.push(Diagnostic::at(
-                            source,
-                            package_dir.position,
-                            format!("`{}` has no {required}; the npm package must be pinned by a committed lockfile", package_dir.value),
-                        ));
-                    }
-                }
-                let absolute = std::fs::canonicalize(&dir).unwrap_or(dir);
-                ToolPlan::Npm {
-                    package_dir: absolute.display().to_string(),
-                    bin: bin.clone(),
-                }
-            }
-            ToolDoc::Command(argv) if argv.is_empty() => {
-                diagnostics.push(Diagnostic::at(
-                    source,
-                    implementation.tool.position,
-                    "`command` needs a program",
-                ));
-                continue;
-            }
-            ToolDoc::Command(argv) => ToolPlan::Command(argv.clone()),
-        };
+        let program = program::plan(
+            &implementation.name.value,
+            &implementation.program,
+            root,
+            &mut FileChecks::new(source, diagnostics),
+        );
         plans.push(ImplementationPlan {
             name,
             description: implementation.description.clone(),
-            tool,
+            program,
             generate_args: implementation.generate_args.clone(),
             generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
             declared_at: source.locate(implementation.name.position),

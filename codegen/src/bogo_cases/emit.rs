@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use databake::{Bake, CrateEnv};
 
 use crate::bogo_cases::plan::{CasePlan, CasesPlan};
-use crate::bogo_shims::plan::{ProgramPlan, ShimPlan};
+use crate::bogo_shims::plan::ShimPlan;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::snake_case;
 use crate::tokens::ignore_attribute;
@@ -60,7 +60,7 @@ pub fn shim_tests(plans: &[ShimPlan]) -> Vec<ShimTests<'_>> {
     plans
         .iter()
         .enumerate()
-        .filter(|(_, shim)| shim.program != ProgramPlan::None)
+        .filter(|(_, shim)| shim.program.is_some())
         .map(|(index, shim)| ShimTests {
             index,
             name: &shim.name,

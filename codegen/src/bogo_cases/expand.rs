@@ -8,16 +8,13 @@ use crosscheck_model::expectation::{Declared, Expectation};
 use go_glob::Pattern;
 
 use crate::bogo_cases::plan::CasesPlan;
-use crate::bogo_shims::plan::{ProgramPlan, ShimPlan, TestGlobPlan, VariantPlan};
+use crate::bogo_shims::plan::{ShimPlan, TestGlobPlan, VariantPlan};
 
 /// Fills each variant's `expected` with the cases that must not simply
 /// pass. (The shim compiler has checked every glob; one that does not
 /// compile matches nothing.)
 pub fn expand(cases: &CasesPlan, shims: &mut [ShimPlan]) {
-    for shim in shims
-        .iter_mut()
-        .filter(|shim| shim.program != ProgramPlan::None)
-    {
+    for shim in shims.iter_mut().filter(|shim| shim.program.is_some()) {
         let include_disabled = shim.runner.include_disabled;
         for variant in &mut shim.variants {
             let sections = sections(variant, include_disabled);

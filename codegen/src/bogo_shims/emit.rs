@@ -6,7 +6,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use crate::bogo_shims::plan::{
-    ConfigPlan, ErrorMappingPlan, ProgramPlan, ShimPlan, TestErrorPlan, TestGlobPlan, VariantPlan,
+    ConfigPlan, ErrorMappingPlan, ShimPlan, TestErrorPlan, TestGlobPlan, VariantPlan,
 };
 use crate::tokens::optional;
 
@@ -27,16 +27,8 @@ fn shim(plan: &ShimPlan) -> TokenStream {
         ..
     } = plan;
     let program = match &plan.program {
-        ProgramPlan::CargoBin(bin) => {
-            quote! { Some(::crosscheck::bogo::Program::CargoBin(#bin)) }
-        }
-        ProgramPlan::Command(argv) => {
-            quote! { Some(::crosscheck::bogo::Program::Command(&[#(#argv),*])) }
-        }
-        ProgramPlan::Build { script, program } => {
-            quote! { Some(::crosscheck::bogo::Program::Build { script: #script, program: #program }) }
-        }
-        ProgramPlan::None => quote! { None },
+        Some(program) => quote! { Some(#program) },
+        None => quote! { None },
     };
     let loose_errors = plan.runner.loose_errors;
     let allow_unimplemented = plan.runner.allow_unimplemented;

@@ -14,6 +14,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::entries::Entries;
 use crate::located::Located;
+use crate::program::ProgramDoc;
 use crate::yaml::shape::{self, ByShape, Shape};
 
 /// The variants an entry holds for (absent: all of them).
@@ -27,8 +28,9 @@ pub type VariantsDoc = Option<Located<Vec<Located<String>>>>;
 pub struct ShimDoc {
     /// What the shim is: the library, how it is built.
     pub description: Located<String>,
-    /// How to start the shim. Absent: the file is a config only (for the
-    /// upstream runner's `-shim-config`) and compiles to no tests.
+    /// How to get and start the shim; the runner appends its flags.
+    /// Absent: the file is a config only (for the upstream runner's
+    /// `-shim-config`) and compiles to no tests.
     #[serde(default)]
     pub program: Option<Located<ProgramDoc>>,
     /// The upstream runner's test list the names here are checked against:
@@ -108,34 +110,6 @@ pub struct VariantEntryDoc {
     #[serde(default)]
     #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
     pub env: Option<Entries<Located<String>>>,
-}
-
-/// How the shim is started; the runner appends its flags.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
-pub enum ProgramDoc {
-    /// A binary target of this workspace, e.g. `bogo-shim-rustls`.
-    CargoBin(Located<String>),
-    /// A program (a path, or a name on PATH) and leading arguments.
-    Command(#[schemars(length(min = 1))] Located<Vec<Located<String>>>),
-    /// A program a script of the project builds on first use, into a cache
-    /// shared by every checkout on the machine.
-    Build(BuildDoc),
-}
-
-/// A shim built by a script. The script runs in the project root with the
-/// output directory as its argument; the build is kept under
-/// `$CROSSCHECK_CACHE_DIR` (default `~/.cache/crosscheck`) in a directory
-/// named by a hash of every file in the script's directory, so editing the
-/// script, a patch or a pinned version beside it makes a new build.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BuildDoc {
-    /// The script, relative to the project root, e.g.
-    /// `shims/bogo-boringssl/build.sh`.
-    pub script: Located<String>,
-    /// The shim program, relative to the output directory.
-    pub program: Located<String>,
 }
 
 /// Options of crosscheck's runner for this shim.

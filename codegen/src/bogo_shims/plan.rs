@@ -16,11 +16,13 @@ use crate::bogo_shims::json;
 use crate::bogo_shims::known_tests::{KnownTests, TestList, UpstreamLists};
 use crate::bogo_shims::load::LoadedShim;
 use crate::bogo_shims::model::{
-    AddressDoc, ErrorsDoc, ProgramDoc, ShimDoc, TestErrorDoc, TestGlobDoc, VariantDoc, VariantsDoc,
+    AddressDoc, ErrorsDoc, ShimDoc, TestErrorDoc, TestGlobDoc, VariantDoc, VariantsDoc,
 };
 use crate::diagnostic::{Diagnostics, FileChecks};
 use crate::entries::Entries;
 use crate::located::{Located, Position};
+use crate::program::{self, is_plain_name};
+use crosscheck_model::program::Program;
 
 /// The variant of a shim file that declares none.
 pub const DEFAULT_VARIANT: &str = "default";
@@ -33,7 +35,8 @@ pub struct ShimPlan {
     pub description: String,
     /// The shim file, as shown in messages.
     pub declared_in: String,
-    pub program: ProgramPlan,
+    /// `None`: a config-only shim file (no program, no tests).
+    pub program: Option<Program>,
     pub runner: RunnerPlan,
     /// The id of the upstream test list it was checked against.
     pub upstream_tests: String,
@@ -41,18 +44,6 @@ pub struct ShimPlan {
     pub variants: Vec<VariantPlan>,
     /// The shim file and its test list (absolute paths).
     pub tracked_files: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProgramPlan {
-    CargoBin(String),
-    Command(Vec<String>),
-    Build {
-        script: String,
-        program: String,
-    },
-    /// A config-only shim file: no program, no tests.
-    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,14 +175,6 @@ pub fn plan(
     plans
 }
 
-/// Names usable on the command line: letters, digits, `.`, `_`, `-`.
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
-}
-
 fn plan_shim(
     shim: &LoadedShim,
     tests: Option<&(KnownTests, String)>,
@@ -298,7 +281,7 @@ fn plan_shim(
         program: doc
             .program
             .as_ref()
-            .map_or(ProgramPlan::None, |p| program(p, root, checks)),
+            .map(|p| program::plan(&shim.name, p, root, checks)),
         runner: doc
             .runner
             .as_ref()
@@ -315,66 +298,6 @@ fn plan_shim(
         variants: variant_plans,
         tracked_files,
     }
-}
-
-fn program(program: &Located<ProgramDoc>, root: &Path, checks: &mut FileChecks<'_>) -> ProgramPlan {
-    match &program.value {
-        ProgramDoc::CargoBin(name) => {
-            if !is_plain_name(name) {
-                checks.error(
-                    name.position,
-                    format!(
-                        "`{}` is not a binary name (letters, digits, `.`, `_`, `-`)",
-                        name.value
-                    ),
-                );
-            }
-            ProgramPlan::CargoBin(name.value.clone())
-        }
-        ProgramDoc::Command(command) => {
-            match command.first() {
-                None => checks.error(command.position, "a command needs at least a program"),
-                Some(first) if first.trim().is_empty() => {
-                    checks.error(first.position, "a command's program must not be empty");
-                }
-                Some(_) => {}
-            }
-            ProgramPlan::Command(command.iter().map(|arg| arg.value.clone()).collect())
-        }
-        ProgramDoc::Build(build) => {
-            for (path, what) in [(&build.script, "script"), (&build.program, "program")] {
-                if !is_relative_inside(&path.value) {
-                    checks.error(
-                        path.position,
-                        format!(
-                            "the build's {what} `{}` must be a relative path without `..`",
-                            path.value
-                        ),
-                    );
-                }
-            }
-            let script = root.join(&build.script.value);
-            if is_relative_inside(&build.script.value) && !script.is_file() {
-                checks.error(
-                    build.script.position,
-                    format!("no build script at `{}`", build.script.value),
-                );
-            }
-            ProgramPlan::Build {
-                script: build.script.value.clone(),
-                program: build.program.value.clone(),
-            }
-        }
-    }
-}
-
-/// A non-empty relative path that stays below its base.
-fn is_relative_inside(path: &str) -> bool {
-    let path = Path::new(path);
-    !path.as_os_str().is_empty()
-        && path
-            .components()
-            .all(|component| matches!(component, std::path::Component::Normal(_)))
 }
 
 /// The declared variants (or the one default variant).
@@ -426,7 +349,10 @@ impl Variants {
                 VariantDoc::Entry(doc) => (doc.description.clone(), doc.env.as_ref()),
             };
             descriptions.push(checks.text(&description, "a variant's description"));
-            envs.push(env.map(|env| variant_env(env, checks)).unwrap_or_default());
+            envs.push(
+                env.map(|env| program::environment(env, checks))
+                    .unwrap_or_default(),
+            );
         }
         Variants {
             names,
@@ -473,37 +399,6 @@ impl Variants {
         }
         indices
     }
-}
-
-/// A variant's environment; names must be portable variable names and
-/// values must not hold NUL.
-fn variant_env(
-    env: &Entries<Located<String>>,
-    checks: &mut FileChecks<'_>,
-) -> Vec<(String, String)> {
-    env.iter()
-        .map(|entry| {
-            let name = &entry.name;
-            let portable = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-            if !portable {
-                checks.error(
-                    name.position,
-                    format!(
-                        "`{}` is not an environment variable name (letters, digits and `_`, not starting with a digit)",
-                        name.value
-                    ),
-                );
-            }
-            if entry.value.contains('\0') {
-                checks.error(
-                    entry.value.position,
-                    format!("the value of `{}` must not contain NUL", name.value),
-                );
-            }
-            (name.value.clone(), entry.value.value.clone())
-        })
-        .collect()
 }
 
 /// One conditional value of an entry.

@@ -1,13 +1,13 @@
 //! Rust tokens for a checked TLS family: one static `MATRIX` of cases,
-//! implementations, builds and every cell's expectation, and thin
+//! implementations (with their programs) and every cell's expectation, and thin
 //! `#[test]` functions that index into it.
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::tls::plan::{
-    BuildPlan, CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterPlan, RefusalPlan,
-    TestPlan, WirePlan,
+    CasePlan, CellPlan, ImplementationPlan, MatrixPlan, ParameterPlan, RefusalPlan, TestPlan,
+    WirePlan,
 };
 use crate::tokens::{ignore_attribute, optional};
 use crosscheck_model::expectation::Expectation;
@@ -18,7 +18,6 @@ pub fn matrix(plan: &MatrixPlan) -> TokenStream {
     let certificates = &plan.certificates;
     let cases = plan.cases.iter().map(case);
     let implementations = plan.implementations.iter().map(implementation);
-    let builds = plan.builds.iter().map(build);
     // Cells left out of the table pass; listing only the others keeps the
     // table (and every edit's rebuild) small.
     let cells = plan
@@ -32,7 +31,6 @@ pub fn matrix(plan: &MatrixPlan) -> TokenStream {
             certificates: #certificates,
             cases: &[#(#cases),*],
             implementations: &[#(#implementations),*],
-            builds: &[#(#builds),*],
             cells: &[#(#cells),*],
         };
     }
@@ -171,35 +169,18 @@ fn implementation(implementation: &ImplementationPlan) -> TokenStream {
     let ImplementationPlan {
         name,
         description,
-        command,
+        program,
         client,
         server,
         ..
     } = implementation;
-    let build = optional(implementation.build);
     quote! {
         ::crosscheck::tls::Implementation {
             name: #name,
             description: #description,
-            build: #build,
-            command: &[#(#command),*],
+            program: #program,
             client: #client,
             server: #server,
-        }
-    }
-}
-
-fn build(build: &BuildPlan) -> TokenStream {
-    let BuildPlan {
-        name,
-        command,
-        inputs,
-    } = build;
-    quote! {
-        ::crosscheck::tls::Build {
-            name: #name,
-            command: &[#(#command),*],
-            inputs: &[#(#inputs),*],
         }
     }
 }

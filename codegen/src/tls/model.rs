@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer};
 
 use crate::entries::Entries;
 use crate::located::Located;
+use crate::program::ProgramDoc;
 
 /// `specs/tls/cases.yaml`: the scenarios every client plays against every
 /// server over real TCP on loopback.
@@ -213,16 +214,12 @@ pub struct FactsDoc {
     pub server: Vec<Located<String>>,
 }
 
-/// `specs/tls/implementations.yaml`: the TLS implementations, how their
-/// shim programs are built and started, and what they cannot do.
+/// `specs/tls/implementations.yaml`: the TLS implementations, how to get
+/// and start their shim programs, and what they cannot do.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(title = "TLS implementations")]
 pub struct ImplementationsDoc {
-    /// Commands that build implementations' programs, by name; each runs
-    /// once, before the first test that needs it.
-    #[serde(default)]
-    pub builds: Entries<BuildDoc>,
     /// Every implementation by name (its snake_case form names tests:
     /// `<client>_to_<server>`). Each plays every case as client against
     /// every server and as server against every client (see `roles`).
@@ -233,36 +230,15 @@ pub struct ImplementationsDoc {
     pub known_failures: Vec<Located<KnownFailureDoc>>,
 }
 
-/// A command that builds programs.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BuildDoc {
-    /// Program and arguments. `{build_dir}` is this build's output
-    /// directory, `{root}` the project root, `{cargo}` the cargo running
-    /// the tests.
-    #[schemars(length(min = 1))]
-    pub command: Located<Vec<Located<String>>>,
-    /// Files (relative to the project root) whose contents decide whether an
-    /// earlier build is still good. Empty: run the command every time (for
-    /// tools such as cargo that track their own inputs).
-    #[serde(default)]
-    pub inputs: Vec<Located<String>>,
-}
-
 /// One TLS implementation behind the shim contract.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ImplementationDoc {
     /// Library, version and how it is reached.
     pub description: Located<String>,
-    /// The build (under `builds`) that produces its program.
-    #[serde(default)]
-    pub build: Option<Located<String>>,
-    /// Program and leading arguments; `client|server CASE PORT` is appended.
-    /// `{build_dir}` (only with `build`) is the build's output directory,
-    /// `{root}` the project root.
-    #[schemars(length(min = 1))]
-    pub command: Located<Vec<Located<String>>>,
+    /// Its shim program; `client|server CASE PORT` follow its arguments,
+    /// and it runs in the project root.
+    pub program: Located<ProgramDoc>,
     /// The roles it plays (default: both).
     #[serde(default)]
     pub roles: Option<Located<Vec<Located<RoleDoc>>>>,

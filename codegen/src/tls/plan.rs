@@ -1,8 +1,8 @@
 //! Checks the loaded TLS family and expands it into the concrete test list.
 //!
 //! Every problem in both files is collected with its location; the plan
-//! exists only when there were none. Indices (cases, implementations,
-//! builds) follow file order, as the emitted `MATRIX` does.
+//! exists only when there were none. Indices (cases, implementations)
+//! follow file order, as the emitted `MATRIX` does.
 
 mod cases;
 mod expand;
@@ -25,7 +25,6 @@ pub struct MatrixPlan {
     pub certificates: String,
     pub cases: Vec<CasePlan>,
     pub implementations: Vec<ImplementationPlan>,
-    pub builds: Vec<BuildPlan>,
     /// Checked here; the cells' expectations carry them.
     pub known_failures: Vec<KnownFailurePlan>,
     /// Every (case, client, server), with what it must show.
@@ -105,8 +104,7 @@ pub struct ImplementationPlan {
     /// Its part of test names (`s2n_tls`).
     pub ident: String,
     pub description: String,
-    pub build: Option<usize>,
-    pub command: Vec<String>,
+    pub program: Program,
     pub client: bool,
     pub server: bool,
     pub unsupported: Vec<UnsupportedPlan>,
@@ -141,13 +139,6 @@ pub struct UnsupportedPlan {
 
 pub use crosscheck_model::Role;
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct BuildPlan {
-    pub name: String,
-    pub command: Vec<String>,
-    pub inputs: Vec<String>,
-}
-
 /// A declared failing cell, resolved to indices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnownFailurePlan {
@@ -171,6 +162,7 @@ pub struct CellPlan {
 }
 
 pub use crosscheck_model::expectation::{Declared, Expectation};
+pub use crosscheck_model::program::Program;
 
 /// One `#[test]`: a (client, server) pair for a case.
 #[derive(Debug, Clone, PartialEq)]
@@ -191,9 +183,12 @@ pub fn plan(family: &LoadedFamily) -> Result<MatrixPlan, Diagnostics> {
     let implementations_file = &family.implementations;
 
     let mut cases = cases::plan_cases(cases_file, &mut diagnostics);
-    let builds = implementations::plan_builds(implementations_file, &mut diagnostics);
-    let implementations =
-        implementations::plan_implementations(implementations_file, &cases, &mut diagnostics);
+    let implementations = implementations::plan_implementations(
+        implementations_file,
+        &cases,
+        &family.root,
+        &mut diagnostics,
+    );
     let known_failures = known_failures::plan_known_failures(
         implementations_file,
         &cases,
@@ -217,7 +212,6 @@ pub fn plan(family: &LoadedFamily) -> Result<MatrixPlan, Diagnostics> {
         certificates,
         cases,
         implementations,
-        builds,
         known_failures,
         cells,
         tracked_files,

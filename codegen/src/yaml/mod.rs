@@ -116,7 +116,8 @@ impl Reading {
 
     /// Whether `error` only follows from a problem already reported: a
     /// mapping missing the entry that was cut out or whose key was
-    /// misspelt, or a list or mapping that no longer fits once emptied.
+    /// misspelt, or a list or mapping that no longer fits once emptied or
+    /// once its misspelt key was left out.
     fn is_consequence(&self, error: &de::Error) -> bool {
         let Some(node) = error.node else {
             return false;
@@ -126,7 +127,7 @@ impl Reading {
                 self.misspelt.contains(&node)
                     || self.cut_entries.contains(&(node, field.to_string()))
             }
-            None => self.damaged.contains(&node),
+            None => self.damaged.contains(&node) || self.misspelt.contains(&node),
         }
     }
 

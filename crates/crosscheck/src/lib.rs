@@ -13,5 +13,6 @@ pub mod npm;
 pub mod paths;
 pub mod pool;
 pub mod process;
+pub mod program;
 pub mod programs;
 pub mod tls;

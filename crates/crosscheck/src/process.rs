@@ -135,6 +135,12 @@ impl Job {
         self
     }
 
+    /// Every `(key, value)` of `env`, as [`Job::env`] sets one.
+    pub fn envs<K: AsRef<OsStr>, V: AsRef<OsStr>>(self, env: &[(K, V)]) -> Self {
+        env.iter()
+            .fold(self, |job, (key, value)| job.env(key, value))
+    }
+
     /// Bytes written to the process's stdin, which is then closed. Without
     /// this, stdin is empty.
     pub fn stdin_bytes(mut self, bytes: Vec<u8>) -> Self {

@@ -1,8 +1,10 @@
 //! What crosscheck's runtime, its spec compiler and its shims share, defined
-//! once: the two roles of a TLS connection, and the exit codes and output
-//! lines through which shims tell the harness what happened.
+//! once: the two roles of a TLS connection, the exit codes and output lines
+//! through which shims tell the harness what happened, and the records the
+//! spec compiler emits (expectations, programs).
 
 pub mod expectation;
+pub mod program;
 
 use std::fmt;
 

@@ -1,69 +1,24 @@
-//! Checks the `builds` and `implementations` of `implementations.yaml`.
+//! Checks the `implementations` of `implementations.yaml`.
 
 use std::collections::HashMap;
+use std::path::Path;
 
 use crate::diagnostic::Diagnostics;
 use crate::diagnostic::FileChecks;
 use crate::entries::Entries;
 use crate::located::Located;
+use crate::program;
 use crate::tls::load::Parsed;
-use crate::tls::model::{BuildDoc, ImplementationDoc, ImplementationsDoc, RoleDoc, UnsupportedDoc};
+use crate::tls::model::{ImplementationDoc, ImplementationsDoc, RoleDoc, UnsupportedDoc};
 use crate::tls::plan::identifiers::Identifiers;
-use crate::tls::plan::{BuildPlan, CasePlan, ImplementationPlan, Role, UnsupportedPlan};
+use crate::tls::plan::{CasePlan, ImplementationPlan, Role, UnsupportedPlan};
 
-/// Every build in file order.
-pub fn plan_builds(
-    parsed: &Parsed<ImplementationsDoc>,
-    diagnostics: &mut Diagnostics,
-) -> Vec<BuildPlan> {
-    let mut checks = FileChecks {
-        source: &parsed.source,
-        diagnostics,
-    };
-    parsed
-        .doc
-        .builds
-        .iter()
-        .map(|entry| {
-            let build = &entry.value;
-            let command = command(
-                &build.command,
-                &["build_dir", "root", "cargo"],
-                "a build command",
-                &mut checks,
-            );
-            let inputs = build
-                .inputs
-                .iter()
-                .map(|input| {
-                    if input.trim().is_empty() {
-                        checks.error(input.position, "a build input must not be empty");
-                    } else if std::path::Path::new(&input.value).is_absolute() {
-                        checks.error(
-                            input.position,
-                            format!(
-                                "build input `{}` must be relative to the project root",
-                                input.value
-                            ),
-                        );
-                    }
-                    checks.placeholders(input, &[], "build inputs");
-                    input.value.clone()
-                })
-                .collect();
-            BuildPlan {
-                name: entry.name.value.clone(),
-                command,
-                inputs,
-            }
-        })
-        .collect()
-}
-
-/// Every implementation in file order; `cases` resolves `unsupported`.
+/// Every implementation in file order; `cases` resolves `unsupported`,
+/// `root` is the project root its program's files are in.
 pub fn plan_implementations(
     parsed: &Parsed<ImplementationsDoc>,
     cases: &[CasePlan],
+    root: &Path,
     diagnostics: &mut Diagnostics,
 ) -> Vec<ImplementationPlan> {
     let mut checks = FileChecks {
@@ -80,14 +35,7 @@ pub fn plan_implementations(
         .iter()
         .map(|entry| {
             let ident = idents.claim(&entry.name, &mut checks);
-            plan_implementation(
-                &entry.name,
-                ident,
-                &entry.value,
-                &doc.builds,
-                cases,
-                &mut checks,
-            )
+            plan_implementation(&entry.name, ident, &entry.value, cases, root, &mut checks)
         })
         .collect();
     check_test_names(&doc.implementations, &plans, &mut checks);
@@ -98,77 +46,24 @@ fn plan_implementation(
     name: &Located<String>,
     ident: String,
     doc: &ImplementationDoc,
-    builds: &Entries<BuildDoc>,
     cases: &[CasePlan],
+    root: &Path,
     checks: &mut FileChecks<'_>,
 ) -> ImplementationPlan {
-    let build = doc.build.as_ref().and_then(|build| {
-        let index = builds.position(&build.value);
-        if index.is_none() {
-            let known: Vec<&str> = builds.iter().map(|b| b.name.as_str()).collect();
-            let expected = if known.is_empty() {
-                "no builds are declared under `builds`".to_string()
-            } else {
-                format!("expected one of {}", known.join(", "))
-            };
-            checks.error(
-                build.position,
-                format!("unknown build `{}`; {expected}", build.value),
-            );
-        }
-        index
-    });
-    let command = match doc.build {
-        Some(_) => command(
-            &doc.command,
-            &["build_dir", "root"],
-            "an implementation's command",
-            checks,
-        ),
-        None => command(
-            &doc.command,
-            &["root"],
-            "the command of an implementation without `build`",
-            checks,
-        ),
-    };
+    let program = program::plan(&name.value, &doc.program, root, checks);
     let (client, server) = roles(doc, checks);
     let mut plan = ImplementationPlan {
         name: name.value.clone(),
         declared_at: checks.locate(name.position),
         ident,
         description: checks.text(&doc.description, "an implementation's description"),
-        build,
-        command,
+        program,
         client,
         server,
         unsupported: Vec::new(),
     };
     plan.unsupported = unsupported(&plan, &doc.unsupported, cases, checks);
     plan
-}
-
-/// Program and arguments: at least a program, placeholders from `allowed`.
-fn command(
-    command: &Located<Vec<Located<String>>>,
-    allowed: &[&str],
-    context: &str,
-    checks: &mut FileChecks<'_>,
-) -> Vec<String> {
-    match command.first() {
-        None => checks.error(command.position, "a command needs at least a program"),
-        Some(program) if program.trim().is_empty() => {
-            checks.error(program.position, "a command's program must not be empty");
-        }
-        Some(_) => {}
-    }
-    for argument in command.iter() {
-        checks.placeholders(argument, allowed, context);
-    }
-    command
-        .iter()
-        .map(|argument| argument.value.clone())
-        .collect()
 }
 
 /// (plays client, plays server); absent `roles` means both.

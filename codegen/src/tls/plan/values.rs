@@ -1,16 +1,12 @@
-//! Checks of single values (texts, durations, sizes, placeholders, facts),
+//! Checks of single values (texts, durations, sizes, facts),
 //! each reporting at the value's location in one spec file.
 
 use std::str::FromStr;
 
 use crate::diagnostic::FileChecks;
 use crate::located::Located;
-use crate::placeholders;
 use crate::tls::model::QuantityDoc;
 use crate::tls::plan::ParameterKind;
-
-/// Every placeholder some command may use.
-const PLACEHOLDERS: &[&str] = &["build_dir", "root", "cargo"];
 
 impl FileChecks<'_> {
     pub fn duration_ms(&mut self, value: &Located<String>, what: &str) -> u64 {
@@ -48,28 +44,6 @@ impl FileChecks<'_> {
             self.error(value.position, message);
             0
         })
-    }
-
-    /// Reports `{name}` placeholders in `argument` that `allowed` does not
-    /// list; `context` says where the argument is, e.g. `a build command`.
-    pub fn placeholders(&mut self, argument: &Located<String>, allowed: &[&str], context: &str) {
-        for name in placeholder_names(&argument.value) {
-            if allowed.contains(&name) {
-                continue;
-            }
-            let usable = if allowed.is_empty() {
-                "it takes no placeholders".to_string()
-            } else {
-                let list: Vec<String> = allowed.iter().map(|a| format!("{{{a}}}")).collect();
-                format!("it may use only {}", list.join(", "))
-            };
-            let message = if PLACEHOLDERS.contains(&name) {
-                format!("`{{{name}}}` is not available in {context}; {usable}")
-            } else {
-                format!("unknown placeholder `{{{name}}}` in {context}; {usable}")
-            };
-            self.error(argument.position, message);
-        }
     }
 
     /// Fact names as the shims print them: `[a-z0-9_=]+`, each once.
@@ -113,14 +87,9 @@ fn bytes(text: &str) -> Result<u64, String> {
     }
 }
 
-/// Names of the `{name}` placeholders in `text`, in order.
-fn placeholder_names(text: &str) -> Vec<&str> {
-    placeholders::names(text, |c| c.is_ascii_alphanumeric() || c == '_')
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{bytes, placeholder_names};
+    use super::bytes;
 
     #[test]
     fn sizes_use_decimal_and_binary_units() {
@@ -131,14 +100,5 @@ mod tests {
         assert!(bytes("10 MX").is_err());
         assert!(bytes("-1 MB").is_err());
         assert!(bytes("99999999999 EB").is_err());
-    }
-
-    #[test]
-    fn placeholders_are_braced_words() {
-        assert_eq!(
-            placeholder_names("{build_dir}/x/{root}{"),
-            ["build_dir", "root"]
-        );
-        assert!(placeholder_names("{\"json\": 1}").is_empty());
     }
 }

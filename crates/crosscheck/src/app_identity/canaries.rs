@@ -267,8 +267,9 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    use crate::app_identity::family::{FamilyCase, Implementation, PlannedPair, Tool};
+    use crate::app_identity::family::{FamilyCase, Implementation, PlannedPair};
     use crate::expectation::Declared;
+    use crate::program::Program;
 
     const fn case(
         description: &'static str,
@@ -313,14 +314,14 @@ mod tests {
         Implementation {
             name: "upstream-only",
             description: "",
-            tool: Tool::Command(&["true"]),
+            program: Program::installed("true", &[Cow::Borrowed("true")]),
             generate_args: &[],
             generates_all_cases: false,
         },
         Implementation {
             name: "all",
             description: "",
-            tool: Tool::Command(&["true"]),
+            program: Program::installed("true", &[Cow::Borrowed("true")]),
             generate_args: &[],
             generates_all_cases: true,
         },
@@ -356,6 +357,7 @@ mod tests {
     ];
 
     static FAMILY: Family = Family {
+        root: "/",
         name: "canary_unit_tests",
         implementations: &IMPLEMENTATIONS,
         cases: &CASES,

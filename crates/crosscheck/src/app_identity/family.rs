@@ -3,11 +3,15 @@
 
 use crate::app_identity::case::CaseSpec;
 use crate::expectation::Expectation;
+use crate::program::Program;
 
 /// A family of cases and the implementations that cross-verify them.
 #[derive(Debug)]
 pub struct Family {
     pub name: &'static str,
+    /// Absolute path of the project root: relative paths in programs'
+    /// declarations resolve against it.
+    pub root: &'static str,
     pub implementations: &'static [Implementation],
     pub cases: &'static [FamilyCase],
     /// What each (case, generator, verifier) that must not simply conform
@@ -37,29 +41,12 @@ pub struct FamilyCase {
 pub struct Implementation {
     pub name: &'static str,
     pub description: &'static str,
-    pub tool: Tool,
+    /// Its suite tool; `generate …` or `run …` follow its arguments.
+    pub program: Program,
     /// Extra arguments after `generate --stdout`.
     pub generate_args: &'static [&'static str],
     /// Whether its generator builds every case (else only the upstream ones).
     pub generates_all_cases: bool,
-}
-
-/// How to start a suite tool.
-#[derive(Debug)]
-pub enum Tool {
-    /// A binary target of this package; `built_at` is cargo's path for it
-    /// when the caller was compiled by cargo as a test.
-    CargoBin {
-        name: &'static str,
-        built_at: Option<&'static str>,
-    },
-    /// An npm package pinned by a committed lockfile in `package_dir`.
-    Npm {
-        package_dir: &'static str,
-        bin: &'static str,
-    },
-    /// A program and its leading arguments.
-    Command(&'static [&'static str]),
 }
 
 /// A (case, generator, verifier) and what it must show.

@@ -9,8 +9,6 @@ mod family;
 pub mod report;
 pub mod runs;
 pub mod suite_tool;
-mod tools;
 
 pub use check::{Judgement, SPEC_VERSION, check, judge, pair_name};
-pub use family::{Family, FamilyCase, Implementation, PlannedPair, Tool};
-pub use tools::build_tools;
+pub use family::{Family, FamilyCase, Implementation, PlannedPair};

@@ -11,9 +11,9 @@ use app_identity::suite::Suite;
 
 use crate::app_identity::canaries::{self, CanarySuite, Vetting};
 use crate::app_identity::family::{Family, Implementation};
-use crate::app_identity::tools;
 use crate::paths;
 use crate::process::Job;
+use crate::programs::{self, Resolved};
 use crate::tap;
 
 const GENERATE_DEADLINE: Duration = Duration::from_secs(120);
@@ -176,8 +176,14 @@ impl FamilyRuns {
         })
     }
 
+    /// How to start `implementation`'s suite tool, provisioning it first.
+    fn resolve(&self, implementation: &Implementation) -> Result<Resolved, String> {
+        programs::resolve(&implementation.program, Path::new(self.family.root))
+            .map_err(|error| format!("{}: {error}", implementation.name))
+    }
+
     fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, String> {
-        let tool = tools::resolve(&implementation.tool)?;
+        let tool = self.resolve(implementation)?;
         let log = self
             .directory
             .join(format!("{}-generate.log", implementation.name));
@@ -190,6 +196,7 @@ impl FamilyRuns {
                 .map(|a| (*a).to_string()),
         );
         let finished = Job::new(&tool.program, &args)
+            .envs(&tool.env)
             .log_to(&log)
             .deadline(GENERATE_DEADLINE)
             .capture_stdout()
@@ -237,7 +244,7 @@ impl FamilyRuns {
         tests: usize,
         log: PathBuf,
     ) -> Result<Verification, String> {
-        let tool = tools::resolve(&verifier.tool)?;
+        let tool = self.resolve(verifier)?;
         let mut args = tool.leading_args.clone();
         args.extend([
             "run".to_string(),
@@ -245,6 +252,7 @@ impl FamilyRuns {
             suite.display().to_string(),
         ]);
         let finished = Job::new(&tool.program, &args)
+            .envs(&tool.env)
             .log_to(&log)
             .deadline(VERIFY_DEADLINE)
             .capture_stdout()

@@ -20,7 +20,6 @@ pub mod tests_diff;
 
 pub use check::check;
 pub use shim_config::{
-    ErrorMapping, PlannedTest, Program, RunnerOptions, ShimConfig, TestError, TestGlob, Variant,
-    find_shim,
+    ErrorMapping, PlannedTest, RunnerOptions, ShimConfig, TestError, TestGlob, Variant, find_shim,
 };
 pub use tests_diff::{TestList, TestsDiff, tests_diff};

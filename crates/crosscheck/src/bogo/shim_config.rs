@@ -4,6 +4,7 @@
 use thiserror::Error;
 
 use crate::expectation::Expectation;
+use crate::program::Program;
 
 /// One shim and its config in every variant.
 #[derive(Debug)]
@@ -13,6 +14,7 @@ pub struct ShimConfig {
     pub description: &'static str,
     /// The shim file, relative to the project root.
     pub declared_in: &'static str,
+    /// How to get and start it (the runner appends its own flags);
     /// `None`: a config-only file (no tests).
     pub program: Option<Program>,
     pub runner: RunnerOptions,
@@ -21,21 +23,6 @@ pub struct ShimConfig {
     pub upstream_tests: &'static str,
     /// In file order; a file without `variants` has one, `default`.
     pub variants: &'static [Variant],
-}
-
-/// How to start a shim; the runner appends its own flags.
-#[derive(Debug)]
-pub enum Program {
-    /// A binary target of this workspace.
-    CargoBin(&'static str),
-    /// A program and its leading arguments.
-    Command(&'static [&'static str]),
-    /// `program` in the output of `script` (relative to the project root),
-    /// built on first use into the machine's cache.
-    Build {
-        script: &'static str,
-        program: &'static str,
-    },
 }
 
 /// Options of crosscheck's runner for a shim.
@@ -185,7 +172,8 @@ impl Variant {
 
 #[cfg(test)]
 mod tests {
-    use super::{Program, RunnerOptions, ShimConfig, TestGlob, Variant, find_shim};
+    use super::{RunnerOptions, ShimConfig, TestGlob, Variant, find_shim};
+    use crate::program::{Cargo, Program, Provision};
 
     const fn glob(glob: &'static str, reason: &'static str) -> TestGlob {
         TestGlob {
@@ -223,7 +211,10 @@ mod tests {
         name: "demo",
         description: "",
         declared_in: "specs/shims/demo.yaml",
-        program: Some(Program::CargoBin("demo-shim")),
+        program: Some(Program::new(
+            "demo",
+            Provision::Cargo(Cargo::new("demo-shims", "demo-shim")),
+        )),
         runner: RunnerOptions {
             loose_errors: false,
             allow_unimplemented: false,

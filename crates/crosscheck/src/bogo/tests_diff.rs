@@ -396,9 +396,9 @@ impl fmt::Display for TestsDiff {
 #[cfg(test)]
 mod tests {
     use super::{GlobHit, TestList, tests_diff};
-    use crate::bogo::shim_config::{
-        Program, RunnerOptions, ShimConfig, TestError, TestGlob, Variant,
-    };
+    use crate::bogo::shim_config::{RunnerOptions, ShimConfig, TestError, TestGlob, Variant};
+    use crate::program::Program;
+    use std::borrow::Cow;
 
     const fn variant(
         name: &'static str,
@@ -448,7 +448,7 @@ mod tests {
         name: "demo",
         description: "",
         declared_in: "s.yaml",
-        program: Some(Program::Command(&["demo"])),
+        program: Some(Program::installed("demo", &[Cow::Borrowed("demo")])),
         runner: RunnerOptions {
             loose_errors: false,
             allow_unimplemented: false,

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use crate::process::{Job, log_tail};
-use crate::programs::{Error, lock_exclusive};
+use crate::programs::{Error, create_dir, lock_exclusive};
 
 const LOG_TAIL_LINES: usize = 30;
 
@@ -51,10 +51,7 @@ impl BuildOnce<'_> {
             return Ok(());
         }
         if let Some(parent) = self.lock.parent() {
-            fs::create_dir_all(parent).map_err(|source| Error::Create {
-                path: parent.to_path_buf(),
-                source,
-            })?;
+            create_dir(parent)?;
         }
         let _lock = lock_exclusive(&self.lock)?;
         // Another process may have finished it while this one waited.

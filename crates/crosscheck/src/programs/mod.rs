@@ -1,28 +1,35 @@
-//! Getting the programs under test built, once: every family's builds (the
-//! TLS implementations' build commands, BoGo's cargo shims, the scripts that
-//! build libraries' own shims into the machine's cache) go through
+//! Getting the programs under test and starting them: [`resolve`] takes a
+//! declared [`Program`](crate::program::Program) of any family (a TLS
+//! implementation, a BoGo shim, an App Identity suite tool), provisions it
+//! by its kind (a cargo package, an npm package, a build script, a build
+//! command) and says how to start it. Every build goes through
 //! [`BuildOnce`], which runs a build at most once per process
 //! ([`once_per_process`]) and once per machine state: under an exclusive
 //! file lock that every process shares, skipped while its marker holds the
 //! fingerprint of what it was built from.
 
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::npm::NpmError;
 use crate::process::ProcessError;
 
+pub mod build;
 mod build_once;
+pub mod cargo;
 mod fingerprint;
 mod lock;
+mod resolve;
 pub mod script;
 
 pub use build_once::{BuildOnce, once_per_process};
 pub use fingerprint::{Fingerprint, hex};
 pub use lock::lock_exclusive;
+pub use resolve::{Placeholders, Resolved, resolve};
 
 /// Why a program could not be built or found.
 #[derive(Debug, Error)]
@@ -60,7 +67,37 @@ pub enum Error {
         program: String,
         path: PathBuf,
     },
+    #[error("package `{package}` built but has no binary `{bin}` ({})", path.display())]
+    NoBinary {
+        package: String,
+        bin: String,
+        path: PathBuf,
+    },
+    #[error("cannot locate the running program: {source}")]
+    NoRunningProgram { source: io::Error },
+    #[error(
+        "binary `{bin}` is not built; run `cargo build --bin {bin}` (or `cargo build --release --bin {bin}` for release runs)"
+    )]
+    NotBuilt { bin: String },
+    #[error("cannot install {bin} from {}: {source}", package_dir.display())]
+    Npm {
+        bin: String,
+        package_dir: PathBuf,
+        source: Box<NpmError>,
+    },
+    #[error(
+        "`{name}` has nothing to run: its provision ({kind}) makes no program and it has no `run`"
+    )]
+    NothingToRun { name: String, kind: &'static str },
     /// The outcome of this process's first attempt, given to every later one.
     #[error(transparent)]
     Earlier(Arc<Error>),
+}
+
+/// `fs::create_dir_all`, its failure an [`Error::Create`].
+pub fn create_dir(path: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(path).map_err(|source| Error::Create {
+        path: path.to_path_buf(),
+        source,
+    })
 }

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use crate::paths;
 use crate::process::Job;
-use crate::programs::{BuildOnce, Error, Fingerprint, once_per_process};
+use crate::programs::{BuildOnce, Error, Fingerprint, create_dir, once_per_process};
 
 /// A cold build of BoringSSL or NSS on two cores takes minutes, not hours.
 const BUILD_DEADLINE: Duration = Duration::from_secs(60 * 60);
@@ -62,10 +62,7 @@ fn build(name: &str, root: &Path, script: &Path) -> Result<PathBuf, Error> {
                 source,
             })?;
         }
-        fs::create_dir_all(&output).map_err(|source| Error::Create {
-            path: output.clone(),
-            source,
-        })
+        create_dir(&output)
     };
     step.run(fresh_output, Job::new(script, [&output]).current_dir(root))?;
     Ok(output)

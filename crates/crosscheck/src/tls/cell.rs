@@ -20,7 +20,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::process::{Finished, Job, ProcessError, Running};
-use crate::tls::builds::{self, Placeholders};
+use crate::programs::{self, Resolved};
 use crate::tls::listening::{self, Listener};
 use crate::tls::matrix::{Case, Implementation, Matrix, Role};
 use crate::tls::observe::expect::{self, WireJudgement};
@@ -208,18 +208,11 @@ pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResu
 
 /// Everything resolved before any process starts.
 struct Prepared {
-    client: Launch,
-    server: Launch,
+    client: Resolved,
+    server: Resolved,
     values: Vec<Value>,
     deadline: Duration,
     environment: Vec<(String, String)>,
-    root: PathBuf,
-}
-
-/// A program and its leading arguments, placeholders expanded.
-struct Launch {
-    program: String,
-    leading_args: Vec<String>,
 }
 
 fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<Prepared, String> {
@@ -242,31 +235,12 @@ fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<P
         values,
         deadline,
         environment,
-        root: PathBuf::from(matrix.root),
     })
 }
 
-fn launch(matrix: &'static Matrix, implementation: &Implementation) -> Result<Launch, String> {
-    let build_dir = implementation
-        .build
-        .map(|build| builds::ensure_built(matrix, build))
-        .transpose()
-        .map_err(|error| format!("{}: {error}", implementation.name))?;
-    let placeholders = Placeholders {
-        root: PathBuf::from(matrix.root),
-        build_dir,
-    };
-    let mut argv = implementation
-        .command
-        .iter()
-        .map(|word| placeholders.expand(word));
-    let program = argv
-        .next()
-        .ok_or_else(|| format!("{} has an empty command", implementation.name))?;
-    Ok(Launch {
-        program,
-        leading_args: argv.collect(),
-    })
+fn launch(matrix: &'static Matrix, implementation: &Implementation) -> Result<Resolved, String> {
+    programs::resolve(&implementation.program, Path::new(matrix.root))
+        .map_err(|error| format!("{}: {error}", implementation.name))
 }
 
 /// One cell in flight.
@@ -385,10 +359,10 @@ impl CellRun {
             .arg(role.as_str())
             .arg(self.case.name)
             .arg(port.to_string())
-            .current_dir(&self.prepared.root)
+            .current_dir(&launch.cwd)
             .log_to(log)
             .deadline(self.remaining());
-        for (key, value) in &self.prepared.environment {
+        for (key, value) in launch.env.iter().chain(&self.prepared.environment) {
             job = job.env(key, value);
         }
         if self.carriage == Carriage::Observed {

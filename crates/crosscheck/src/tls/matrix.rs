@@ -4,18 +4,18 @@
 use std::time::Duration;
 
 use crate::expectation::Expectation;
+use crate::program::Program;
 
-/// Every case, every implementation, and how to build and start them.
+/// Every case, every implementation, and how to get and start them.
 #[derive(Debug)]
 pub struct Matrix {
     /// Absolute path of the project root: programs run there, and relative
-    /// paths in commands resolve against it.
+    /// paths in their declarations resolve against it.
     pub root: &'static str,
     /// Absolute path of the test PKI directory (`certificates/`).
     pub certificates: &'static str,
     pub cases: &'static [Case],
     pub implementations: &'static [Implementation],
-    pub builds: &'static [Build],
     /// What each (case, client, server) that must not simply pass must
     /// show, as the spec compiler decided from the unsupported entries and
     /// known failures; a cell not listed must pass.
@@ -140,30 +140,14 @@ pub struct Implementation {
     /// As in the spec (`s2n-tls`); test names use its snake_case form.
     pub name: &'static str,
     pub description: &'static str,
-    /// Index into [`Matrix::builds`] of the build that produces the program.
-    pub build: Option<usize>,
-    /// Program and leading arguments; `{build_dir}` and `{root}` are
-    /// replaced, then `client|server CASE PORT` is appended.
-    pub command: &'static [&'static str],
+    /// Its shim program; `client|server CASE PORT` follow its arguments.
+    pub program: Program,
     pub client: bool,
     pub server: bool,
 }
 
 pub use crosscheck_model::Role;
 pub use crosscheck_model::tls::ParameterKind;
-
-/// A command that builds one or more implementations' programs, run once
-/// (under a lock shared by every process) before the first cell needs it.
-#[derive(Debug)]
-pub struct Build {
-    pub name: &'static str,
-    /// Program and arguments; `{build_dir}`, `{root}` and `{cargo}` are replaced.
-    pub command: &'static [&'static str],
-    /// Files (relative to the root) whose contents decide whether an earlier
-    /// build is still good; empty: run the command every time (for tools
-    /// such as cargo that track their own inputs).
-    pub inputs: &'static [&'static str],
-}
 
 impl Matrix {
     /// What the cell must show; one the table does not list must pass.

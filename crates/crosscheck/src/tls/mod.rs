@@ -1,6 +1,5 @@
 //! The TLS interop family: every client against every server over real TCP.
 
-pub mod builds;
 pub mod cell;
 pub mod check;
 pub mod listening;
@@ -12,7 +11,7 @@ pub mod relay;
 pub mod report;
 
 pub use matrix::{
-    Build, Case, ConnectionWire, Implementation, KeyUpdates, Matrix, Parameter, ParameterKind,
+    Case, ConnectionWire, Implementation, KeyUpdates, Matrix, Parameter, ParameterKind,
     PlannedCell, Refusal, Relay, Role, Wire,
 };
 

@@ -5,13 +5,22 @@ use ::crosscheck::app_identity::case::{
 };
 pub static FAMILY: ::crosscheck::app_identity::Family = ::crosscheck::app_identity::Family {
     name: "golden",
+    root: "<root>",
     implementations: &[
         ::crosscheck::app_identity::Implementation {
             name: "rust",
             description: "the Rust one",
-            tool: ::crosscheck::app_identity::Tool::CargoBin {
-                name: "app-identity-suite-rs",
-                built_at: option_env!("CARGO_BIN_EXE_app-identity-suite-rs"),
+            program: ::crosscheck::program::Program {
+                name: ::std::borrow::Cow::Borrowed("rust"),
+                provision: ::crosscheck::program::Provision::Cargo(::crosscheck::program::Cargo {
+                    package: ::std::borrow::Cow::Borrowed("crosscheck-suite"),
+                    bin: ::std::borrow::Cow::Borrowed("app-identity-suite-rs"),
+                    built_at: ::core::option_env!("CARGO_BIN_EXE_app-identity-suite-rs"),
+                    compiled_in: ::core::option_env!("CARGO_PKG_NAME"),
+                }),
+                run: ::std::borrow::Cow::Borrowed(&[]),
+                args: ::std::borrow::Cow::Borrowed(&[]),
+                env: ::std::borrow::Cow::Borrowed(&[]),
             },
             generate_args: &[],
             generates_all_cases: true,
@@ -19,7 +28,15 @@ pub static FAMILY: ::crosscheck::app_identity::Family = ::crosscheck::app_identi
         ::crosscheck::app_identity::Implementation {
             name: "other",
             description: "another",
-            tool: ::crosscheck::app_identity::Tool::Command(&["other-tool"]),
+            program: ::crosscheck::program::Program {
+                name: ::std::borrow::Cow::Borrowed("other"),
+                provision: ::crosscheck::program::Provision::Installed,
+                run: ::std::borrow::Cow::Borrowed(
+                    &[::std::borrow::Cow::Borrowed("other-tool")],
+                ),
+                args: ::std::borrow::Cow::Borrowed(&[]),
+                env: ::std::borrow::Cow::Borrowed(&[]),
+            },
             generate_args: &[],
             generates_all_cases: false,
         },

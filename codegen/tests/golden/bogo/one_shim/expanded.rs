@@ -4,7 +4,18 @@ pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[
         name: "demo",
         description: "A demo shim",
         declared_in: "shims/demo.yaml",
-        program: Some(::crosscheck::bogo::Program::CargoBin("demo-shim")),
+        program: Some(::crosscheck::program::Program {
+            name: ::std::borrow::Cow::Borrowed("demo"),
+            provision: ::crosscheck::program::Provision::Cargo(::crosscheck::program::Cargo {
+                package: ::std::borrow::Cow::Borrowed("demo-shims"),
+                bin: ::std::borrow::Cow::Borrowed("demo-shim"),
+                built_at: ::core::option_env!("CARGO_BIN_EXE_demo-shim"),
+                compiled_in: ::core::option_env!("CARGO_PKG_NAME"),
+            }),
+            run: ::std::borrow::Cow::Borrowed(&[]),
+            args: ::std::borrow::Cow::Borrowed(&[]),
+            env: ::std::borrow::Cow::Borrowed(&[]),
+        }),
         runner: ::crosscheck::bogo::RunnerOptions {
             loose_errors: false,
             allow_unimplemented: false,

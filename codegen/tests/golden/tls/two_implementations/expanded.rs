@@ -76,21 +76,37 @@ pub static MATRIX: ::crosscheck::tls::Matrix = ::crosscheck::tls::Matrix {
         ::crosscheck::tls::Implementation {
             name: "rustls",
             description: "rustls",
-            build: None,
-            command: &["{root}/rustls"],
+            program: ::crosscheck::program::Program {
+                name: ::std::borrow::Cow::Borrowed("rustls"),
+                provision: ::crosscheck::program::Provision::Installed,
+                run: ::std::borrow::Cow::Borrowed(
+                    &[::std::borrow::Cow::Borrowed("{root}/rustls")],
+                ),
+                args: ::std::borrow::Cow::Borrowed(&[]),
+                env: ::std::borrow::Cow::Borrowed(&[]),
+            },
             client: true,
             server: true,
         },
         ::crosscheck::tls::Implementation {
             name: "java",
             description: "JSSE",
-            build: None,
-            command: &["java", "TlsShim"],
+            program: ::crosscheck::program::Program {
+                name: ::std::borrow::Cow::Borrowed("java"),
+                provision: ::crosscheck::program::Provision::Installed,
+                run: ::std::borrow::Cow::Borrowed(
+                    &[
+                        ::std::borrow::Cow::Borrowed("java"),
+                        ::std::borrow::Cow::Borrowed("TlsShim"),
+                    ],
+                ),
+                args: ::std::borrow::Cow::Borrowed(&[]),
+                env: ::std::borrow::Cow::Borrowed(&[]),
+            },
             client: true,
             server: true,
         },
     ],
-    builds: &[],
     cells: &[
         ::crosscheck::tls::PlannedCell {
             case: 1usize,

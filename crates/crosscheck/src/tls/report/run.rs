@@ -7,7 +7,7 @@ use indicatif::ProgressBar;
 
 use crate::expectation::Expectation;
 use crate::pool::{self, Progress};
-use crate::tls::builds;
+use crate::programs;
 use crate::tls::cell::{self, Cell, CellResult, Settings, Verdict};
 use crate::tls::check::{Judgement, judge};
 use crate::tls::matrix::{Matrix, Role};
@@ -162,28 +162,24 @@ fn select<'a>(
         .collect())
 }
 
+/// Provisions (builds, installs) the programs of `implementations` before
+/// the first cell needs them, so their time shows apart from the cells'.
 fn build_all(
     matrix: &'static Matrix,
     implementations: &[usize],
     progress: bool,
 ) -> Result<(), String> {
-    let mut needed: Vec<usize> = implementations
-        .iter()
-        .filter_map(|&index| matrix.implementations[index].build)
-        .collect();
-    needed.sort_unstable();
-    needed.dedup();
-    for build in needed {
+    for &index in implementations {
+        let implementation = &matrix.implementations[index];
         let spinner = if progress {
-            ProgressBar::new_spinner()
-                .with_message(format!("building {}", matrix.builds[build].name))
+            ProgressBar::new_spinner().with_message(format!("building {}", implementation.name))
         } else {
             ProgressBar::hidden()
         };
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        let outcome = builds::ensure_built(matrix, build);
+        let outcome = programs::resolve(&implementation.program, Path::new(matrix.root));
         spinner.finish_and_clear();
-        outcome.map_err(|error| error.to_string())?;
+        outcome.map_err(|error| format!("{}: {error}", implementation.name))?;
     }
     Ok(())
 }
