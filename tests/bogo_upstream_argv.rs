@@ -66,7 +66,10 @@ fn shim_args_match_upstream() {
     let ipv6 = TcpListener::bind("[::1]:0").is_ok();
 
     let mut problems = Vec::new();
-    let cases: BTreeMap<&str, &Case> = CASES.iter().map(|case| (case.name.as_ref(), case)).collect();
+    let cases: BTreeMap<&str, &Case> = CASES
+        .iter()
+        .map(|case| (case.name.as_ref(), case))
+        .collect();
 
     let mut lines: BTreeMap<&str, &DataLine> = BTreeMap::new();
     for line in &upstream {
