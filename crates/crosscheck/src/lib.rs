@@ -9,7 +9,6 @@ pub mod app_identity;
 pub mod bogo;
 pub mod expectation;
 pub mod key_schedule;
-pub mod npm;
 pub mod paths;
 pub mod pool;
 pub mod process;

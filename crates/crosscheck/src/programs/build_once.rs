@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -43,7 +43,30 @@ pub struct BuildOnce<'a> {
     pub deadline: Duration,
 }
 
-impl BuildOnce<'_> {
+/// Written last into a keyed output: the build in it is complete.
+const COMPLETE_MARKER: &str = ".complete";
+
+impl<'a> BuildOnce<'a> {
+    /// A step building into `directory/<stem>`, its lock and log beside
+    /// the output and its marker inside, done while the marker holds `key`.
+    pub fn keyed(
+        name: &'a str,
+        directory: &Path,
+        stem: &str,
+        key: String,
+        deadline: Duration,
+    ) -> (Self, PathBuf) {
+        let output = directory.join(stem);
+        let step = BuildOnce {
+            name,
+            lock: directory.join(format!("{stem}.lock")),
+            log: directory.join(format!("{stem}.log")),
+            marker: Some((output.join(COMPLETE_MARKER), key)),
+            deadline,
+        };
+        (step, output)
+    }
+
     /// Runs `job` unless the marker says it is done; `prepare` runs first,
     /// under the lock (to create or empty an output directory).
     pub fn run(&self, prepare: impl FnOnce() -> Result<(), Error>, job: Job) -> Result<(), Error> {

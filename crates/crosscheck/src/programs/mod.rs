@@ -15,7 +15,6 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
-use crate::npm::NpmError;
 use crate::process::ProcessError;
 
 pub mod build;
@@ -23,6 +22,7 @@ mod build_once;
 pub mod cargo;
 mod fingerprint;
 mod lock;
+pub mod npm;
 mod resolve;
 pub mod script;
 
@@ -79,11 +79,16 @@ pub enum Error {
         "binary `{bin}` is not built; run `cargo build --bin {bin}` (or `cargo build --release --bin {bin}` for release runs)"
     )]
     NotBuilt { bin: String },
-    #[error("cannot install {bin} from {}: {source}", package_dir.display())]
-    Npm {
+    #[error("npm not found (PATH={path}); install Node.js 20+ and npm")]
+    NpmMissing { path: String },
+    #[error(
+        "`{bin}` is missing at {} after `npm ci`; does {} depend on the package that provides it?",
+        path.display(), package_json.display()
+    )]
+    NoNpmCommand {
         bin: String,
-        package_dir: PathBuf,
-        source: Box<NpmError>,
+        path: PathBuf,
+        package_json: PathBuf,
     },
     #[error(
         "`{name}` has nothing to run: its provision ({kind}) makes no program and it has no `run`"
@@ -92,6 +97,28 @@ pub enum Error {
     /// The outcome of this process's first attempt, given to every later one.
     #[error(transparent)]
     Earlier(Arc<Error>),
+}
+
+impl Error {
+    /// The error itself, seen through [`Error::Earlier`].
+    pub fn first(&self) -> &Error {
+        match self {
+            Error::Earlier(earlier) => earlier.first(),
+            other => other,
+        }
+    }
+}
+
+/// `path` as an empty directory: an unfinished build there (its marker is
+/// written last) is redone from scratch.
+pub fn fresh_dir(path: &Path) -> Result<(), Error> {
+    if path.exists() {
+        std::fs::remove_dir_all(path).map_err(|source| Error::RemoveUnfinished {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    }
+    create_dir(path)
 }
 
 /// `fs::create_dir_all`, its failure an [`Error::Create`].

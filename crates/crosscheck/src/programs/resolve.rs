@@ -3,10 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::npm::NpmTool;
-use crate::paths;
-use crate::program::{Npm, Program, Provision};
-use crate::programs::{Error, build, cargo, script};
+use crate::program::{Program, Provision};
+use crate::programs::{Error, build, cargo, npm, script};
 
 /// How to start a program: `program leading_args… <the caller's
 /// arguments>` in `cwd`, with `env` set.
@@ -37,7 +35,10 @@ pub fn resolve(program: &Program, root: &Path) -> Result<Resolved, Error> {
             build_dir: None,
         },
         Provision::Npm(npm) => Made {
-            program: Some(npm_program(npm, root)?),
+            program: Some(npm::program(
+                &root.join(npm.package_dir.as_ref()),
+                &npm.bin,
+            )?),
             build_dir: None,
         },
         Provision::Script(script) => Made {
@@ -86,21 +87,6 @@ fn located(program: &str, root: &Path) -> PathBuf {
     } else {
         PathBuf::from(program)
     }
-}
-
-/// The npm package's executable, installed under the work directory.
-fn npm_program(npm: &Npm, root: &Path) -> Result<PathBuf, Error> {
-    let package_dir = root.join(npm.package_dir.as_ref());
-    let name = package_dir
-        .file_name()
-        .map_or_else(|| npm.bin.to_string(), |n| n.to_string_lossy().into_owned());
-    NpmTool::new(&name, &package_dir, &npm.bin)
-        .ensure_installed(&paths::work_dir().join("npm"))
-        .map_err(|source| Error::Npm {
-            bin: npm.bin.to_string(),
-            package_dir,
-            source: Box::new(source),
-        })
 }
 
 /// Values for `{root}`, `{build_dir}`, `{program}` and `{cargo}`.

@@ -16,11 +16,10 @@ use std::time::Duration;
 
 use crate::paths;
 use crate::process::Job;
-use crate::programs::{BuildOnce, Error, Fingerprint, create_dir, once_per_process};
+use crate::programs::{BuildOnce, Error, Fingerprint, fresh_dir, once_per_process};
 
 /// A cold build of BoringSSL or NSS on two cores takes minutes, not hours.
 const BUILD_DEADLINE: Duration = Duration::from_secs(60 * 60);
-const COMPLETE_MARKER: &str = ".complete";
 
 /// `program` in the output of `script` (both relative: the script to
 /// `root`, the program to the output), building it first if this machine
@@ -46,24 +45,9 @@ fn build(name: &str, root: &Path, script: &Path) -> Result<PathBuf, Error> {
     let key = inputs_key(script)?;
     let builds = paths::cache_dir().join("builds");
     let stem = format!("{name}-{}", &key[..16]);
-    let output = builds.join(&stem);
-    let step = BuildOnce {
-        name: &script.display().to_string(),
-        lock: builds.join(format!("{stem}.lock")),
-        log: builds.join(format!("{stem}.log")),
-        marker: Some((output.join(COMPLETE_MARKER), key)),
-        deadline: BUILD_DEADLINE,
-    };
-    // An unfinished build (the marker is written last) is redone from scratch.
-    let fresh_output = || {
-        if output.exists() {
-            fs::remove_dir_all(&output).map_err(|source| Error::RemoveUnfinished {
-                path: output.clone(),
-                source,
-            })?;
-        }
-        create_dir(&output)
-    };
+    let step_name = script.display().to_string();
+    let (step, output) = BuildOnce::keyed(&step_name, &builds, &stem, key, BUILD_DEADLINE);
+    let fresh_output = || fresh_dir(&output);
     step.run(fresh_output, Job::new(script, [&output]).current_dir(root))?;
     Ok(output)
 }
