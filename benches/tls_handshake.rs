@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             wanted.is_empty()
                 || wanted
                     .iter()
-                    .any(|name| name == MATRIX.implementations[index].name)
+                    .any(|name| *name == MATRIX.implementations[index].name)
         })
         .collect();
 

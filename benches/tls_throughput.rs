@@ -52,7 +52,7 @@ fn run(size: &str, wanted: &[String]) -> Result<(), String> {
             wanted.is_empty()
                 || wanted
                     .iter()
-                    .any(|name| name == MATRIX.implementations[index].name)
+                    .any(|name| *name == MATRIX.implementations[index].name)
         })
         .collect();
     let settings = Settings {
@@ -185,7 +185,7 @@ fn median(values: &mut [f64]) -> f64 {
 
 fn direct_rate(implementation: usize, bytes: u64) -> Result<f64, String> {
     let spec = &MATRIX.implementations[implementation];
-    let resolved = programs::resolve(&spec.program, Path::new(MATRIX.root))
+    let resolved = programs::resolve(&spec.program, Path::new(&*MATRIX.root))
         .map_err(|error| error.to_string())?;
     let (program, leading) = (&resolved.program, &resolved.leading_args);
     let port = ports::reserve().map_err(|error| error.to_string())?;
@@ -196,7 +196,7 @@ fn direct_rate(implementation: usize, bytes: u64) -> Result<f64, String> {
             .args([role, CASE, &port.port().to_string()])
             .current_dir(&resolved.cwd)
             .envs(resolved.env.iter().map(|(key, value)| (key, value)))
-            .env("CROSSCHECK_TLS_CERTIFICATES", MATRIX.certificates)
+            .env("CROSSCHECK_TLS_CERTIFICATES", &*MATRIX.certificates)
             .env("CROSSCHECK_TLS_DOWNLOAD_BYTES", bytes.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::null());

@@ -12,6 +12,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
 use std::borrow::Cow;
+use std::sync::LazyLock;
 
 use crosscheck::program::{Cargo, Program, Provision, Text};
 use crosscheck::tls::cell::{self, Cell, CellResult, Settings, Verdict};
@@ -33,8 +34,8 @@ const fn shim(
     args: &'static [Text],
 ) -> Implementation {
     Implementation {
-        name,
-        description: "",
+        name: Cow::Borrowed(name),
+        description: Cow::Borrowed(""),
         program: Program {
             name: Cow::Borrowed(name),
             provision: Provision::Cargo(Cargo::new("crosscheck-tls-shims", bin)),
@@ -56,52 +57,55 @@ echo "crosscheck-fact: early_data_accepted"
 exit 0
 "#;
 
-static CONTROLS: Matrix = Matrix {
-    root: MATRIX.root,
-    certificates: MATRIX.certificates,
-    cases: MATRIX.cases,
-    implementations: &[
-        shim("openssl", "tls-shim-openssl", &[], &[]),
-        Implementation {
-            name: "liar",
-            description: "",
-            program: Program::installed(
-                "liar",
-                &[
-                    Cow::Borrowed("bash"),
-                    Cow::Borrowed("-c"),
-                    Cow::Borrowed(LIAR_SCRIPT),
-                    Cow::Borrowed("liar"),
-                ],
-            ),
-            client: true,
-            server: true,
-        },
-        shim(
-            "accept-any",
-            "tls-shim-rustls",
-            &[],
+/// The spec's cases and root, played by these implementations.
+static CONTROLS: LazyLock<Matrix> = LazyLock::new(|| Matrix {
+    root: MATRIX.root.clone(),
+    certificates: MATRIX.certificates.clone(),
+    cases: MATRIX.cases.clone(),
+    implementations: Cow::Borrowed(IMPLEMENTATIONS),
+    cells: Cow::Borrowed(&[]),
+});
+
+const IMPLEMENTATIONS: &[Implementation] = &[
+    shim("openssl", "tls-shim-openssl", &[], &[]),
+    Implementation {
+        name: Cow::Borrowed("liar"),
+        description: Cow::Borrowed(""),
+        program: Program::installed(
+            "liar",
             &[
-                Cow::Borrowed("--defect"),
-                Cow::Borrowed("accept-any-certificate"),
-            ],
-        ),
-        shim(
-            "false-resumption",
-            "tls-shim-rustls",
-            &[
-                Cow::Borrowed("sh"),
+                Cow::Borrowed("bash"),
                 Cow::Borrowed("-c"),
-                Cow::Borrowed(
-                    r#"{program} --defect no-resumption "$@"; echo "crosscheck-fact: session_resumed"; exit 0"#,
-                ),
-                Cow::Borrowed("false-resumption"),
+                Cow::Borrowed(LIAR_SCRIPT),
+                Cow::Borrowed("liar"),
             ],
-            &[],
         ),
-    ],
-    cells: &[],
-};
+        client: true,
+        server: true,
+    },
+    shim(
+        "accept-any",
+        "tls-shim-rustls",
+        &[],
+        &[
+            Cow::Borrowed("--defect"),
+            Cow::Borrowed("accept-any-certificate"),
+        ],
+    ),
+    shim(
+        "false-resumption",
+        "tls-shim-rustls",
+        &[
+            Cow::Borrowed("sh"),
+            Cow::Borrowed("-c"),
+            Cow::Borrowed(
+                r#"{program} --defect no-resumption "$@"; echo "crosscheck-fact: session_resumed"; exit 0"#,
+            ),
+            Cow::Borrowed("false-resumption"),
+        ],
+        &[],
+    ),
+];
 
 fn run(case: usize, client: usize, server: usize) -> CellResult {
     let logs = crosscheck::paths::run_dir("tls-controls");

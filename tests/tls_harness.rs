@@ -20,17 +20,27 @@ use crosscheck::tls::{Case, Implementation, Matrix, Relay, Role, Wire};
 include!(concat!(env!("OUT_DIR"), "/tls_matrix.rs"));
 
 const fn case(name: &'static str, deadline_ms: u64) -> Case {
+    relayed_case(name, deadline_ms, None, &[])
+}
+
+/// A case relayed as `relay` says, whose client must report `client_facts`.
+const fn relayed_case(
+    name: &'static str,
+    deadline_ms: u64,
+    relay: Option<Relay>,
+    client_facts: &'static [Text],
+) -> Case {
     Case {
-        name,
-        description: "",
+        name: Cow::Borrowed(name),
+        description: Cow::Borrowed(""),
         upstream: true,
-        client_duty: "",
-        server_duty: "",
-        deadline: Duration::from_millis(deadline_ms),
-        parameters: &[],
-        relay: None,
-        client_facts: &[],
-        server_facts: &[],
+        client_duty: Cow::Borrowed(""),
+        server_duty: Cow::Borrowed(""),
+        deadline_ms,
+        parameters: Cow::Borrowed(&[]),
+        relay,
+        client_facts: Cow::Borrowed(client_facts),
+        server_facts: Cow::Borrowed(&[]),
         wire: Wire::ANY,
         refusal: None,
     }
@@ -45,8 +55,8 @@ const fn program(name: &'static str, rustls: bool, run: &'static [Text]) -> Impl
         Provision::Installed
     };
     Implementation {
-        name,
-        description: "",
+        name: Cow::Borrowed(name),
+        description: Cow::Borrowed(""),
         program: Program {
             name: Cow::Borrowed(name),
             provision,
@@ -84,52 +94,60 @@ const SQUATTED_ALWAYS: usize = 5;
 const SQUATTED_ONCE_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-once");
 const SQUATTED_ALWAYS_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-always");
 
-static HARNESS: Matrix = Matrix {
-    root: env!("CARGO_MANIFEST_DIR"),
-    certificates: concat!(env!("CARGO_MANIFEST_DIR"), "/certificates"),
-    cases: &[
-        case("request_response", 10_000),
-        Case {
-            relay: Some(Relay { segment_bytes: 1 }),
-            ..case("small_tcp_packet", 20_000)
-        },
-        Case {
-            client_facts: &["never_reported"],
-            ..case("request_response", 10_000)
-        },
-    ],
-    implementations: &[
-        program("rustls", true, &[]),
-        shell("unsupported", words!["sh", "-c", "exit 127", "sh"]),
-        shell(
-            "failing",
-            words!["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
-        ),
-        shell("never-listens", words!["sh", "-c", "sleep 60", "sh"]),
-        // The first run announces its port and waits (for the test to take
-        // the port); a second run is the rustls shim.
-        program(
-            "squatted-once",
-            true,
-            words![
-                "sh",
-                "-c",
-                r#"if [ -s "$0" ]; then exec {program} "$@"; fi; echo "$3" > "$0.new"; mv "$0.new" "$0"; exec sleep 60"#,
-                SQUATTED_ONCE_PORTS,
-            ],
-        ),
-        shell(
-            "squatted-always",
-            words![
-                "sh",
-                "-c",
-                r#"echo "$3" >> "$0"; exec sleep 60"#,
-                SQUATTED_ALWAYS_PORTS,
-            ],
-        ),
-    ],
-    cells: &[],
-};
+/// The harness's matrix with these cases.
+const fn matrix(cases: &'static [Case]) -> Matrix {
+    Matrix {
+        root: Cow::Borrowed(env!("CARGO_MANIFEST_DIR")),
+        certificates: Cow::Borrowed(concat!(env!("CARGO_MANIFEST_DIR"), "/certificates")),
+        cases: Cow::Borrowed(cases),
+        implementations: Cow::Borrowed(IMPLEMENTATIONS),
+        cells: Cow::Borrowed(&[]),
+    }
+}
+
+static HARNESS: Matrix = matrix(CASES);
+
+const CASES: &[Case] = &[
+    case("request_response", 10_000),
+    relayed_case(
+        "small_tcp_packet",
+        20_000,
+        Some(Relay { segment_bytes: 1 }),
+        &[],
+    ),
+    relayed_case("request_response", 10_000, None, words!["never_reported"]),
+];
+
+const IMPLEMENTATIONS: &[Implementation] = &[
+    program("rustls", true, &[]),
+    shell("unsupported", words!["sh", "-c", "exit 127", "sh"]),
+    shell(
+        "failing",
+        words!["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
+    ),
+    shell("never-listens", words!["sh", "-c", "sleep 60", "sh"]),
+    // The first run announces its port and waits (for the test to take
+    // the port); a second run is the rustls shim.
+    program(
+        "squatted-once",
+        true,
+        words![
+            "sh",
+            "-c",
+            r#"if [ -s "$0" ]; then exec {program} "$@"; fi; echo "$3" > "$0.new"; mv "$0.new" "$0"; exec sleep 60"#,
+            SQUATTED_ONCE_PORTS,
+        ],
+    ),
+    shell(
+        "squatted-always",
+        words![
+            "sh",
+            "-c",
+            r#"echo "$3" >> "$0"; exec sleep 60"#,
+            SQUATTED_ALWAYS_PORTS,
+        ],
+    ),
+];
 
 fn run(case: usize, client: usize, server: usize) -> CellResult {
     let logs = crosscheck::paths::run_dir("tls-harness-tests");
@@ -261,10 +279,8 @@ fn a_failing_client_fails_the_cell_and_the_waiting_server_is_killed() {
 
 #[test]
 fn a_server_that_never_listens_fails_at_the_deadline_and_is_killed() {
-    static QUICK: Matrix = Matrix {
-        cases: &[case("request_response", 300)],
-        ..HARNESS
-    };
+    const QUICK_CASES: &[Case] = &[case("request_response", 300)];
+    static QUICK: Matrix = matrix(QUICK_CASES);
     let result = cell::run(
         &QUICK,
         Cell {

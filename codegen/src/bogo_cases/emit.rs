@@ -15,13 +15,15 @@ use crate::tokens::ignore_attribute;
 use crosscheck_model::expectation::Expectation;
 
 /// `pub static CASES: &[::crosscheck::bogo::case::Case] = &[…];`, each
-/// record baked by `databake`, whose paths name `alloc` (declared here so
-/// they resolve wherever the tables are included).
+/// record baked by `databake`, whose paths name `alloc` (declared inside
+/// the initializer, so tables of several families can share a module).
 pub fn cases(plan: &CasesPlan) -> TokenStream {
     let cases = plan.cases.iter().map(case);
     quote! {
-        extern crate alloc;
-        pub static CASES: &[::crosscheck::bogo::case::Case] = &[#(#cases),*];
+        pub static CASES: &[::crosscheck::bogo::case::Case] = {
+            extern crate alloc;
+            &[#(#cases),*]
+        };
     }
 }
 

@@ -14,7 +14,6 @@ mod wire;
 
 use crate::diagnostic::Diagnostics;
 use crate::tls::load::LoadedFamily;
-pub use crosscheck_model::tls::ParameterKind;
 
 /// The checked family, ready to emit.
 #[derive(Debug, Clone, PartialEq)]
@@ -27,96 +26,46 @@ pub struct MatrixPlan {
     pub implementations: Vec<ImplementationPlan>,
     /// Checked here; the cells' expectations carry them.
     pub known_failures: Vec<KnownFailurePlan>,
-    /// Every (case, client, server), with what it must show.
-    pub cells: Vec<CellPlan>,
+    /// Every (case, client, server), with what it must show: one for every
+    /// pair of implementations, whether or not they play those roles.
+    pub cells: Vec<PlannedCell>,
     /// Every spec file read, so emitted code can make rustc track them.
     pub tracked_files: Vec<String>,
 }
 
-/// One case: a test module with one test per (client, server) pair.
+pub use crosscheck_model::Role;
+pub use crosscheck_model::expectation::{Declared, Expectation};
+pub use crosscheck_model::program::Program;
+pub use crosscheck_model::tls::{
+    Case, ConnectionWire, Implementation, KeyUpdates, Matrix, Parameter, ParameterKind,
+    PlannedCell, Refusal, Relay, Wire,
+};
+
+/// One case: its record, and the test module with one test per (client,
+/// server) pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CasePlan {
-    /// As written (what shims receive).
-    pub name: String,
+    pub record: Case,
     /// The test module's name.
     pub module: String,
-    pub description: String,
-    pub upstream: bool,
-    pub client_duty: String,
-    pub server_duty: String,
-    pub deadline_ms: u64,
-    pub parameters: Vec<ParameterPlan>,
-    pub relay_segment_bytes: Option<usize>,
-    pub client_facts: Vec<String>,
-    pub server_facts: Vec<String>,
-    pub wire: WirePlan,
-    pub refusal: Option<RefusalPlan>,
     pub tests: Vec<TestPlan>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct WirePlan {
-    pub connections: Vec<ConnectionWirePlan>,
-    pub key_updates: Option<KeyUpdatesPlan>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct ConnectionWirePlan {
-    pub resumed: Option<bool>,
-    pub psk_identity: Option<String>,
-    pub hello_retry_request: Option<String>,
-    pub early_data_accepted: Option<bool>,
-    pub client_certificate: Option<bool>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct KeyUpdatesPlan {
-    pub sender: Role,
-    /// Index of the interval parameter in the case's parameters.
-    pub every: usize,
-    /// Index of the transferred-bytes parameter.
-    pub of: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RefusalPlan {
-    pub by: Role,
-    pub alerts: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ParameterPlan {
-    pub name: String,
-    /// `CROSSCHECK_TLS_<NAME>`.
-    pub env: String,
-    pub description: String,
-    pub kind: ParameterKind,
-    pub default: u64,
-    pub deadline_per_billion_ms: Option<u64>,
-}
-
+/// One implementation: its record, and what only the compiler needs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImplementationPlan {
-    /// As written (`s2n-tls`).
-    pub name: String,
+    pub record: Implementation,
     /// `file:line:col` of its entry.
     pub declared_at: String,
     /// Its part of test names (`s2n_tls`).
     pub ident: String,
-    pub description: String,
-    pub program: Program,
-    pub client: bool,
-    pub server: bool,
     pub unsupported: Vec<UnsupportedPlan>,
 }
 
 impl ImplementationPlan {
-    /// Whether it takes part in cells as `role`.
-    pub fn plays(&self, role: Role) -> bool {
-        match role {
-            Role::Client => self.client,
-            Role::Server => self.server,
-        }
+    /// As written (`s2n-tls`).
+    pub fn name(&self) -> &str {
+        &self.record.name
     }
 
     /// The entry declaring it cannot play `role` in `case`, if any.
@@ -137,8 +86,6 @@ pub struct UnsupportedPlan {
     pub declared_at: String,
 }
 
-pub use crosscheck_model::Role;
-
 /// A declared failing cell, resolved to indices.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KnownFailurePlan {
@@ -149,20 +96,6 @@ pub struct KnownFailurePlan {
     /// `file:line:col` of the entry.
     pub declared_at: String,
 }
-
-/// A (case, client, server) cell and what it must show: one for every
-/// pair of implementations, whether or not they play those roles, so the
-/// command line finds every cell's expectation in the table.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CellPlan {
-    pub case: usize,
-    pub client: usize,
-    pub server: usize,
-    pub expectation: Expectation,
-}
-
-pub use crosscheck_model::expectation::{Declared, Expectation};
-pub use crosscheck_model::program::Program;
 
 /// One `#[test]`: a (client, server) pair for a case.
 #[derive(Debug, Clone, PartialEq)]

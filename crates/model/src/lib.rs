@@ -57,40 +57,8 @@ impl fmt::Display for Role {
     }
 }
 
-/// The TLS interop shim contract (`shims/README.md`).
-pub mod tls {
-    /// Exit status: this implementation does not support the case.
-    pub const UNSUPPORTED_EXIT: u8 = 127;
-    /// Starts a line naming a fact the shim checked: `crosscheck-fact: NAME`.
-    pub const FACT_PREFIX: &str = "crosscheck-fact:";
-    /// Starts the line saying why a shim refused: `crosscheck-refusal: WHY`.
-    pub const REFUSAL_PREFIX: &str = "crosscheck-refusal:";
-    /// Fact: the connection resumed an earlier session.
-    pub const SESSION_RESUMED: &str = "session_resumed";
-    /// Fact: the server accepted 0-RTT data.
-    pub const EARLY_DATA_ACCEPTED: &str = "early_data_accepted";
-
-    /// How a case parameter's value is written.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    pub enum ParameterKind {
-        /// A size in bytes; the environment may use units (`1 GB`, `512MiB`).
-        Bytes,
-        /// A plain count.
-        Count,
-    }
-
-    #[cfg(feature = "tokens")]
-    impl quote::ToTokens for ParameterKind {
-        fn to_tokens(&self, tokens: &mut proc_macro2::TokenStream) {
-            tokens.extend(match self {
-                ParameterKind::Bytes => quote::quote! { ::crosscheck::tls::ParameterKind::Bytes },
-                ParameterKind::Count => quote::quote! { ::crosscheck::tls::ParameterKind::Count },
-            });
-        }
-    }
-}
-
 pub mod bogo;
+pub mod tls;
 
 #[cfg(test)]
 mod tests {

@@ -232,4 +232,18 @@ mod tokens {
             });
         }
     }
+
+    /// As its `ToTokens`, so records holding one derive `Bake`.
+    impl databake::Bake for Program {
+        fn bake(&self, _: &databake::CrateEnv) -> TokenStream {
+            self.to_token_stream()
+        }
+    }
+
+    /// Required beside `Bake`; the compiler does not report table sizes.
+    impl databake::BakeSize for Program {
+        fn borrows_size(&self) -> usize {
+            0
+        }
+    }
 }

@@ -9,7 +9,9 @@ use crate::tls::load::Parsed;
 use crate::tls::model::{CaseDoc, CasesDoc, ParameterDoc, ParameterKindDoc, RelayDoc};
 use crate::tls::plan::identifiers::Identifiers;
 use crate::tls::plan::wire;
-use crate::tls::plan::{CasePlan, ParameterKind, ParameterPlan};
+use std::borrow::Cow;
+
+use crate::tls::plan::{Case, CasePlan, Parameter, ParameterKind, Relay};
 
 /// Prefix of the environment variable carrying a parameter.
 pub const ENV_PREFIX: &str = "CROSSCHECK_TLS_";
@@ -63,25 +65,35 @@ fn plan_case(
         .refusal
         .as_ref()
         .map(|refusal| wire::plan_refusal(refusal, checks));
-    CasePlan {
-        name: name.to_string(),
-        module,
-        description: checks.text(&case.description, "a case's description"),
+    let record = Case {
+        name: Cow::Owned(name.to_string()),
+        description: owned(checks.text(&case.description, "a case's description")),
         upstream: case.upstream,
-        client_duty: checks.text(&case.client, "the client's duty"),
-        server_duty: checks.text(&case.server, "the server's duty"),
+        client_duty: owned(checks.text(&case.client, "the client's duty")),
+        server_duty: owned(checks.text(&case.server, "the server's duty")),
         deadline_ms: checks.duration_ms(&case.deadline, "deadline"),
-        parameters,
-        relay_segment_bytes: case
-            .relay
-            .as_ref()
-            .map(|relay| segment_bytes(relay, checks)),
-        client_facts,
-        server_facts,
+        parameters: Cow::Owned(parameters),
+        relay: case.relay.as_ref().map(|relay| Relay {
+            segment_bytes: segment_bytes(relay, checks),
+        }),
+        client_facts: owned_list(client_facts),
+        server_facts: owned_list(server_facts),
         wire,
         refusal,
+    };
+    CasePlan {
+        record,
+        module,
         tests: Vec::new(),
     }
+}
+
+fn owned(text: String) -> Cow<'static, str> {
+    Cow::Owned(text)
+}
+
+fn owned_list(texts: Vec<String>) -> Cow<'static, [Cow<'static, str>]> {
+    texts.into_iter().map(owned).collect()
 }
 
 /// A parameter name → its kind and `file:line:col`, across all cases: the
@@ -92,7 +104,7 @@ fn plan_parameters(
     parameters: &Entries<ParameterDoc>,
     kinds: &mut ParameterKinds,
     checks: &mut FileChecks<'_>,
-) -> Vec<ParameterPlan> {
+) -> Vec<Parameter> {
     parameters
         .iter()
         .map(|entry| {
@@ -131,10 +143,10 @@ fn plan_parameters(
                     kinds.insert(name.value.clone(), (kind, at));
                 }
             }
-            ParameterPlan {
-                name: name.value.clone(),
-                env: format!("{ENV_PREFIX}{}", name.to_ascii_uppercase()),
-                description: checks.text(&doc.description, "a parameter's description"),
+            Parameter {
+                name: owned(name.value.clone()),
+                env: owned(format!("{ENV_PREFIX}{}", name.to_ascii_uppercase())),
+                description: owned(checks.text(&doc.description, "a parameter's description")),
                 kind,
                 default: checks.quantity(&doc.default, kind),
                 deadline_per_billion_ms: doc

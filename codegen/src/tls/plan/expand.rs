@@ -5,7 +5,8 @@
 use std::borrow::Cow;
 
 use crate::tls::plan::{
-    CasePlan, CellPlan, Declared, Expectation, ImplementationPlan, KnownFailurePlan, Role, TestPlan,
+    CasePlan, Declared, Expectation, ImplementationPlan, KnownFailurePlan, PlannedCell, Role,
+    TestPlan,
 };
 
 /// Fills in every case's tests, and returns every cell of every case.
@@ -13,13 +14,13 @@ pub fn expand(
     cases: &mut [CasePlan],
     implementations: &[ImplementationPlan],
     known_failures: &[KnownFailurePlan],
-) -> Vec<CellPlan> {
+) -> Vec<PlannedCell> {
     let mut all = Vec::new();
     for (index, case) in cases.iter_mut().enumerate() {
         let first = all.len();
         for client in 0..implementations.len() {
             for server in 0..implementations.len() {
-                all.push(CellPlan {
+                all.push(PlannedCell {
                     case: index,
                     client,
                     server,
@@ -58,7 +59,7 @@ pub fn cells(implementations: &[ImplementationPlan]) -> impl Iterator<Item = (us
         implementations
             .iter()
             .enumerate()
-            .filter(move |(_, implementation)| implementation.plays(role))
+            .filter(move |(_, implementation)| implementation.record.plays(role))
             .map(|(index, _)| index)
     };
     playing(Role::Client)
@@ -102,7 +103,7 @@ pub fn unsupported(
         .into_iter()
         .filter_map(|(index, role)| {
             let implementation = &implementations[index];
-            let (reason, declared_at) = if implementation.plays(role) {
+            let (reason, declared_at) = if implementation.record.plays(role) {
                 let entry = implementation.unsupported_entry(case, role)?;
                 (entry.reason.clone(), entry.declared_at.clone())
             } else {
@@ -113,7 +114,7 @@ pub fn unsupported(
             };
             Some(Declared {
                 who: Cow::Borrowed(role.as_str()),
-                name: Cow::Owned(format!("{} as {}", implementation.name, role.as_str())),
+                name: Cow::Owned(format!("{} as {}", implementation.name(), role.as_str())),
                 reason: Cow::Owned(reason),
                 declared_at: Cow::Owned(declared_at),
             })

@@ -1,5 +1,6 @@
 //! Checks the `implementations` of `implementations.yaml`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -11,7 +12,7 @@ use crate::program;
 use crate::tls::load::Parsed;
 use crate::tls::model::{ImplementationDoc, ImplementationsDoc, RoleDoc, UnsupportedDoc};
 use crate::tls::plan::identifiers::Identifiers;
-use crate::tls::plan::{CasePlan, ImplementationPlan, Role, UnsupportedPlan};
+use crate::tls::plan::{CasePlan, Implementation, ImplementationPlan, Role, UnsupportedPlan};
 
 /// Every implementation in file order; `cases` resolves `unsupported`,
 /// `root` is the project root its program's files are in.
@@ -52,14 +53,17 @@ fn plan_implementation(
 ) -> ImplementationPlan {
     let program = program::plan(&name.value, &doc.program, root, checks);
     let (client, server) = roles(doc, checks);
-    let mut plan = ImplementationPlan {
-        name: name.value.clone(),
-        declared_at: checks.locate(name.position),
-        ident,
-        description: checks.text(&doc.description, "an implementation's description"),
+    let record = Implementation {
+        name: Cow::Owned(name.value.clone()),
+        description: Cow::Owned(checks.text(&doc.description, "an implementation's description")),
         program,
         client,
         server,
+    };
+    let mut plan = ImplementationPlan {
+        record,
+        declared_at: checks.locate(name.position),
+        ident,
         unsupported: Vec::new(),
     };
     plan.unsupported = unsupported(&plan, &doc.unsupported, cases, checks);
@@ -117,13 +121,13 @@ fn unsupported(
             continue;
         };
         if let Some(role) = role
-            && !implementation.plays(role)
+            && !implementation.record.plays(role)
         {
             checks.error(
                 entry.position,
                 format!(
                     "`{}` never plays {} (see its `roles`), so it needs no unsupported entry as one",
-                    implementation.name,
+                    implementation.name(),
                     role.as_str()
                 ),
             );
@@ -136,7 +140,7 @@ fn unsupported(
                 entry.position,
                 format!(
                     "`{}` is already declared unsupported in `{}`{} at {at}",
-                    implementation.name,
+                    implementation.name(),
                     doc.case.value,
                     role.map(|r| format!(" as {}", r.as_str()))
                         .unwrap_or_default()
@@ -161,9 +165,11 @@ pub fn case_index(
     cases: &[CasePlan],
     checks: &mut FileChecks<'_>,
 ) -> Option<usize> {
-    let index = cases.iter().position(|case| case.name == name.value);
+    let index = cases
+        .iter()
+        .position(|case| *case.record.name == name.value);
     if index.is_none() {
-        let known: Vec<&str> = cases.iter().map(|case| case.name.as_str()).collect();
+        let known: Vec<&str> = cases.iter().map(|case| &*case.record.name).collect();
         checks.error(
             name.position,
             format!(
@@ -197,12 +203,12 @@ fn check_test_names(
                         position,
                         format!(
                             "the tests of `{}` to `{}` and of `{first_client}` to `{first_server}` would both be named `{name}`; rename one implementation",
-                            client.name, server.name
+                            client.name(), server.name()
                         ),
                     );
                 }
                 None => {
-                    names.insert(name, (&client.name, &server.name));
+                    names.insert(name, (client.name(), server.name()));
                 }
             }
         }

@@ -66,7 +66,7 @@ fn implementation(
     checks: &mut FileChecks<'_>,
 ) -> Result<Option<usize>, ()> {
     let Some(name) = name else { return Ok(None) };
-    let known = implementations.iter().map(|i| i.name.as_str());
+    let known = implementations.iter().map(|i| i.name());
     match position_among(known, &name.value, "implementation") {
         Ok(index) => Ok(Some(index)),
         Err(message) => {
@@ -84,11 +84,11 @@ fn runs_nothing(
 ) -> Option<String> {
     for (index, role) in [(known.client, Role::Client), (known.server, Role::Server)] {
         if let Some(index) = index
-            && !implementations[index].plays(role)
+            && !implementations[index].record.plays(role)
         {
             return Some(format!(
                 "this known failure covers no test: `{}` never plays {} (see its `roles`)",
-                implementations[index].name,
+                implementations[index].name(),
                 role.as_str()
             ));
         }

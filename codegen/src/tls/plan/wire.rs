@@ -1,12 +1,12 @@
 //! Checks a case's `wire` and `refusal`: names of groups and alerts, and
 //! parameters the KeyUpdate count refers to.
 
+use std::borrow::Cow;
+
 use crate::diagnostic::FileChecks;
 use crate::located::Located;
 use crate::tls::model::{ConnectionWireDoc, KeyUpdatesDoc, RefusalDoc, RoleDoc, WireDoc};
-use crate::tls::plan::{
-    ConnectionWirePlan, KeyUpdatesPlan, ParameterPlan, RefusalPlan, Role, WirePlan,
-};
+use crate::tls::plan::{ConnectionWire, KeyUpdates, Parameter, Refusal, Role, Wire};
 
 /// Alert descriptions by their RFC 8446 §6 names.
 const ALERTS: &[&str] = &[
@@ -53,13 +53,13 @@ const GROUPS: &[&str] = &[
 
 pub fn plan_wire(
     wire: Option<&WireDoc>,
-    parameters: &[ParameterPlan],
+    parameters: &[Parameter],
     checks: &mut FileChecks<'_>,
-) -> WirePlan {
+) -> Wire {
     let Some(wire) = wire else {
-        return WirePlan::default();
+        return Wire::default();
     };
-    WirePlan {
+    Wire {
         connections: wire
             .connections
             .iter()
@@ -75,21 +75,21 @@ pub fn plan_wire(
 fn plan_connection(
     connection: &Located<ConnectionWireDoc>,
     checks: &mut FileChecks<'_>,
-) -> ConnectionWirePlan {
+) -> ConnectionWire {
     let doc = &connection.value;
     if let Some(group) = &doc.hello_retry_request {
         known(group, GROUPS, "group", checks);
     }
-    ConnectionWirePlan {
+    ConnectionWire {
         resumed: doc.resumed,
         psk_identity: doc
             .psk_identity
             .as_ref()
-            .map(|identity| identity.value.clone()),
+            .map(|identity| Cow::Owned(identity.value.clone())),
         hello_retry_request: doc
             .hello_retry_request
             .as_ref()
-            .map(|group| group.value.clone()),
+            .map(|group| Cow::Owned(group.value.clone())),
         early_data_accepted: doc.early_data_accepted,
         client_certificate: doc.client_certificate,
     }
@@ -97,13 +97,13 @@ fn plan_connection(
 
 fn plan_key_updates(
     updates: &KeyUpdatesDoc,
-    parameters: &[ParameterPlan],
+    parameters: &[Parameter],
     checks: &mut FileChecks<'_>,
-) -> KeyUpdatesPlan {
+) -> KeyUpdates {
     let mut parameter = |name: &Located<String>| {
         parameters
             .iter()
-            .position(|parameter| parameter.name == name.value)
+            .position(|parameter| *parameter.name == name.value)
             .unwrap_or_else(|| {
                 checks.error(
                     name.position,
@@ -112,14 +112,14 @@ fn plan_key_updates(
                 0
             })
     };
-    KeyUpdatesPlan {
+    KeyUpdates {
         sender: role(updates.sender),
         every: parameter(&updates.every),
         of: parameter(&updates.of),
     }
 }
 
-pub fn plan_refusal(refusal: &RefusalDoc, checks: &mut FileChecks<'_>) -> RefusalPlan {
+pub fn plan_refusal(refusal: &RefusalDoc, checks: &mut FileChecks<'_>) -> Refusal {
     if refusal.alerts.is_empty() {
         checks.error(
             refusal.alerts.position,
@@ -129,12 +129,12 @@ pub fn plan_refusal(refusal: &RefusalDoc, checks: &mut FileChecks<'_>) -> Refusa
     for alert in refusal.alerts.iter() {
         known(alert, ALERTS, "alert", checks);
     }
-    RefusalPlan {
+    Refusal {
         by: role(refusal.by),
         alerts: refusal
             .alerts
             .iter()
-            .map(|alert| alert.value.clone())
+            .map(|alert| Cow::Owned(alert.value.clone()))
             .collect(),
     }
 }

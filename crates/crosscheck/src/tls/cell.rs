@@ -13,6 +13,7 @@
 //! killed run, say) is noticed while waiting for the server to listen: the
 //! server is stopped and started once more on another port.
 
+use std::borrow::Cow;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -142,7 +143,7 @@ impl Settings {
             .parameters
             .iter()
             .find(|parameter| parameter.env == env)
-            .map(|parameter| parameter.name);
+            .map(|parameter| &*parameter.name);
         self.overrides
             .iter()
             .find(|(overridden, _)| Some(overridden.as_str()) == name)
@@ -155,7 +156,7 @@ impl Settings {
 pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResult {
     let logs_dir = &settings.logs_dir;
     let case = &matrix.cases[cell.case];
-    let cell_dir = logs_dir.join(case.name).join(format!(
+    let cell_dir = logs_dir.join(&*case.name).join(format!(
         "{}_to_{}",
         matrix.implementations[cell.client].name, matrix.implementations[cell.server].name
     ));
@@ -239,7 +240,7 @@ fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<P
 }
 
 fn launch(matrix: &'static Matrix, implementation: &Implementation) -> Result<Resolved, String> {
-    programs::resolve(&implementation.program, Path::new(matrix.root))
+    programs::resolve(&implementation.program, Path::new(&*matrix.root))
         .map_err(|error| format!("{}: {error}", implementation.name))
 }
 
@@ -357,7 +358,7 @@ impl CellRun {
         };
         let mut job = Job::new(&launch.program, &launch.leading_args)
             .arg(role.as_str())
-            .arg(self.case.name)
+            .arg(&*self.case.name)
             .arg(port.to_string())
             .current_dir(&launch.cwd)
             .log_to(log)
@@ -452,7 +453,7 @@ impl CellRun {
         if !unsupported.is_empty() {
             return Verdict::Unsupported { roles: unsupported };
         }
-        let mut problems: Vec<String> = match self.case.refusal {
+        let mut problems: Vec<String> = match &self.case.refusal {
             None => [(Role::Client, &client), (Role::Server, &server)]
                 .into_iter()
                 .filter_map(|(role, outcome)| self.problem(role, outcome))
@@ -479,8 +480,8 @@ impl CellRun {
     /// The wire against the case and the sides' claims, when it was watched.
     fn judge_wire(&self) -> Option<WireJudgement> {
         let observation = self.observation.as_ref()?;
-        let mut judgement = match self.case.refusal {
-            Some(refusal) => expect::judge_refusal(&refusal, observation),
+        let mut judgement = match &self.case.refusal {
+            Some(refusal) => expect::judge_refusal(refusal, observation),
             None => {
                 let claims = [
                     (Role::Client, reported_facts(&self.client_log)),
@@ -513,8 +514,8 @@ impl CellRun {
             }
             Ok(_) => {
                 let (facts, log) = match role {
-                    Role::Client => (self.case.client_facts, &self.client_log),
-                    Role::Server => (self.case.server_facts, &self.server_log),
+                    Role::Client => (&self.case.client_facts, &self.client_log),
+                    Role::Server => (&self.case.server_facts, &self.server_log),
                 };
                 missing_facts(facts, log)
                     .map(|missing| format!("{side} exited 0 but did not report {missing}"))
@@ -597,14 +598,14 @@ fn reported_facts(log: &Path) -> Vec<String> {
 }
 
 /// `crosscheck-fact: NAME` lines the log lacks, as "`a`, `b`".
-fn missing_facts(facts: &[&str], log: &Path) -> Option<String> {
+fn missing_facts(facts: &[Cow<'static, str>], log: &Path) -> Option<String> {
     if facts.is_empty() {
         return None;
     }
     let reported = reported_facts(log);
     let missing: Vec<String> = facts
         .iter()
-        .filter(|fact| !reported.iter().any(|reported| reported == *fact))
+        .filter(|fact| !reported.iter().any(|reported| reported == fact.as_ref()))
         .map(|fact| format!("`crosscheck-fact: {fact}`"))
         .collect();
     (!missing.is_empty()).then(|| missing.join(", "))

@@ -38,7 +38,7 @@ pub fn resolve(
 ) -> Result<Vec<Value>, Error> {
     case.parameters
         .iter()
-        .map(|parameter| match lookup(parameter.env) {
+        .map(|parameter| match lookup(&parameter.env) {
             None => Ok(Value {
                 parameter,
                 value: parameter.default,
@@ -53,9 +53,9 @@ pub fn resolve(
         .collect()
 }
 
-fn parse(parameter: &Parameter, text: &str) -> Result<u64, Error> {
+fn parse(parameter: &'static Parameter, text: &str) -> Result<u64, Error> {
     let trimmed = text.trim();
-    let env = parameter.env;
+    let env = &*parameter.env;
     let text = text.to_string();
     match parameter.kind {
         ParameterKind::Count => trimmed
@@ -70,8 +70,8 @@ fn parse(parameter: &Parameter, text: &str) -> Result<u64, Error> {
 
 /// The case's deadline extended for its parameter values.
 pub fn deadline(case: &Case, values: &[Value]) -> Duration {
-    values.iter().fold(case.deadline, |total, value| {
-        match value.parameter.deadline_per_billion {
+    values.iter().fold(case.deadline(), |total, value| {
+        match value.parameter.deadline_per_billion() {
             Some(per_billion) => total + per_billion.mul_f64(value.value as f64 / 1_000_000_000.0),
             None => total,
         }
@@ -89,34 +89,35 @@ pub fn transfer_bytes(values: &[Value]) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::borrow::Cow;
 
     const DOWNLOAD: Parameter = Parameter {
-        name: "download_bytes",
-        env: "CROSSCHECK_TLS_DOWNLOAD_BYTES",
-        description: "",
+        name: Cow::Borrowed("download_bytes"),
+        env: Cow::Borrowed("CROSSCHECK_TLS_DOWNLOAD_BYTES"),
+        description: Cow::Borrowed(""),
         kind: ParameterKind::Bytes,
         default: 10_000_000,
-        deadline_per_billion: Some(Duration::from_secs(30)),
+        deadline_per_billion_ms: Some(30_000),
     };
     const ROUNDS: Parameter = Parameter {
-        name: "rounds",
-        env: "CROSSCHECK_TLS_ROUNDS",
-        description: "",
+        name: Cow::Borrowed("rounds"),
+        env: Cow::Borrowed("CROSSCHECK_TLS_ROUNDS"),
+        description: Cow::Borrowed(""),
         kind: ParameterKind::Count,
         default: 3,
-        deadline_per_billion: None,
+        deadline_per_billion_ms: None,
     };
     static CASE: Case = Case {
-        name: "large_data_download",
-        description: "",
+        name: Cow::Borrowed("large_data_download"),
+        description: Cow::Borrowed(""),
         upstream: true,
-        client_duty: "",
-        server_duty: "",
-        deadline: Duration::from_secs(20),
-        parameters: &[DOWNLOAD, ROUNDS],
+        client_duty: Cow::Borrowed(""),
+        server_duty: Cow::Borrowed(""),
+        deadline_ms: 20_000,
+        parameters: Cow::Borrowed(&[DOWNLOAD, ROUNDS]),
         relay: None,
-        client_facts: &[],
-        server_facts: &[],
+        client_facts: Cow::Borrowed(&[]),
+        server_facts: Cow::Borrowed(&[]),
         wire: crate::tls::Wire::ANY,
         refusal: None,
     };

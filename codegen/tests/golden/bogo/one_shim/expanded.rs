@@ -103,115 +103,117 @@ pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[
         ],
     },
 ];
-extern crate alloc;
-pub static CASES: &[::crosscheck::bogo::case::Case] = &[
-    crosscheck::bogo::case::Case {
-        name: alloc::borrow::Cow::Borrowed("Basic-Client-TLS-Sync"),
-        group: alloc::borrow::Cow::Borrowed("basic"),
-        shim_role: crosscheck::Role::Client,
-        key_type: crosscheck::bogo::case::KeyType::Rsa2048,
-        flags: alloc::borrow::Cow::Borrowed(
-            &[
-                alloc::borrow::Cow::Borrowed("-expect-no-hrr"),
-                alloc::borrow::Cow::Borrowed("-max-version"),
-                alloc::borrow::Cow::Borrowed("771"),
-            ],
-        ),
-        resume_count: 0u32,
-        shim_writes_first: false,
-        shim_shuts_down: false,
-        messages: crosscheck::bogo::case::Messages {
-            count: 1u32,
-            length: 32u32,
-        },
-        peer: crosscheck::bogo::case::Peer {
-            min_version: None,
-            max_version: Some(crosscheck::bogo::case::Version::Tls12),
-            cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
-            groups: alloc::borrow::Cow::Borrowed(&[]),
-            alpn: alloc::borrow::Cow::Borrowed(&[]),
-            client_certificate: false,
-            request_client_certificate: false,
-            key_updates_after_handshake: 0u32,
-            key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
-            misbehaviour: None,
-        },
-        expect: crosscheck::bogo::case::Expect {
-            should_fail: false,
-            error: None,
-            local_error: None,
-            unsolicited_key_update: false,
-        },
-    },
-    crosscheck::bogo::case::Case {
-        name: alloc::borrow::Cow::Borrowed("HttpGET"),
-        group: alloc::borrow::Cow::Borrowed("basic"),
-        shim_role: crosscheck::Role::Server,
-        key_type: crosscheck::bogo::case::KeyType::Rsa2048,
-        flags: alloc::borrow::Cow::Borrowed(&[]),
-        resume_count: 0u32,
-        shim_writes_first: false,
-        shim_shuts_down: false,
-        messages: crosscheck::bogo::case::Messages {
-            count: 1u32,
-            length: 32u32,
-        },
-        peer: crosscheck::bogo::case::Peer {
-            min_version: None,
-            max_version: None,
-            cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
-            groups: alloc::borrow::Cow::Borrowed(&[]),
-            alpn: alloc::borrow::Cow::Borrowed(&[]),
-            client_certificate: false,
-            request_client_certificate: false,
-            key_updates_after_handshake: 0u32,
-            key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
-            misbehaviour: Some(
-                crosscheck::bogo::case::Misbehaviour::RawBytesInsteadOfHandshake(
-                    alloc::borrow::Cow::Borrowed(b"GET / HTTP/1.0\n"),
-                ),
+pub static CASES: &[::crosscheck::bogo::case::Case] = {
+    extern crate alloc;
+    &[
+        crosscheck::bogo::case::Case {
+            name: alloc::borrow::Cow::Borrowed("Basic-Client-TLS-Sync"),
+            group: alloc::borrow::Cow::Borrowed("basic"),
+            shim_role: crosscheck::Role::Client,
+            key_type: crosscheck::bogo::case::KeyType::Rsa2048,
+            flags: alloc::borrow::Cow::Borrowed(
+                &[
+                    alloc::borrow::Cow::Borrowed("-expect-no-hrr"),
+                    alloc::borrow::Cow::Borrowed("-max-version"),
+                    alloc::borrow::Cow::Borrowed("771"),
+                ],
             ),
+            resume_count: 0u32,
+            shim_writes_first: false,
+            shim_shuts_down: false,
+            messages: crosscheck::bogo::case::Messages {
+                count: 1u32,
+                length: 32u32,
+            },
+            peer: crosscheck::bogo::case::Peer {
+                min_version: None,
+                max_version: Some(crosscheck::bogo::case::Version::Tls12),
+                cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
+                groups: alloc::borrow::Cow::Borrowed(&[]),
+                alpn: alloc::borrow::Cow::Borrowed(&[]),
+                client_certificate: false,
+                request_client_certificate: false,
+                key_updates_after_handshake: 0u32,
+                key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+                misbehaviour: None,
+            },
+            expect: crosscheck::bogo::case::Expect {
+                should_fail: false,
+                error: None,
+                local_error: None,
+                unsolicited_key_update: false,
+            },
         },
-        expect: crosscheck::bogo::case::Expect {
-            should_fail: true,
-            error: Some(alloc::borrow::Cow::Borrowed(":HTTP_REQUEST:")),
-            local_error: None,
-            unsolicited_key_update: false,
+        crosscheck::bogo::case::Case {
+            name: alloc::borrow::Cow::Borrowed("HttpGET"),
+            group: alloc::borrow::Cow::Borrowed("basic"),
+            shim_role: crosscheck::Role::Server,
+            key_type: crosscheck::bogo::case::KeyType::Rsa2048,
+            flags: alloc::borrow::Cow::Borrowed(&[]),
+            resume_count: 0u32,
+            shim_writes_first: false,
+            shim_shuts_down: false,
+            messages: crosscheck::bogo::case::Messages {
+                count: 1u32,
+                length: 32u32,
+            },
+            peer: crosscheck::bogo::case::Peer {
+                min_version: None,
+                max_version: None,
+                cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
+                groups: alloc::borrow::Cow::Borrowed(&[]),
+                alpn: alloc::borrow::Cow::Borrowed(&[]),
+                client_certificate: false,
+                request_client_certificate: false,
+                key_updates_after_handshake: 0u32,
+                key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+                misbehaviour: Some(
+                    crosscheck::bogo::case::Misbehaviour::RawBytesInsteadOfHandshake(
+                        alloc::borrow::Cow::Borrowed(b"GET / HTTP/1.0\n"),
+                    ),
+                ),
+            },
+            expect: crosscheck::bogo::case::Expect {
+                should_fail: true,
+                error: Some(alloc::borrow::Cow::Borrowed(":HTTP_REQUEST:")),
+                local_error: None,
+                unsolicited_key_update: false,
+            },
         },
-    },
-    crosscheck::bogo::case::Case {
-        name: alloc::borrow::Cow::Borrowed("VersionTooLow"),
-        group: alloc::borrow::Cow::Borrowed("basic"),
-        shim_role: crosscheck::Role::Client,
-        key_type: crosscheck::bogo::case::KeyType::Rsa2048,
-        flags: alloc::borrow::Cow::Borrowed(&[]),
-        resume_count: 0u32,
-        shim_writes_first: false,
-        shim_shuts_down: false,
-        messages: crosscheck::bogo::case::Messages {
-            count: 1u32,
-            length: 32u32,
+        crosscheck::bogo::case::Case {
+            name: alloc::borrow::Cow::Borrowed("VersionTooLow"),
+            group: alloc::borrow::Cow::Borrowed("basic"),
+            shim_role: crosscheck::Role::Client,
+            key_type: crosscheck::bogo::case::KeyType::Rsa2048,
+            flags: alloc::borrow::Cow::Borrowed(&[]),
+            resume_count: 0u32,
+            shim_writes_first: false,
+            shim_shuts_down: false,
+            messages: crosscheck::bogo::case::Messages {
+                count: 1u32,
+                length: 32u32,
+            },
+            peer: crosscheck::bogo::case::Peer {
+                min_version: None,
+                max_version: Some(crosscheck::bogo::case::Version::Tls12),
+                cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
+                groups: alloc::borrow::Cow::Borrowed(&[]),
+                alpn: alloc::borrow::Cow::Borrowed(&[]),
+                client_certificate: false,
+                request_client_certificate: false,
+                key_updates_after_handshake: 0u32,
+                key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
+                misbehaviour: None,
+            },
+            expect: crosscheck::bogo::case::Expect {
+                should_fail: true,
+                error: Some(alloc::borrow::Cow::Borrowed(":UNSUPPORTED_PROTOCOL:")),
+                local_error: None,
+                unsolicited_key_update: false,
+            },
         },
-        peer: crosscheck::bogo::case::Peer {
-            min_version: None,
-            max_version: Some(crosscheck::bogo::case::Version::Tls12),
-            cipher_suites: alloc::borrow::Cow::Borrowed(&[]),
-            groups: alloc::borrow::Cow::Borrowed(&[]),
-            alpn: alloc::borrow::Cow::Borrowed(&[]),
-            client_certificate: false,
-            request_client_certificate: false,
-            key_updates_after_handshake: 0u32,
-            key_update_request: crosscheck::bogo::case::KeyUpdateRequest::NotRequested,
-            misbehaviour: None,
-        },
-        expect: crosscheck::bogo::case::Expect {
-            should_fail: true,
-            error: Some(alloc::borrow::Cow::Borrowed(":UNSUPPORTED_PROTOCOL:")),
-            local_error: None,
-            unsolicited_key_update: false,
-        },
-    },
-];
+    ]
+};
 pub mod demo {
     #[test]
     fn basic_client_tls_sync() {

@@ -108,7 +108,7 @@ fn connection_as_described(
             format!("{name} should be a full handshake, but its ServerHello selects a pre_shared_key")
         });
     }
-    if let Some(identity) = wire.psk_identity {
+    if let Some(identity) = wire.psk_identity.as_deref() {
         let offered = connection.client_hello.as_ref().is_some_and(|hello| {
             hello
                 .psk_identities
@@ -125,7 +125,7 @@ fn connection_as_described(
             ));
         }
     }
-    if let Some(group) = wire.hello_retry_request {
+    if let Some(group) = wire.hello_retry_request.as_deref() {
         hello_retry(name, connection, group, judgement);
     }
     if let Some(accepted) = wire.early_data_accepted {
@@ -303,7 +303,7 @@ pub fn judge_refusal(refusal: &Refusal, observation: &Observation) -> WireJudgem
         .filter(|description| *description != "close_notify")
         .collect();
     match sent.first() {
-        Some(alert) if refusal.alerts.contains(alert) => {}
+        Some(alert) if refusal.alerts.iter().any(|allowed| allowed == alert) => {}
         Some(alert) => judgement.contradict(format!(
             "the {side} refused with {alert}, not one of {}",
             refusal.alerts.join(", ")
@@ -339,7 +339,7 @@ pub fn judge_refusal(refusal: &Refusal, observation: &Observation) -> WireJudgem
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use std::borrow::Cow;
 
     use super::*;
     use crate::tls::matrix::{KeyUpdates, Wire};
@@ -348,16 +348,16 @@ mod tests {
 
     const fn case(wire: Wire, refusal: Option<Refusal>) -> Case {
         Case {
-            name: "case",
-            description: "",
+            name: Cow::Borrowed("case"),
+            description: Cow::Borrowed(""),
             upstream: false,
-            client_duty: "",
-            server_duty: "",
-            deadline: Duration::from_secs(1),
-            parameters: &[],
+            client_duty: Cow::Borrowed(""),
+            server_duty: Cow::Borrowed(""),
+            deadline_ms: 1_000,
+            parameters: Cow::Borrowed(&[]),
             relay: None,
-            client_facts: &[],
-            server_facts: &[],
+            client_facts: Cow::Borrowed(&[]),
+            server_facts: Cow::Borrowed(&[]),
             wire,
             refusal,
         }
@@ -390,7 +390,7 @@ mod tests {
 
     static RESUMPTION: Case = case(
         Wire {
-            connections: &[
+            connections: Cow::Borrowed(&[
                 ConnectionWire {
                     resumed: Some(false),
                     psk_identity: None,
@@ -405,7 +405,7 @@ mod tests {
                     early_data_accepted: None,
                     client_certificate: None,
                 },
-            ],
+            ]),
             key_updates: None,
         },
         None,
@@ -439,7 +439,7 @@ mod tests {
         old.alerts.push(SeenAlert {
             from: "server",
             level: "fatal",
-            description: "decode_error".into(),
+            description: Cow::Borrowed("decode_error").into(),
             encrypted: false,
         });
         let judgement = judge_exchange(&RESUMPTION, &[], &observed(vec![old]), &[]);
@@ -462,13 +462,13 @@ mod tests {
     fn a_retry_must_select_the_group_and_the_second_hello_must_share_it() {
         static RETRY: Case = case(
             Wire {
-                connections: &[ConnectionWire {
+                connections: Cow::Borrowed(&[ConnectionWire {
                     resumed: None,
                     psk_identity: None,
-                    hello_retry_request: Some("secp256r1"),
+                    hello_retry_request: Some(Cow::Borrowed("secp256r1")),
                     early_data_accepted: None,
                     client_certificate: None,
-                }],
+                }]),
                 key_updates: None,
             },
             None,
@@ -502,7 +502,7 @@ mod tests {
     fn what_is_encrypted_without_a_key_log_is_unobserved_not_passed() {
         static UPDATES: Case = case(
             Wire {
-                connections: &[],
+                connections: Cow::Borrowed(&[]),
                 key_updates: Some(KeyUpdates {
                     sender: Role::Server,
                     every: 0,
@@ -512,12 +512,12 @@ mod tests {
             None,
         );
         static EVERY: crate::tls::Parameter = crate::tls::Parameter {
-            name: "every",
-            env: "E",
-            description: "",
+            name: Cow::Borrowed("every"),
+            env: Cow::Borrowed("E"),
+            description: Cow::Borrowed(""),
             kind: crate::tls::ParameterKind::Bytes,
             default: 10,
-            deadline_per_billion: None,
+            deadline_per_billion_ms: None,
         };
         let values = [
             Value {
@@ -555,7 +555,10 @@ mod tests {
     fn a_refusal_needs_the_right_alert_from_the_right_side() {
         let refusal = Refusal {
             by: Role::Client,
-            alerts: &["unknown_ca", "bad_certificate"],
+            alerts: Cow::Borrowed(&[
+                Cow::Borrowed("unknown_ca"),
+                Cow::Borrowed("bad_certificate"),
+            ]),
         };
         let mut wire = connection(None, "x25519");
         wire.decrypted = Some(Decrypted {
@@ -577,7 +580,7 @@ mod tests {
         wire.alerts.push(SeenAlert {
             from: "client",
             level: "fatal",
-            description: "decode_error".into(),
+            description: Cow::Borrowed("decode_error").into(),
             encrypted: true,
         });
         let judgement = judge_refusal(&refusal, &observed(vec![wire.clone()]));

@@ -38,7 +38,7 @@ pub struct RunOptions {
 pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Report, String> {
     let cases = select(
         "case",
-        matrix.cases.iter().map(|case| case.name),
+        matrix.cases.iter().map(|case| &*case.name),
         &options.cases,
     )?;
     let implementations = select(
@@ -46,7 +46,7 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
         matrix
             .implementations
             .iter()
-            .map(|implementation| implementation.name),
+            .map(|implementation| &*implementation.name),
         &options.implementations,
     )?;
     let settings = Settings {
@@ -109,11 +109,15 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
 
 /// Every override names a parameter, and every selected case accepts the
 /// values (and those from the environment), before anything runs.
-fn check_overrides(matrix: &Matrix, cases: &[usize], settings: &Settings) -> Result<(), String> {
+fn check_overrides(
+    matrix: &'static Matrix,
+    cases: &[usize],
+    settings: &Settings,
+) -> Result<(), String> {
     let known: Vec<&str> = matrix
         .cases
         .iter()
-        .flat_map(|case| case.parameters.iter().map(|parameter| parameter.name))
+        .flat_map(|case| case.parameters.iter().map(|parameter| &*parameter.name))
         .collect();
     if let Some((name, _)) = settings
         .overrides
@@ -177,7 +181,7 @@ fn build_all(
             ProgressBar::hidden()
         };
         spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        let outcome = programs::resolve(&implementation.program, Path::new(matrix.root));
+        let outcome = programs::resolve(&implementation.program, Path::new(&*matrix.root));
         spinner.finish_and_clear();
         outcome.map_err(|error| format!("{}: {error}", implementation.name))?;
     }
@@ -302,7 +306,7 @@ fn unsupported_detail(matrix: &Matrix, cell: Cell, role: Role) -> String {
         Role::Client => cell.client,
         Role::Server => cell.server,
     };
-    let name = matrix.implementations[implementation].name;
+    let name = &*matrix.implementations[implementation].name;
     let declared = match matrix.expectation(cell.case, cell.client, cell.server) {
         Expectation::Unsupported(declared) => {
             declared.iter().find(|entry| entry.who == role.as_str())
