@@ -60,12 +60,12 @@ fn main() -> ExitCode {
     );
     let mut failed = false;
     for shim in SHIMS.iter().filter(|shim| shim.program.is_some()) {
-        for variant in shim.variants {
+        for variant in shim.variants.iter() {
             let label = format!("{}/{}", shim.name, variant.name);
             if !wanted.is_empty()
                 && !wanted
                     .iter()
-                    .any(|name| name == shim.name || *name == label)
+                    .any(|name| *name == shim.name || *name == label)
             {
                 continue;
             }
@@ -152,7 +152,7 @@ fn upstream_run(
     let binary = resolved.program;
     std::fs::create_dir_all(work).map_err(|error| error.to_string())?;
     let config = work.join(format!("{}-{}.json", shim.name, variant.name));
-    std::fs::write(&config, variant.config_json).map_err(|error| error.to_string())?;
+    std::fs::write(&config, &*variant.config_json).map_err(|error| error.to_string())?;
     let tests: Vec<&str> = CASES.iter().map(|case| case.name.as_ref()).collect();
     let results = work.join(format!("{}-{}-upstream.json", shim.name, variant.name));
     let _ = std::fs::remove_file(&results);
@@ -167,7 +167,7 @@ fn upstream_run(
         .args(["-num-workers", &jobs.to_string()])
         .args(["-include-disabled", "-allow-unimplemented", "-json-output"])
         .arg(&results)
-        .envs(variant.env.iter().copied())
+        .envs(variant.env.iter().map(|(name, value)| (&**name, &**value)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()

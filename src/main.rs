@@ -293,16 +293,15 @@ fn write_results(
 }
 
 fn bogo(command: &BogoCommand) -> Result<(), String> {
-    use crosscheck::bogo::{TestList, find_shim, tests_diff};
+    use crosscheck::bogo::{TestList, find_shim, find_variant, tests_diff};
 
     match command {
         BogoCommand::Config(args) => {
             let shim = find_shim(SHIMS, &args.name).map_err(|error| error.to_string())?;
-            let variant = shim
-                .variant(args.variant.as_deref())
-                .map_err(|error| error.to_string())?;
+            let variant =
+                find_variant(shim, args.variant.as_deref()).map_err(|error| error.to_string())?;
             match &args.output {
-                Some(path) => std::fs::write(path, variant.config_json)
+                Some(path) => std::fs::write(path, &*variant.config_json)
                     .map_err(|error| format!("cannot write {}: {error}", path.display())),
                 None => {
                     print!("{}", variant.config_json);

@@ -69,7 +69,7 @@ fn compiled(name: &str) -> Value {
         .find(|shim| shim.name == name)
         .unwrap_or_else(|| panic!("no committed shim file {name}.yaml"));
     assert_eq!(shim.variants.len(), 1, "{name}: one variant");
-    serde_json::from_str(shim.variants[0].config_json).expect("compiled JSON")
+    serde_json::from_str(&shim.variants[0].config_json).expect("compiled JSON")
 }
 
 /// `config` less its comment keys (`"#…"`), at the top and in sections.

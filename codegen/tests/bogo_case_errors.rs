@@ -12,6 +12,7 @@ use crosscheck_codegen::bogo_cases::plan::{
 };
 use crosscheck_codegen::bogo_cases::{Bogo, ShimTests, VariantTests, check_directory, emit};
 use crosscheck_codegen::{Diagnostics, compile_module, family::track_files};
+use crosscheck_model::bogo::shim::PlannedTest;
 use crosscheck_model::expectation::{Declared, Expectation};
 use proc_macro2::TokenStream;
 
@@ -247,15 +248,15 @@ fn cases_emit_the_runtime_types() {
 #[test]
 fn tests_are_per_shim_and_variant_and_disabled_cases_are_ignored() {
     let dir = directory(&[("basic.yaml", BASIC)]);
-    let ring_expected = [(
-        "HttpGET".to_string(),
-        Expectation::Disabled(Declared::new(
+    let ring_expected = [PlannedTest {
+        case: "HttpGET".into(),
+        expectation: Expectation::Disabled(Declared::new(
             "shim",
             "DisabledTests `Http*`",
             "no HTTP detection",
             "shims/demo.yaml:9:3",
         )),
-    )];
+    }];
     let shims = [
         ShimTests {
             index: 0,

@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
-use crosscheck_codegen::bogo_shims::plan::ShimPlan;
+use crosscheck_codegen::bogo_shims::plan::{Address, Protocol, ShimPlan};
 use crosscheck_codegen::bogo_shims::{Layout, emit, plan_directory};
 use crosscheck_model::program::{Cargo, Program, Provision, Script};
 
@@ -128,7 +128,7 @@ fn each_variant_gets_the_entries_that_hold_for_it() {
         .disabled_tests
         .iter()
         .flatten()
-        .map(|d| d.glob.as_str())
+        .map(|d| d.glob.as_ref())
         .collect();
     assert_eq!(globs, ["*-TLS1", "*-P-224-*"]);
     let declared_at: Vec<&str> = ring
@@ -136,7 +136,7 @@ fn each_variant_gets_the_entries_that_hold_for_it() {
         .disabled_tests
         .iter()
         .flatten()
-        .map(|d| d.declared_at.as_str())
+        .map(|d| d.declared_at.as_ref())
         .collect();
     assert_eq!(
         declared_at,
@@ -393,9 +393,14 @@ fn runner_options_choose_the_protocol_the_shim_speaks() {
         "upstream_tests: t1\n",
         "upstream_tests: t1\nrunner:\n  shim_id: false\n  trust_cert: false\n  address: ipv4\n",
     ));
-    assert!(!plan.runner.shim_id && !plan.runner.trust_cert && plan.runner.ipv4);
+    let ipv4 = Protocol {
+        shim_id: false,
+        trust_cert: false,
+        address: Address::Ipv4,
+    };
+    assert_eq!(plan.runner.protocol, ipv4);
     let plan = planned(SHIM);
-    assert!(plan.runner.shim_id && plan.runner.trust_cert && !plan.runner.ipv4);
+    assert_eq!(plan.runner.protocol, Protocol::CURRENT);
     let shim = SHIM.replace(
         "upstream_tests: t1\n",
         "upstream_tests: t1\nrunner:\n  shim_id: no-thanks\n  address: ipx\n",
@@ -427,8 +432,8 @@ fn emitted_tokens_hold_the_json_and_the_maps() {
     for expected in [
         "pub static SHIMS : & [:: crosscheck :: bogo :: ShimConfig]",
         "program : Some (:: crosscheck :: program :: Program { name : :: std :: borrow :: Cow :: Borrowed (\"demo\") , provision : :: crosscheck :: program :: Provision :: Cargo",
-        ":: crosscheck :: bogo :: TestGlob { glob : \"TLS-ECH-*\" , reason : \"no HPKE\" , declared_at : \"shims/demo.yaml:10:3\" }",
-        ":: crosscheck :: bogo :: ErrorMapping { expected : \":NO_SHARED_CIPHER:\" , errors : & [\":HANDSHAKE_FAILURE:\"] }",
+        "crosscheck :: bogo :: TestGlob { glob : alloc :: borrow :: Cow :: Borrowed (\"TLS-ECH-*\") , reason : alloc :: borrow :: Cow :: Borrowed (\"no HPKE\") , declared_at : alloc :: borrow :: Cow :: Borrowed (\"shims/demo.yaml:10:3\")",
+        "crosscheck :: bogo :: ErrorMapping { expected : alloc :: borrow :: Cow :: Borrowed (\":NO_SHARED_CIPHER:\") , errors : alloc :: borrow :: Cow :: Borrowed (& [alloc :: borrow :: Cow :: Borrowed (\":HANDSHAKE_FAILURE:\")])",
         "half_rtt_tickets : Some (0u32)",
         "all_curves : None",
     ] {
@@ -461,7 +466,7 @@ fn declared_outcomes_join_disabled_tests_in_the_json_and_stay_apart_in_the_plan(
         [("DEMO_PROVIDER".to_string(), "aws-lc-rs".to_string())]
     );
     assert_eq!(aws.description, "with aws-lc-rs");
-    let globs = |entries: &[crosscheck_codegen::bogo_shims::plan::TestGlobPlan]| {
+    let globs = |entries: &[crosscheck_codegen::bogo_shims::plan::TestGlob]| {
         entries
             .iter()
             .map(|entry| format!("{} @ {}", entry.glob, entry.declared_at))

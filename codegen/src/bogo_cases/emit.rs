@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use databake::{Bake, CrateEnv};
 
 use crate::bogo_cases::plan::{CasePlan, CasesPlan};
-use crate::bogo_shims::plan::ShimPlan;
+use crate::bogo_shims::plan::{PlannedTest, ShimPlan};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::names::snake_case;
 use crate::tokens::ignore_attribute;
@@ -54,7 +54,7 @@ pub struct VariantTests<'a> {
     pub name: &'a str,
     /// The cases that must not simply pass, and what each expects; a
     /// disabled case's test is `#[ignore]`d with its reason.
-    pub expected: &'a [(String, Expectation)],
+    pub expected: &'a [PlannedTest],
 }
 
 /// One [`ShimTests`] per shim with a program, in `SHIMS` order.
@@ -174,9 +174,9 @@ fn variant_tests(
         let disabled = tests
             .expected
             .iter()
-            .find(|(name, _)| name == case.name())
-            .and_then(|(_, expectation)| match expectation {
-                Expectation::Disabled(_) => expectation.ignore_reason(),
+            .find(|test| test.case == case.name())
+            .and_then(|test| match test.expectation {
+                Expectation::Disabled(_) => test.expectation.ignore_reason(),
                 _ => None,
             });
         let ignore = ignore_attribute(disabled.as_deref());

@@ -4,11 +4,13 @@
 //! shim's runner includes disabled tests), then `unimplemented`, then
 //! `expected_failures` — or a plain pass.
 
+use std::borrow::Cow;
+
 use crosscheck_model::expectation::{Declared, Expectation};
 use go_glob::Pattern;
 
 use crate::bogo_cases::plan::CasesPlan;
-use crate::bogo_shims::plan::{ShimPlan, TestGlobPlan, VariantPlan};
+use crate::bogo_shims::plan::{PlannedTest, ShimPlan, TestGlob, VariantPlan};
 
 /// Fills each variant's `expected` with the cases that must not simply
 /// pass. (The shim compiler has checked every glob; one that does not
@@ -23,7 +25,10 @@ pub fn expand(cases: &CasesPlan, shims: &mut [ShimPlan]) {
                 .iter()
                 .filter_map(|case| {
                     let expectation = expectation(&sections, case.name())?;
-                    Some((case.name().to_string(), expectation))
+                    Some(PlannedTest {
+                        case: Cow::Owned(case.name().to_string()),
+                        expectation,
+                    })
                 })
                 .collect();
         }
@@ -34,7 +39,7 @@ pub fn expand(cases: &CasesPlan, shims: &mut [ShimPlan]) {
 struct Section<'a> {
     key: &'static str,
     expect: fn(Declared) -> Expectation,
-    globs: Vec<(Pattern, &'a TestGlobPlan)>,
+    globs: Vec<(Pattern, &'a TestGlob)>,
 }
 
 fn sections(variant: &VariantPlan, include_disabled: bool) -> [Section<'_>; 3] {
@@ -61,7 +66,7 @@ fn sections(variant: &VariantPlan, include_disabled: bool) -> [Section<'_>; 3] {
     ]
 }
 
-fn compile(entries: &[TestGlobPlan]) -> Vec<(Pattern, &TestGlobPlan)> {
+fn compile(entries: &[TestGlob]) -> Vec<(Pattern, &TestGlob)> {
     entries
         .iter()
         .filter_map(|entry| Some((Pattern::new(&entry.glob).ok()?, entry)))
@@ -78,8 +83,8 @@ fn expectation(sections: &[Section<'_>], case: &str) -> Option<Expectation> {
         Some((section.expect)(Declared {
             who: "shim".into(),
             name: format!("{} `{}`", section.key, entry.glob).into(),
-            reason: entry.reason.clone().into(),
-            declared_at: entry.declared_at.clone().into(),
+            reason: entry.reason.clone(),
+            declared_at: entry.declared_at.clone(),
         }))
     })
 }
@@ -89,13 +94,13 @@ mod tests {
     use crosscheck_model::expectation::Expectation;
 
     use super::{expectation, sections};
-    use crate::bogo_shims::plan::{ConfigPlan, TestGlobPlan, VariantPlan};
+    use crate::bogo_shims::plan::{ConfigPlan, TestGlob, VariantPlan};
 
-    fn glob(glob: &str, reason: &str, line: u32) -> TestGlobPlan {
-        TestGlobPlan {
-            glob: glob.to_string(),
-            reason: reason.to_string(),
-            declared_at: format!("s.yaml:{line}:3"),
+    fn glob(glob: &str, reason: &str, line: u32) -> TestGlob {
+        TestGlob {
+            glob: glob.to_string().into(),
+            reason: reason.to_string().into(),
+            declared_at: format!("s.yaml:{line}:3").into(),
         }
     }
 

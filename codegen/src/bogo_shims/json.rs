@@ -15,13 +15,13 @@ pub fn render(config: &ConfigPlan) -> String {
         .iter()
         .map(|d| {
             (
-                d.glob.as_str(),
+                d.glob.as_ref(),
                 string(&format!("unimplemented: {}", d.reason)),
             )
         })
         .chain(config.expected_failures.iter().map(|d| {
             (
-                d.glob.as_str(),
+                d.glob.as_ref(),
                 string(&format!("expected to fail: {}", d.reason)),
             )
         }));
@@ -33,7 +33,7 @@ pub fn render(config: &ConfigPlan) -> String {
         members.push(object(
             "DisabledTests",
             disabled
-                .map(|d| (d.glob.as_str(), string(&d.reason)))
+                .map(|d| (d.glob.as_ref(), string(&d.reason)))
                 .chain(declared),
         ));
     }
@@ -42,7 +42,7 @@ pub fn render(config: &ConfigPlan) -> String {
             "ErrorMap",
             mappings.iter().map(|m| {
                 (
-                    m.expected.as_str(),
+                    m.expected.as_ref(),
                     list(m.errors.iter().map(|e| string(e))),
                 )
             }),
@@ -51,13 +51,13 @@ pub fn render(config: &ConfigPlan) -> String {
     if let Some(errors) = &config.test_error_map {
         members.push(object(
             "TestErrorMap",
-            errors.iter().map(|e| (e.test.as_str(), string(&e.error))),
+            errors.iter().map(|e| (e.test.as_ref(), string(&e.error))),
         ));
     }
     if let Some(errors) = &config.test_local_error_map {
         members.push(object(
             "TestLocalErrorMap",
-            errors.iter().map(|e| (e.test.as_str(), string(&e.error))),
+            errors.iter().map(|e| (e.test.as_ref(), string(&e.error))),
         ));
     }
     if let Some(tickets) = config.half_rtt_tickets {
@@ -102,26 +102,26 @@ fn object<'a>(name: &str, members: impl Iterator<Item = (&'a str, String)>) -> S
 #[cfg(test)]
 mod tests {
     use super::render;
-    use crate::bogo_shims::plan::{ConfigPlan, ErrorMappingPlan, TestErrorPlan, TestGlobPlan};
+    use crate::bogo_shims::plan::{ConfigPlan, ErrorMapping, TestError, TestGlob};
 
     #[test]
     fn sections_render_in_order_with_escapes() {
         let config = ConfigPlan {
-            disabled_tests: Some(vec![TestGlobPlan {
-                glob: "*-TLS1".to_string(),
-                reason: "we only support \"TLS1.2\"".to_string(),
-                declared_at: "x.yaml:1:1".to_string(),
+            disabled_tests: Some(vec![TestGlob {
+                glob: "*-TLS1".into(),
+                reason: "we only support \"TLS1.2\"".into(),
+                declared_at: "x.yaml:1:1".into(),
             }]),
             unimplemented: Vec::new(),
             expected_failures: Vec::new(),
-            error_map: Some(vec![ErrorMappingPlan {
-                expected: ":A:".to_string(),
-                errors: vec![":B:".to_string(), ":C:".to_string()],
+            error_map: Some(vec![ErrorMapping {
+                expected: ":A:".into(),
+                errors: vec![":B:".into(), ":C:".into()].into(),
             }]),
             test_error_map: Some(Vec::new()),
-            test_local_error_map: Some(vec![TestErrorPlan {
-                test: "T".to_string(),
-                error: String::new(),
+            test_local_error_map: Some(vec![TestError {
+                test: "T".into(),
+                error: "".into(),
             }]),
             half_rtt_tickets: Some(0),
             max_ack_buffer: None,

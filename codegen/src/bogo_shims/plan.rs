@@ -6,10 +6,13 @@
 //! `keep_unmatched`, which in turn must not be stale), and per-test map keys
 //! that are not known tests.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::Path;
 
-use crosscheck_model::expectation::Expectation;
+pub use crosscheck_model::bogo::shim::{
+    Address, ErrorMapping, PlannedTest, Protocol, RunnerOptions, TestError, TestGlob,
+};
 use go_glob::Pattern;
 
 use crate::bogo_shims::json;
@@ -37,36 +40,13 @@ pub struct ShimPlan {
     pub declared_in: String,
     /// `None`: a config-only shim file (no program, no tests).
     pub program: Option<Program>,
-    pub runner: RunnerPlan,
+    pub runner: RunnerOptions,
     /// The id of the upstream test list it was checked against.
     pub upstream_tests: String,
     /// In file order.
     pub variants: Vec<VariantPlan>,
     /// The shim file and its test list (absolute paths).
     pub tracked_files: Vec<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RunnerPlan {
-    pub loose_errors: bool,
-    pub allow_unimplemented: bool,
-    pub include_disabled: bool,
-    pub shim_id: bool,
-    pub trust_cert: bool,
-    pub ipv4: bool,
-}
-
-impl Default for RunnerPlan {
-    fn default() -> Self {
-        RunnerPlan {
-            loose_errors: false,
-            allow_unimplemented: false,
-            include_disabled: false,
-            shim_id: true,
-            trust_cert: true,
-            ipv4: false,
-        }
-    }
 }
 
 /// One variant's config.
@@ -82,46 +62,24 @@ pub struct VariantPlan {
     /// The cases of this project that must not simply pass in this
     /// variant, and what each expects (filled by the BoGo family's expand
     /// step, which knows the cases).
-    pub expected: Vec<(String, Expectation)>,
+    pub expected: Vec<PlannedTest>,
 }
 
 /// A variant's `-shim-config` content. A map is `Some` when the file has
 /// its section (even if no entry holds for this variant).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ConfigPlan {
-    pub disabled_tests: Option<Vec<TestGlobPlan>>,
+    pub disabled_tests: Option<Vec<TestGlob>>,
     /// Declared unimplemented (the shim exits 89).
-    pub unimplemented: Vec<TestGlobPlan>,
+    pub unimplemented: Vec<TestGlob>,
     /// Declared to fail.
-    pub expected_failures: Vec<TestGlobPlan>,
-    pub error_map: Option<Vec<ErrorMappingPlan>>,
-    pub test_error_map: Option<Vec<TestErrorPlan>>,
-    pub test_local_error_map: Option<Vec<TestErrorPlan>>,
+    pub expected_failures: Vec<TestGlob>,
+    pub error_map: Option<Vec<ErrorMapping>>,
+    pub test_error_map: Option<Vec<TestError>>,
+    pub test_local_error_map: Option<Vec<TestError>>,
     pub half_rtt_tickets: Option<u32>,
     pub max_ack_buffer: Option<u32>,
     pub all_curves: Option<Vec<u16>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestGlobPlan {
-    pub glob: String,
-    pub reason: String,
-    /// `file:line:col` of the glob.
-    pub declared_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ErrorMappingPlan {
-    /// The error the runner expects.
-    pub expected: String,
-    /// The shim's errors, any of which is accepted.
-    pub errors: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TestErrorPlan {
-    pub test: String,
-    pub error: String,
 }
 
 /// Checks and expands every loaded shim. Test lists are read once each;
@@ -285,13 +243,18 @@ fn plan_shim(
         runner: doc
             .runner
             .as_ref()
-            .map(|runner| RunnerPlan {
+            .map(|runner| RunnerOptions {
                 loose_errors: runner.loose_errors,
                 allow_unimplemented: runner.allow_unimplemented,
                 include_disabled: runner.include_disabled,
-                shim_id: runner.shim_id,
-                trust_cert: runner.trust_cert,
-                ipv4: runner.address == AddressDoc::Ipv4,
+                protocol: Protocol {
+                    shim_id: runner.shim_id,
+                    trust_cert: runner.trust_cert,
+                    address: match runner.address {
+                        AddressDoc::Ipv4 => Address::Ipv4,
+                        AddressDoc::Ipv6 => Address::Ipv6,
+                    },
+                },
             })
             .unwrap_or_default(),
         upstream_tests: doc.upstream_tests.value.clone(),
@@ -468,7 +431,7 @@ impl GlobSection {
 
 /// A planned glob and where it is written.
 struct LocatedGlob {
-    plan: TestGlobPlan,
+    plan: TestGlob,
     position: Position,
 }
 
@@ -629,10 +592,10 @@ fn test_globs(
         {
             if let Some(reason) = reason {
                 result[index].push(LocatedGlob {
-                    plan: TestGlobPlan {
-                        glob: glob.value.clone(),
-                        reason,
-                        declared_at: declared_at.clone(),
+                    plan: TestGlob {
+                        glob: Cow::Owned(glob.value.clone()),
+                        reason: Cow::Owned(reason),
+                        declared_at: Cow::Owned(declared_at.clone()),
                     },
                     position: glob.position,
                 });
@@ -693,7 +656,7 @@ fn error_map(
     entries: &Entries<Located<ErrorsDoc>>,
     variants: &Variants,
     checks: &mut FileChecks<'_>,
-) -> Vec<Vec<ErrorMappingPlan>> {
+) -> Vec<Vec<ErrorMapping>> {
     let mut result = vec![Vec::new(); variants.names.len()];
     for entry in entries {
         let expected = checks.text(&entry.name, "an expected error");
@@ -742,9 +705,9 @@ fn error_map(
             .enumerate()
         {
             if let Some(errors) = errors {
-                result[index].push(ErrorMappingPlan {
-                    expected: expected.clone(),
-                    errors,
+                result[index].push(ErrorMapping {
+                    expected: Cow::Owned(expected.clone()),
+                    errors: errors.into_iter().map(Cow::Owned).collect(),
                 });
             }
         }
@@ -761,7 +724,7 @@ fn test_errors(
     variants: &Variants,
     known: Option<&KnownTests>,
     checks: &mut FileChecks<'_>,
-) -> Vec<Vec<TestErrorPlan>> {
+) -> Vec<Vec<TestError>> {
     let mut result = vec![Vec::new(); variants.names.len()];
     for entry in entries {
         let test = &entry.name;
@@ -823,9 +786,9 @@ fn test_errors(
             .enumerate()
         {
             if let Some(error) = error {
-                result[index].push(TestErrorPlan {
-                    test: test.value.clone(),
-                    error,
+                result[index].push(TestError {
+                    test: Cow::Owned(test.value.clone()),
+                    error: Cow::Owned(error),
                 });
             }
         }

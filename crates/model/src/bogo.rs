@@ -8,6 +8,8 @@ use std::borrow::Cow;
 
 use crate::Role;
 
+pub mod shim;
+
 /// Exit status: the shim does not implement what the test asks.
 pub const UNIMPLEMENTED_EXIT: u8 = 89;
 

@@ -34,9 +34,9 @@ fn run(
         .ok_or_else(|| format!("shim `{}` has no variant #{variant}", shim.name))?;
     let program = program::resolve(shim, root)
         .map_err(|error| error.to_string())?
-        .with_env(config.env);
+        .with_env(&config.env);
     let options = RunOptions {
-        logs_dir: paths::run_dir("bogo").join(config.name),
+        logs_dir: paths::run_dir("bogo").join(&*config.name),
         ..RunOptions::default()
     }
     .with_shim_options(shim.runner);

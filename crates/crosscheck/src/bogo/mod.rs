@@ -19,7 +19,9 @@ pub mod summary;
 pub mod tests_diff;
 
 pub use check::check;
+pub use runner::{Address, Protocol};
 pub use shim_config::{
     ErrorMapping, PlannedTest, RunnerOptions, ShimConfig, TestError, TestGlob, Variant, find_shim,
+    find_variant,
 };
 pub use tests_diff::{TestList, TestsDiff, tests_diff};

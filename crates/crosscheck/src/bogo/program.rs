@@ -11,10 +11,7 @@ use crate::programs;
 #[derive(Debug, Error)]
 pub enum Error {
     #[error("shim `{shim}` is a config only ({declared_in} has no `program`)")]
-    ConfigOnly {
-        shim: &'static str,
-        declared_in: &'static str,
-    },
+    ConfigOnly { shim: String, declared_in: String },
     #[error(transparent)]
     Program(#[from] programs::Error),
 }
@@ -23,11 +20,11 @@ pub enum Error {
 /// `root` is the project root.
 pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, Error> {
     let program = config.program.as_ref().ok_or(Error::ConfigOnly {
-        shim: config.name,
-        declared_in: config.declared_in,
+        shim: config.name.to_string(),
+        declared_in: config.declared_in.to_string(),
     })?;
     let resolved = programs::resolve(program, root)?;
-    let mut shim = Shim::new(config.name, resolved.program);
+    let mut shim = Shim::new(&*config.name, resolved.program);
     shim.leading_args = resolved.leading_args.into_iter().map(Into::into).collect();
     shim.env = resolved
         .env

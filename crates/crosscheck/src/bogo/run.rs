@@ -245,7 +245,7 @@ pub fn run(
     }
     let programs = chosen
         .iter()
-        .map(|shim| program::resolve(shim, root).map(|program| (shim.name, program)))
+        .map(|shim| program::resolve(shim, root).map(|program| (&*shim.name, program)))
         .collect::<Result<Vec<_>, _>>()?;
 
     let started_at = SystemTime::now()
@@ -272,8 +272,8 @@ pub fn run(
         .zip(&jobs)
         .map(|(line, job)| {
             line.unwrap_or_else(|| Line {
-                shim: job.shim.name,
-                variant: job.shim.variants[job.variant].name,
+                shim: &job.shim.name,
+                variant: &job.shim.variants[job.variant].name,
                 test: job.case.name.as_ref(),
                 status: Status::Failed,
                 expectation: job.expectation,
@@ -288,7 +288,7 @@ pub fn run(
             .iter()
             .map(|shim| {
                 (
-                    shim.name,
+                    &*shim.name,
                     selection.allow_unimplemented || shim.runner.allow_unimplemented,
                 )
             })
@@ -299,8 +299,8 @@ pub fn run(
 fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> Line {
     let variant = &job.shim.variants[job.variant];
     let mut line = Line {
-        shim: job.shim.name,
-        variant: variant.name,
+        shim: &job.shim.name,
+        variant: &variant.name,
         test: job.case.name.as_ref(),
         status: Status::Disabled,
         expectation: job.expectation,
@@ -314,9 +314,9 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
         line.problem = Some(format!("shim `{}` has no program", job.shim.name));
         return line;
     };
-    let program = program.clone().with_env(variant.env);
+    let program = program.clone().with_env(&variant.env);
     let mut options = RunOptions {
-        logs_dir: selection.logs_dir.join(variant.name),
+        logs_dir: selection.logs_dir.join(&*variant.name),
         ..RunOptions::default()
     }
     .with_shim_options(job.shim.runner);
@@ -364,27 +364,27 @@ fn choose_shims(
             runnable
                 .iter()
                 .copied()
-                .find(|shim| shim.name == name)
+                .find(|shim| shim.name == name.as_str())
                 .ok_or_else(|| Error::UnknownShim {
                     name: name.clone(),
-                    runnable: runnable.iter().map(|shim| shim.name).collect(),
+                    runnable: runnable.iter().map(|shim| &*shim.name).collect(),
                 })
         })
         .collect()
 }
 
-fn choose_variants(shim: &ShimConfig, wanted: &[String]) -> Result<Vec<usize>, Error> {
+fn choose_variants(shim: &'static ShimConfig, wanted: &[String]) -> Result<Vec<usize>, Error> {
     if wanted.is_empty() {
         return Ok((0..shim.variants.len()).collect());
     }
     let chosen: Vec<usize> = (0..shim.variants.len())
-        .filter(|&index| wanted.iter().any(|name| name == shim.variants[index].name))
+        .filter(|&index| wanted.iter().any(|name| *name == shim.variants[index].name))
         .collect();
     if chosen.is_empty() {
         return Err(Error::NoVariant {
-            shim: shim.name,
+            shim: &shim.name,
             wanted: wanted.to_vec(),
-            known: shim.variants.iter().map(|variant| variant.name).collect(),
+            known: shim.variants.iter().map(|variant| &*variant.name).collect(),
         });
     }
     Ok(chosen)

@@ -3,101 +3,9 @@
 
 use thiserror::Error;
 
-use crate::expectation::Expectation;
-use crate::program::Program;
-
-/// One shim and its config in every variant.
-#[derive(Debug)]
-pub struct ShimConfig {
-    /// The shim file's stem, e.g. `rustls-upstream`.
-    pub name: &'static str,
-    pub description: &'static str,
-    /// The shim file, relative to the project root.
-    pub declared_in: &'static str,
-    /// How to get and start it (the runner appends its own flags);
-    /// `None`: a config-only file (no tests).
-    pub program: Option<Program>,
-    pub runner: RunnerOptions,
-    /// The upstream test list its names were checked against
-    /// (`specs/bogo/upstream-tests/<id>.txt`).
-    pub upstream_tests: &'static str,
-    /// In file order; a file without `variants` has one, `default`.
-    pub variants: &'static [Variant],
-}
-
-/// Options of crosscheck's runner for a shim.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RunnerOptions {
-    /// Accept any error text where a failure is expected.
-    pub loose_errors: bool,
-    /// Count "unimplemented" (exit 89) as a pass.
-    pub allow_unimplemented: bool,
-    /// Run disabled tests too.
-    pub include_disabled: bool,
-    /// How the runner and the shim find each other.
-    pub protocol: crate::bogo::runner::Protocol,
-}
-
-/// A shim's config in one variant.
-#[derive(Debug)]
-pub struct Variant {
-    pub name: &'static str,
-    pub description: &'static str,
-    /// Environment variables the shim gets in this variant.
-    pub env: &'static [(&'static str, &'static str)],
-    /// The `-shim-config` JSON for the BoGo runner.
-    pub config_json: &'static str,
-    /// `DisabledTests`, in file order.
-    pub disabled_tests: &'static [TestGlob],
-    /// Tests declared unimplemented (the shim exits 89 in them).
-    pub unimplemented: &'static [TestGlob],
-    /// Tests declared to fail.
-    pub expected_failures: &'static [TestGlob],
-    /// `ErrorMap`, in file order.
-    pub error_map: &'static [ErrorMapping],
-    /// `TestErrorMap`.
-    pub test_error_map: &'static [TestError],
-    /// `TestLocalErrorMap`.
-    pub test_local_error_map: &'static [TestError],
-    pub half_rtt_tickets: Option<u32>,
-    pub max_ack_buffer: Option<u32>,
-    pub all_curves: Option<&'static [u16]>,
-    /// What each case that must not simply pass expects in this variant
-    /// (disabled, unimplemented or expected to fail), as the spec compiler
-    /// decided from the globs above.
-    pub expected: &'static [PlannedTest],
-}
-
-/// A case of this project's and what it must show in one variant.
-#[derive(Debug)]
-pub struct PlannedTest {
-    pub case: &'static str,
-    pub expectation: Expectation,
-}
-
-/// Tests (by Go `filepath.Match` glob) disabled, declared unimplemented
-/// or declared to fail, and why.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestGlob {
-    pub glob: &'static str,
-    pub reason: &'static str,
-    /// `file:line:col` of the glob in the shim file.
-    pub declared_at: &'static str,
-}
-
-/// An expected error and the shim's errors that stand for it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ErrorMapping {
-    pub expected: &'static str,
-    pub errors: &'static [&'static str],
-}
-
-/// A test's expected error for this shim.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TestError {
-    pub test: &'static str,
-    pub error: &'static str,
-}
+pub use crosscheck_model::bogo::shim::{
+    ErrorMapping, PlannedTest, RunnerOptions, ShimConfig, TestError, TestGlob, Variant,
+};
 
 /// A shim or variant asked for by name that is not there.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -105,27 +13,21 @@ pub enum Error {
     #[error("unknown shim `{name}`: specs/shims/ declares none")]
     NoShims { name: String },
     #[error("unknown shim `{name}`; known shims: {}", known.join(", "))]
-    UnknownShim {
-        name: String,
-        known: Vec<&'static str>,
-    },
+    UnknownShim { name: String, known: Vec<String> },
     #[error("shim `{shim}` has several variants; choose one with --variant: {}", known.join(", "))]
-    SeveralVariants {
-        shim: &'static str,
-        known: Vec<&'static str>,
-    },
+    SeveralVariants { shim: String, known: Vec<String> },
     #[error("shim `{shim}` has no variant `{name}`; its variants: {}", known.join(", "))]
     UnknownVariant {
-        shim: &'static str,
+        shim: String,
         name: String,
-        known: Vec<&'static str>,
+        known: Vec<String>,
     },
 }
 
 /// The shim called `name`, or an error listing the known ones.
 pub fn find_shim<'a>(shims: &'a [ShimConfig], name: &str) -> Result<&'a ShimConfig, Error> {
     shims.iter().find(|shim| shim.name == name).ok_or_else(|| {
-        let known: Vec<&'static str> = shims.iter().map(|shim| shim.name).collect();
+        let known: Vec<String> = shims.iter().map(|shim| shim.name.to_string()).collect();
         let name = name.to_string();
         if known.is_empty() {
             Error::NoShims { name }
@@ -135,82 +37,62 @@ pub fn find_shim<'a>(shims: &'a [ShimConfig], name: &str) -> Result<&'a ShimConf
     })
 }
 
-impl ShimConfig {
-    /// The variant called `name`; without a name, the only variant (an
-    /// error when there are several).
-    pub fn variant(&self, name: Option<&str>) -> Result<&Variant, Error> {
-        let known = || self.variants.iter().map(|variant| variant.name).collect();
-        match (name, self.variants) {
-            (None, [only]) => Ok(only),
-            (None, _) => Err(Error::SeveralVariants {
-                shim: self.name,
+/// The variant of `shim` called `name`; without a name, the only variant
+/// (an error when there are several).
+pub fn find_variant<'a>(shim: &'a ShimConfig, name: Option<&str>) -> Result<&'a Variant, Error> {
+    let known = || {
+        shim.variants
+            .iter()
+            .map(|variant| variant.name.to_string())
+            .collect()
+    };
+    match (name, &*shim.variants) {
+        (None, [only]) => Ok(only),
+        (None, _) => Err(Error::SeveralVariants {
+            shim: shim.name.to_string(),
+            known: known(),
+        }),
+        (Some(name), variants) => variants
+            .iter()
+            .find(|variant| variant.name == name)
+            .ok_or_else(|| Error::UnknownVariant {
+                shim: shim.name.to_string(),
+                name: name.to_string(),
                 known: known(),
             }),
-            (Some(name), variants) => variants
-                .iter()
-                .find(|variant| variant.name == name)
-                .ok_or_else(|| Error::UnknownVariant {
-                    shim: self.name,
-                    name: name.to_string(),
-                    known: known(),
-                }),
-        }
-    }
-}
-
-impl Variant {
-    /// What the case called `case` must show; one the table does not list
-    /// must pass.
-    pub fn expectation(&self, case: &str) -> &Expectation {
-        const PASS: &Expectation = &Expectation::Pass;
-        self.expected
-            .iter()
-            .find(|test| test.case == case)
-            .map_or(PASS, |test| &test.expectation)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{RunnerOptions, ShimConfig, TestGlob, Variant, find_shim};
+    use std::borrow::Cow;
+
+    use super::{RunnerOptions, ShimConfig, Variant, find_shim, find_variant};
     use crate::program::{Cargo, Program, Provision};
 
-    const fn glob(glob: &'static str, reason: &'static str) -> TestGlob {
-        TestGlob {
-            glob,
-            reason,
-            declared_at: "d.yaml:1:1",
-        }
-    }
-
-    const fn variant(
-        name: &'static str,
-        disabled_tests: &'static [TestGlob],
-        unimplemented: &'static [TestGlob],
-        expected_failures: &'static [TestGlob],
-    ) -> Variant {
+    const fn variant(name: &'static str) -> Variant {
         Variant {
-            name,
-            description: "",
-            env: &[],
-            config_json: "{}\n",
-            disabled_tests,
-            unimplemented,
-            expected_failures,
-            error_map: &[],
-            test_error_map: &[],
-            test_local_error_map: &[],
+            name: Cow::Borrowed(name),
+            description: Cow::Borrowed(""),
+            env: Cow::Borrowed(&[]),
+            config_json: Cow::Borrowed("{}\n"),
+            disabled_tests: Cow::Borrowed(&[]),
+            unimplemented: Cow::Borrowed(&[]),
+            expected_failures: Cow::Borrowed(&[]),
+            error_map: Cow::Borrowed(&[]),
+            test_error_map: Cow::Borrowed(&[]),
+            test_local_error_map: Cow::Borrowed(&[]),
             half_rtt_tickets: None,
             max_ack_buffer: None,
             all_curves: None,
-            expected: &[],
+            expected: Cow::Borrowed(&[]),
         }
     }
 
     static SHIMS: &[ShimConfig] = &[ShimConfig {
-        name: "demo",
-        description: "",
-        declared_in: "specs/shims/demo.yaml",
+        name: Cow::Borrowed("demo"),
+        description: Cow::Borrowed(""),
+        declared_in: Cow::Borrowed("specs/shims/demo.yaml"),
         program: Some(Program::new(
             "demo",
             Provision::Cargo(Cargo::new("demo-shims", "demo-shim")),
@@ -221,16 +103,8 @@ mod tests {
             include_disabled: false,
             protocol: crate::bogo::runner::Protocol::CURRENT,
         },
-        upstream_tests: "abc",
-        variants: &[
-            variant(
-                "one",
-                &[glob("*-TLS1", "old"), glob("Basic-*", "basic")],
-                &[glob("ALPN-*", "no ALPN flags")],
-                &[glob("*-Sync", "known bug")],
-            ),
-            variant("two", &[], &[], &[]),
-        ],
+        upstream_tests: Cow::Borrowed("abc"),
+        variants: Cow::Borrowed(&[variant("one"), variant("two")]),
     }];
 
     #[test]
@@ -244,16 +118,19 @@ mod tests {
             Some("unknown shim `dmeo`; known shims: demo")
         );
         let demo = &SHIMS[0];
-        assert_eq!(demo.variant(Some("two")).map(|v| v.name), Ok("two"));
         assert_eq!(
-            demo.variant(Some("three"))
+            find_variant(demo, Some("two")).map(|v| v.name.as_ref()),
+            Ok("two")
+        );
+        assert_eq!(
+            find_variant(demo, Some("three"))
                 .map_err(|error| error.to_string())
                 .err()
                 .as_deref(),
             Some("shim `demo` has no variant `three`; its variants: one, two")
         );
         assert_eq!(
-            demo.variant(None)
+            find_variant(demo, None)
                 .map_err(|error| error.to_string())
                 .err()
                 .as_deref(),

@@ -207,21 +207,22 @@ fn shim_diff(
     }
     let mut stale_test_entries = Vec::new();
     let mut seen = HashSet::new();
-    for variant in shim.variants {
+    for variant in shim.variants.iter() {
         for (map, entries) in [
-            ("TestErrorMap", variant.test_error_map),
-            ("TestLocalErrorMap", variant.test_local_error_map),
+            ("TestErrorMap", &variant.test_error_map),
+            ("TestLocalErrorMap", &variant.test_local_error_map),
         ] {
-            for entry in entries {
-                if !new_names.contains(entry.test) && seen.insert((map, entry.test)) {
+            for entry in entries.iter() {
+                let test = &*entry.test;
+                if !new_names.contains(test) && seen.insert((map, test)) {
                     stale_test_entries.push((map, entry.test.to_string()));
                 }
             }
         }
     }
     Ok(ShimDiff {
-        shim: shim.name,
-        upstream_tests: shim.upstream_tests,
+        shim: &shim.name,
+        upstream_tests: &shim.upstream_tests,
         newly_disabled,
         newly_run,
         no_longer_disabled,
@@ -236,30 +237,30 @@ fn shim_diff(
 /// to fail (which the upstream runner's config also lists as disabled).
 fn shim_globs(shim: &'static ShimConfig) -> Result<Vec<ShimGlob>, Error> {
     let mut globs: Vec<ShimGlob> = Vec::new();
-    for variant in shim.variants {
+    for variant in shim.variants.iter() {
         let declared = variant
             .disabled_tests
             .iter()
-            .chain(variant.unimplemented)
-            .chain(variant.expected_failures);
+            .chain(variant.unimplemented.iter())
+            .chain(variant.expected_failures.iter());
         for disabled in declared {
             let existing = globs.iter_mut().find(|glob| {
                 glob.hit.glob == disabled.glob && glob.hit.declared_at == disabled.declared_at
             });
             match existing {
-                Some(glob) => glob.hit.variants.push(variant.name),
+                Some(glob) => glob.hit.variants.push(&variant.name),
                 None => globs.push(ShimGlob {
-                    pattern: go_glob::Pattern::new(disabled.glob).map_err(|source| {
+                    pattern: go_glob::Pattern::new(&disabled.glob).map_err(|source| {
                         Error::MalformedGlob {
-                            declared_at: disabled.declared_at,
-                            glob: disabled.glob,
+                            declared_at: &disabled.declared_at,
+                            glob: &disabled.glob,
                             source,
                         }
                     })?,
                     hit: GlobHit {
-                        glob: disabled.glob,
-                        declared_at: disabled.declared_at,
-                        variants: vec![variant.name],
+                        glob: &disabled.glob,
+                        declared_at: &disabled.declared_at,
+                        variants: vec![&variant.name],
                     },
                 }),
             }
@@ -406,48 +407,48 @@ mod tests {
         test_error_map: &'static [TestError],
     ) -> Variant {
         Variant {
-            name,
-            description: "",
-            env: &[],
-            config_json: "{}\n",
-            disabled_tests,
-            unimplemented: &[],
-            expected_failures: &[],
-            error_map: &[],
-            test_error_map,
-            test_local_error_map: &[],
+            name: Cow::Borrowed(name),
+            description: Cow::Borrowed(""),
+            env: Cow::Borrowed(&[]),
+            config_json: Cow::Borrowed("{}\n"),
+            disabled_tests: Cow::Borrowed(disabled_tests),
+            unimplemented: Cow::Borrowed(&[]),
+            expected_failures: Cow::Borrowed(&[]),
+            error_map: Cow::Borrowed(&[]),
+            test_error_map: Cow::Borrowed(test_error_map),
+            test_local_error_map: Cow::Borrowed(&[]),
             half_rtt_tickets: None,
             max_ack_buffer: None,
             all_curves: None,
-            expected: &[],
+            expected: Cow::Borrowed(&[]),
         }
     }
 
     const DTLS: TestGlob = TestGlob {
-        glob: "*DTLS*",
-        reason: "not supported",
-        declared_at: "s.yaml:5:3",
+        glob: Cow::Borrowed("*DTLS*"),
+        reason: Cow::Borrowed("not supported"),
+        declared_at: Cow::Borrowed("s.yaml:5:3"),
     };
     const ECH_RING: TestGlob = TestGlob {
-        glob: "TLS-ECH-*",
-        reason: "no HPKE",
-        declared_at: "s.yaml:7:3",
+        glob: Cow::Borrowed("TLS-ECH-*"),
+        reason: Cow::Borrowed("no HPKE"),
+        declared_at: Cow::Borrowed("s.yaml:7:3"),
     };
     const P224: TestGlob = TestGlob {
-        glob: "*-P-224-*",
-        reason: "no p224",
-        declared_at: "s.yaml:6:3",
+        glob: Cow::Borrowed("*-P-224-*"),
+        reason: Cow::Borrowed("no p224"),
+        declared_at: Cow::Borrowed("s.yaml:6:3"),
     };
     const OLD_ONLY: TestGlob = TestGlob {
-        glob: "Gone-*",
-        reason: "gone",
-        declared_at: "s.yaml:8:3",
+        glob: Cow::Borrowed("Gone-*"),
+        reason: Cow::Borrowed("gone"),
+        declared_at: Cow::Borrowed("s.yaml:8:3"),
     };
 
     static SHIM: ShimConfig = ShimConfig {
-        name: "demo",
-        description: "",
-        declared_in: "s.yaml",
+        name: Cow::Borrowed("demo"),
+        description: Cow::Borrowed(""),
+        declared_in: Cow::Borrowed("s.yaml"),
         program: Some(Program::installed("demo", &[Cow::Borrowed("demo")])),
         runner: RunnerOptions {
             loose_errors: false,
@@ -455,18 +456,18 @@ mod tests {
             include_disabled: false,
             protocol: crate::bogo::runner::Protocol::CURRENT,
         },
-        upstream_tests: "old",
-        variants: &[
+        upstream_tests: Cow::Borrowed("old"),
+        variants: Cow::Borrowed(&[
             variant(
                 "ring",
                 &[DTLS, P224, ECH_RING, OLD_ONLY],
                 &[TestError {
-                    test: "Gone-Test",
-                    error: ":X:",
+                    test: Cow::Borrowed("Gone-Test"),
+                    error: Cow::Borrowed(":X:"),
                 }],
             ),
             variant("aws", &[DTLS, P224, OLD_ONLY], &[]),
-        ],
+        ]),
     };
 
     fn lists() -> (TestList, TestList) {

@@ -1,108 +1,131 @@
 pub const ROOT: &str = "<root>";
-pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = &[
-    ::crosscheck::bogo::ShimConfig {
-        name: "demo",
-        description: "A demo shim",
-        declared_in: "shims/demo.yaml",
-        program: Some(::crosscheck::program::Program {
-            name: ::std::borrow::Cow::Borrowed("demo"),
-            provision: ::crosscheck::program::Provision::Cargo(::crosscheck::program::Cargo {
-                package: ::std::borrow::Cow::Borrowed("demo-shims"),
-                bin: ::std::borrow::Cow::Borrowed("demo-shim"),
-                built_at: ::core::option_env!("CARGO_BIN_EXE_demo-shim"),
-                compiled_in: ::core::option_env!("CARGO_PKG_NAME"),
+pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = {
+    extern crate alloc;
+    &[
+        crosscheck::bogo::ShimConfig {
+            name: alloc::borrow::Cow::Borrowed("demo"),
+            description: alloc::borrow::Cow::Borrowed("A demo shim"),
+            declared_in: alloc::borrow::Cow::Borrowed("shims/demo.yaml"),
+            program: Some(::crosscheck::program::Program {
+                name: ::std::borrow::Cow::Borrowed("demo"),
+                provision: ::crosscheck::program::Provision::Cargo(::crosscheck::program::Cargo {
+                    package: ::std::borrow::Cow::Borrowed("demo-shims"),
+                    bin: ::std::borrow::Cow::Borrowed("demo-shim"),
+                    built_at: ::core::option_env!("CARGO_BIN_EXE_demo-shim"),
+                    compiled_in: ::core::option_env!("CARGO_PKG_NAME"),
+                }),
+                run: ::std::borrow::Cow::Borrowed(&[]),
+                args: ::std::borrow::Cow::Borrowed(&[]),
+                env: ::std::borrow::Cow::Borrowed(&[]),
             }),
-            run: ::std::borrow::Cow::Borrowed(&[]),
-            args: ::std::borrow::Cow::Borrowed(&[]),
-            env: ::std::borrow::Cow::Borrowed(&[]),
-        }),
-        runner: ::crosscheck::bogo::RunnerOptions {
-            loose_errors: false,
-            allow_unimplemented: false,
-            include_disabled: false,
-            protocol: ::crosscheck::bogo::runner::Protocol {
-                shim_id: true,
-                trust_cert: true,
-                address: ::crosscheck::bogo::runner::Address::Ipv6,
+            runner: crosscheck::bogo::RunnerOptions {
+                loose_errors: false,
+                allow_unimplemented: false,
+                include_disabled: false,
+                protocol: crosscheck::bogo::Protocol {
+                    shim_id: true,
+                    trust_cert: true,
+                    address: crosscheck::bogo::Address::Ipv6,
+                },
             },
-        },
-        upstream_tests: "t1",
-        variants: &[
-            ::crosscheck::bogo::Variant {
-                name: "default",
-                description: "the shim's only variant",
-                env: &[],
-                config_json: "{\n  \"DisabledTests\": {\n    \"HttpGET\": \"no HTTP detection\",\n    \"VersionTooLow\": \"unimplemented: no version floor\",\n    \"Basic-Client-*\": \"expected to fail: a known bug\"\n  }\n}\n",
-                disabled_tests: &[
-                    ::crosscheck::bogo::TestGlob {
-                        glob: "HttpGET",
-                        reason: "no HTTP detection",
-                        declared_at: "shims/demo.yaml:6:3",
-                    },
-                ],
-                unimplemented: &[
-                    ::crosscheck::bogo::TestGlob {
-                        glob: "VersionTooLow",
-                        reason: "no version floor",
-                        declared_at: "shims/demo.yaml:8:3",
-                    },
-                ],
-                expected_failures: &[
-                    ::crosscheck::bogo::TestGlob {
-                        glob: "Basic-Client-*",
-                        reason: "a known bug",
-                        declared_at: "shims/demo.yaml:10:3",
-                    },
-                ],
-                error_map: &[],
-                test_error_map: &[],
-                test_local_error_map: &[],
-                half_rtt_tickets: None,
-                max_ack_buffer: None,
-                all_curves: None,
-                expected: &[
-                    ::crosscheck::bogo::PlannedTest {
-                        case: "Basic-Client-TLS-Sync",
-                        expectation: ::crosscheck::expectation::Expectation::Fail(
-                            ::crosscheck::expectation::Declared::new(
-                                "shim",
-                                "expected_failures `Basic-Client-*`",
-                                "a known bug",
-                                "shims/demo.yaml:10:3",
-                            ),
+            upstream_tests: alloc::borrow::Cow::Borrowed("t1"),
+            variants: alloc::borrow::Cow::Borrowed(
+                &[
+                    crosscheck::bogo::Variant {
+                        name: alloc::borrow::Cow::Borrowed("default"),
+                        description: alloc::borrow::Cow::Borrowed(
+                            "the shim's only variant",
                         ),
-                    },
-                    ::crosscheck::bogo::PlannedTest {
-                        case: "HttpGET",
-                        expectation: ::crosscheck::expectation::Expectation::Disabled(
-                            ::crosscheck::expectation::Declared::new(
-                                "shim",
-                                "DisabledTests `HttpGET`",
-                                "no HTTP detection",
-                                "shims/demo.yaml:6:3",
-                            ),
+                        env: alloc::borrow::Cow::Borrowed(&[]),
+                        config_json: alloc::borrow::Cow::Borrowed(
+                            "{\n  \"DisabledTests\": {\n    \"HttpGET\": \"no HTTP detection\",\n    \"VersionTooLow\": \"unimplemented: no version floor\",\n    \"Basic-Client-*\": \"expected to fail: a known bug\"\n  }\n}\n",
                         ),
-                    },
-                    ::crosscheck::bogo::PlannedTest {
-                        case: "VersionTooLow",
-                        expectation: ::crosscheck::expectation::Expectation::Unsupported(
-                            ::std::borrow::Cow::Borrowed(
-                                &[
-                                    ::crosscheck::expectation::Declared::new(
-                                        "shim",
-                                        "unimplemented `VersionTooLow`",
-                                        "no version floor",
+                        disabled_tests: alloc::borrow::Cow::Borrowed(
+                            &[
+                                crosscheck::bogo::TestGlob {
+                                    glob: alloc::borrow::Cow::Borrowed("HttpGET"),
+                                    reason: alloc::borrow::Cow::Borrowed("no HTTP detection"),
+                                    declared_at: alloc::borrow::Cow::Borrowed(
+                                        "shims/demo.yaml:6:3",
+                                    ),
+                                },
+                            ],
+                        ),
+                        unimplemented: alloc::borrow::Cow::Borrowed(
+                            &[
+                                crosscheck::bogo::TestGlob {
+                                    glob: alloc::borrow::Cow::Borrowed("VersionTooLow"),
+                                    reason: alloc::borrow::Cow::Borrowed("no version floor"),
+                                    declared_at: alloc::borrow::Cow::Borrowed(
                                         "shims/demo.yaml:8:3",
                                     ),
-                                ],
-                            ),
+                                },
+                            ],
+                        ),
+                        expected_failures: alloc::borrow::Cow::Borrowed(
+                            &[
+                                crosscheck::bogo::TestGlob {
+                                    glob: alloc::borrow::Cow::Borrowed("Basic-Client-*"),
+                                    reason: alloc::borrow::Cow::Borrowed("a known bug"),
+                                    declared_at: alloc::borrow::Cow::Borrowed(
+                                        "shims/demo.yaml:10:3",
+                                    ),
+                                },
+                            ],
+                        ),
+                        error_map: alloc::borrow::Cow::Borrowed(&[]),
+                        test_error_map: alloc::borrow::Cow::Borrowed(&[]),
+                        test_local_error_map: alloc::borrow::Cow::Borrowed(&[]),
+                        half_rtt_tickets: None,
+                        max_ack_buffer: None,
+                        all_curves: None,
+                        expected: alloc::borrow::Cow::Borrowed(
+                            &[
+                                crosscheck::bogo::PlannedTest {
+                                    case: alloc::borrow::Cow::Borrowed("Basic-Client-TLS-Sync"),
+                                    expectation: ::crosscheck::expectation::Expectation::Fail(
+                                        ::crosscheck::expectation::Declared::new(
+                                            "shim",
+                                            "expected_failures `Basic-Client-*`",
+                                            "a known bug",
+                                            "shims/demo.yaml:10:3",
+                                        ),
+                                    ),
+                                },
+                                crosscheck::bogo::PlannedTest {
+                                    case: alloc::borrow::Cow::Borrowed("HttpGET"),
+                                    expectation: ::crosscheck::expectation::Expectation::Disabled(
+                                        ::crosscheck::expectation::Declared::new(
+                                            "shim",
+                                            "DisabledTests `HttpGET`",
+                                            "no HTTP detection",
+                                            "shims/demo.yaml:6:3",
+                                        ),
+                                    ),
+                                },
+                                crosscheck::bogo::PlannedTest {
+                                    case: alloc::borrow::Cow::Borrowed("VersionTooLow"),
+                                    expectation: ::crosscheck::expectation::Expectation::Unsupported(
+                                        ::std::borrow::Cow::Borrowed(
+                                            &[
+                                                ::crosscheck::expectation::Declared::new(
+                                                    "shim",
+                                                    "unimplemented `VersionTooLow`",
+                                                    "no version floor",
+                                                    "shims/demo.yaml:8:3",
+                                                ),
+                                            ],
+                                        ),
+                                    ),
+                                },
+                            ],
                         ),
                     },
                 ],
-            },
-        ],
-    },
-];
+            ),
+        },
+    ]
+};
 pub static CASES: &[::crosscheck::bogo::case::Case] = {
     extern crate alloc;
     &[

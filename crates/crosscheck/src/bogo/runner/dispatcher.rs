@@ -91,7 +91,7 @@ impl Dispatcher {
     /// Binds a listener on `address` and starts dispatching;
     /// `idle_timeout` bounds the wait for each connection's id.
     pub fn start(address: Address, idle_timeout: Duration) -> io::Result<Dispatcher> {
-        let listener: TcpListener = address.bind()?;
+        let listener: TcpListener = super::listener::bind(address)?;
         let address = listener.local_addr()?;
         let shared = Arc::new(Shared {
             waiting: Mutex::new(HashMap::new()),

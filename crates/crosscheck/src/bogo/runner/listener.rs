@@ -20,54 +20,13 @@ use crate::bogo::runner::dispatcher::{AcceptError, Dispatcher, POLL, ShimSlot};
 #[error("the BoGo runner cannot listen on loopback: {0}")]
 pub struct ListenError(#[source] pub Arc<io::Error>);
 
-/// How the runner and a shim find each other, and which of the runner's
-/// later flags the shim knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct Protocol {
-    /// The shim gets `-shim-id` (and `-ipv6` on an IPv6 listener) and sends
-    /// the id first on every connection; one listener serves every test.
-    /// Off: a listener per test and neither flag.
-    pub shim_id: bool,
-    /// The shim gets `-trust-cert` with the runner's root whenever the
-    /// runner holds a credential, as upstream's runner does since 2024.
-    pub trust_cert: bool,
-    /// The loopback address the runner listens on.
-    pub address: Address,
-}
+pub use crosscheck_model::bogo::shim::{Address, Protocol};
 
-impl Protocol {
-    /// Upstream's protocol at the pinned commit.
-    pub const CURRENT: Protocol = Protocol {
-        shim_id: true,
-        trust_cert: true,
-        address: Address::Ipv6,
-    };
-}
-
-impl Default for Protocol {
-    fn default() -> Self {
-        Protocol::CURRENT
-    }
-}
-
-/// A loopback address family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Address {
-    /// `[::1]`, or `127.0.0.1` where the machine has no IPv6 loopback (as
-    /// upstream's runner falls back).
-    Ipv6,
-    /// `127.0.0.1`, for shims that dial `localhost` or IPv4 only.
-    Ipv4,
-}
-
-impl Address {
-    pub(crate) fn bind(self) -> io::Result<TcpListener> {
-        match self {
-            Address::Ipv6 => {
-                TcpListener::bind("[::1]:0").or_else(|_| TcpListener::bind("127.0.0.1:0"))
-            }
-            Address::Ipv4 => TcpListener::bind("127.0.0.1:0"),
-        }
+/// A listener on `address`'s loopback.
+pub(crate) fn bind(address: Address) -> io::Result<TcpListener> {
+    match address {
+        Address::Ipv6 => TcpListener::bind("[::1]:0").or_else(|_| TcpListener::bind("127.0.0.1:0")),
+        Address::Ipv4 => TcpListener::bind("127.0.0.1:0"),
     }
 }
 
@@ -143,7 +102,7 @@ pub struct OwnListener {
 
 impl OwnListener {
     pub fn bind(address: Address) -> io::Result<OwnListener> {
-        let listener = address.bind()?;
+        let listener = bind(address)?;
         listener.set_nonblocking(true)?;
         let port = listener.local_addr()?.port();
         Ok(OwnListener { listener, port })

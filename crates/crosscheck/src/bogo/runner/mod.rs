@@ -87,11 +87,13 @@ impl Shim {
     }
 
     /// The same shim with `env` set as well.
-    pub fn with_env(mut self, env: &[(&str, &str)]) -> Shim {
-        self.env.extend(
-            env.iter()
-                .map(|(name, value)| (OsString::from(name), OsString::from(value))),
-        );
+    pub fn with_env(mut self, env: &[(impl AsRef<str>, impl AsRef<str>)]) -> Shim {
+        self.env.extend(env.iter().map(|(name, value)| {
+            (
+                OsString::from(name.as_ref()),
+                OsString::from(value.as_ref()),
+            )
+        }));
         self
     }
 }

@@ -32,7 +32,7 @@ const DONE_MARKER: &str = "--- DONE ---\n";
 /// [`Variant`]s and for [`StaticErrorMaps`].
 pub trait ErrorMaps {
     /// `ErrorMap`: the shim errors that stand for an expected error.
-    fn error_map(&self, expected: &str) -> Option<&[&str]>;
+    fn error_map(&self, expected: &str) -> Option<Vec<String>>;
     /// `TestErrorMap`: the error this test expects instead of its own.
     fn test_error(&self, test: &str) -> Option<&str>;
     /// `TestLocalErrorMap`: the runner error this test expects instead.
@@ -55,11 +55,11 @@ pub const NO_ERROR_MAPS: StaticErrorMaps<'static> = StaticErrorMaps {
 };
 
 impl ErrorMaps for StaticErrorMaps<'_> {
-    fn error_map(&self, expected: &str) -> Option<&[&str]> {
+    fn error_map(&self, expected: &str) -> Option<Vec<String>> {
         self.error_map
             .iter()
             .find(|(key, _)| *key == expected)
-            .map(|(_, errors)| *errors)
+            .map(|(_, errors)| errors.iter().map(|error| error.to_string()).collect())
     }
 
     fn test_error(&self, test: &str) -> Option<&str> {
@@ -78,25 +78,31 @@ impl ErrorMaps for StaticErrorMaps<'_> {
 }
 
 impl ErrorMaps for Variant {
-    fn error_map(&self, expected: &str) -> Option<&[&str]> {
+    fn error_map(&self, expected: &str) -> Option<Vec<String>> {
         self.error_map
             .iter()
             .find(|mapping| mapping.expected == expected)
-            .map(|mapping| mapping.errors)
+            .map(|mapping| {
+                mapping
+                    .errors
+                    .iter()
+                    .map(|error| error.to_string())
+                    .collect()
+            })
     }
 
     fn test_error(&self, test: &str) -> Option<&str> {
         self.test_error_map
             .iter()
             .find(|entry| entry.test == test)
-            .map(|entry| entry.error)
+            .map(|entry| &*entry.error)
     }
 
     fn test_local_error(&self, test: &str) -> Option<&str> {
         self.test_local_error_map
             .iter()
             .find(|entry| entry.test == test)
-            .map(|entry| entry.error)
+            .map(|entry| &*entry.error)
     }
 }
 
@@ -189,7 +195,7 @@ pub fn expected_errors(
         Vec::new()
     } else {
         match maps.error_map(expected) {
-            Some(errors) => errors.iter().map(|error| error.to_string()).collect(),
+            Some(errors) => errors,
             None => vec![expected.to_string()],
         }
     };
@@ -509,31 +515,31 @@ mod tests {
     fn compiled_variants_are_error_maps() {
         use crate::bogo::shim_config::{ErrorMapping, TestError};
         let variant = Variant {
-            name: "default",
-            description: "",
-            env: &[],
-            config_json: "{}",
-            disabled_tests: &[],
-            unimplemented: &[],
-            expected_failures: &[],
-            error_map: &[ErrorMapping {
-                expected: ":A:",
-                errors: &[":B:"],
-            }],
-            test_error_map: &[TestError {
-                test: "T1",
-                error: ":C:",
-            }],
-            test_local_error_map: &[TestError {
-                test: "T2",
-                error: "local",
-            }],
+            name: Cow::Borrowed("default"),
+            description: Cow::Borrowed(""),
+            env: Cow::Borrowed(&[]),
+            config_json: Cow::Borrowed("{}"),
+            disabled_tests: Cow::Borrowed(&[]),
+            unimplemented: Cow::Borrowed(&[]),
+            expected_failures: Cow::Borrowed(&[]),
+            error_map: Cow::Borrowed(&[ErrorMapping {
+                expected: Cow::Borrowed(":A:"),
+                errors: Cow::Borrowed(&[Cow::Borrowed(":B:")]),
+            }]),
+            test_error_map: Cow::Borrowed(&[TestError {
+                test: Cow::Borrowed("T1"),
+                error: Cow::Borrowed(":C:"),
+            }]),
+            test_local_error_map: Cow::Borrowed(&[TestError {
+                test: Cow::Borrowed("T2"),
+                error: Cow::Borrowed("local"),
+            }]),
             half_rtt_tickets: None,
             max_ack_buffer: None,
             all_curves: None,
-            expected: &[],
+            expected: Cow::Borrowed(&[]),
         };
-        assert_eq!(variant.error_map(":A:"), Some(&[":B:"][..]));
+        assert_eq!(variant.error_map(":A:"), Some(vec![":B:".to_string()]));
         assert_eq!(variant.error_map(":B:"), None);
         assert_eq!(variant.test_error("T1"), Some(":C:"));
         assert_eq!(variant.test_local_error("T2"), Some("local"));
