@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use crosscheck::app_identity::canaries::Vetting;
+use crosscheck::app_identity::case::Expect;
 use crosscheck::app_identity::report::write_report;
 use crosscheck::app_identity::runs::{FamilyRuns, runs};
 use crosscheck::app_identity::{
@@ -46,7 +47,7 @@ fn family_with(name: &'static str, verifier: Implementation) -> &'static Family 
         .iter()
         .map(|case| FamilyCase {
             upstream: false,
-            ..*case
+            ..case.clone()
         })
         .collect();
     // What the spec compiler would decide: `verifier` (index 1) builds no

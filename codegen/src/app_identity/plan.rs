@@ -55,62 +55,10 @@ pub struct CasePlan {
     /// Position in the family's case table.
     pub index: usize,
     pub name: String,
-    pub data: CaseData,
+    /// The case as the suite tools build it: the runtime's own record,
+    /// emitted as it is.
+    pub spec: CaseSpec,
     pub tests: Vec<TestPlan>,
-}
-
-/// A case's suite-description data, mirroring `app_identity::case::CaseSpec`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseData {
-    pub description: String,
-    pub spec_version: u32,
-    pub expect_pass: bool,
-    pub required: bool,
-    pub app_version: u8,
-    pub fuzz: Option<u32>,
-    pub app_id: AppIdData,
-    pub proof_version: u8,
-    pub proof_id: Option<String>,
-    pub proof_secret: Option<String>,
-    pub standard_alphabet: bool,
-    pub padded: bool,
-    pub nonce: NonceData,
-    pub padlock: PadlockData,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum AppIdData {
-    Random,
-    Text(String),
-    Number(u64),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum NonceData {
-    Default,
-    Value(String),
-    Empty,
-    Timestamp {
-        offset_minutes: i64,
-        fraction_digits: u8,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PadlockData {
-    Default,
-    Value(String),
-    Build {
-        nonce: Option<String>,
-        case: PadlockCaseData,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PadlockCaseData {
-    Upper,
-    Lower,
-    Random,
 }
 
 /// A declared failure, resolved to case and implementation indices.
@@ -136,6 +84,9 @@ pub struct TestPlan {
     pub ignored: Option<String>,
 }
 
+pub use app_identity::case::{
+    Alphabet, AppSpec, CaseSpec, Expect, IdSpec, NonceSpec, PadlockCase, PadlockSpec, ProofSpec,
+};
 pub use crosscheck_model::expectation::{Declared, Expectation};
 pub use crosscheck_model::program::Program;
 
@@ -381,7 +332,7 @@ fn plan_cases(
         descriptions
             .entry(case.description.value.clone())
             .or_insert_with(|| source.locate(case.description.position));
-        let data = case_data(case, required, source, &mut problems);
+        let spec = case_spec(case, required, source, &mut problems);
         let failed = !problems.is_empty();
         diagnostics.extend(problems);
         if failed {
@@ -390,7 +341,7 @@ fn plan_cases(
         plans.push(CasePlan {
             index: *next_index,
             name,
-            data,
+            spec,
             tests: Vec::new(),
         });
         *next_index += 1;
@@ -422,7 +373,7 @@ fn non_empty(
     what: &str,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> Option<String> {
+) -> Option<Cow<'static, str>> {
     let value = value.as_ref()?;
     if value.value.is_empty() {
         problems.push(Diagnostic::at(
@@ -431,15 +382,15 @@ fn non_empty(
             format!("{what} must not be empty"),
         ));
     }
-    Some(value.value.clone())
+    Some(Cow::Owned(value.value.clone()))
 }
 
-fn case_data(
+fn case_spec(
     case: &CaseDoc,
     required: bool,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> CaseData {
+) -> CaseSpec {
     let spec_version = *case.spec_version;
     if spec_version == 0 {
         problems.push(Diagnostic::at(
@@ -449,7 +400,7 @@ fn case_data(
         ));
     }
     let (app_version, fuzz, app_id) = match &case.app {
-        None => (1, None, AppIdData::Random),
+        None => (1, None, IdSpec::Random),
         Some(app) => {
             let version = version(&app.version, "app.version", source, problems);
             let fuzz = app
@@ -470,8 +421,8 @@ fn case_data(
                     }
                 });
             let id = match app.id.as_ref().map(|id| (&id.value, id.position)) {
-                None => AppIdData::Random,
-                Some((IdDoc::Number(n), _)) => AppIdData::Number(*n),
+                None => IdSpec::Random,
+                Some((IdDoc::Number(n), _)) => IdSpec::Number(*n),
                 Some((IdDoc::Text(text), position)) => {
                     if text.is_empty() || text.contains(':') {
                         problems.push(Diagnostic::at(
@@ -480,43 +431,53 @@ fn case_data(
                             "app.id must be non-empty and contain no `:`",
                         ));
                     }
-                    AppIdData::Text(text.clone())
+                    IdSpec::Text(Cow::Owned(text.clone()))
                 }
             };
             (version, fuzz, id)
         }
     };
     let proof_version = version(&case.proof.version, "proof.version", source, problems);
-    CaseData {
-        description: case.description.value.clone(),
+    CaseSpec {
+        description: Cow::Owned(case.description.value.clone()),
         spec_version,
-        expect_pass: case.expect == ExpectDoc::Pass,
+        expect: match case.expect {
+            ExpectDoc::Pass => Expect::Pass,
+            ExpectDoc::Fail => Expect::Fail,
+        },
         required,
-        app_version,
-        fuzz,
-        app_id,
-        proof_version,
-        proof_id: non_empty(&case.proof.id, "proof.id", source, problems),
-        proof_secret: non_empty(&case.proof.secret, "proof.secret", source, problems),
-        standard_alphabet: case.proof.alphabet == Some(AlphabetDoc::Standard),
-        padded: case.proof.padded.unwrap_or(true),
-        nonce: case.nonce.as_ref().map_or(NonceData::Default, |nonce| {
-            nonce_data(nonce, source, problems)
+        app: AppSpec {
+            version: app_version,
+            fuzz,
+            id: app_id,
+        },
+        proof: ProofSpec {
+            version: proof_version,
+            id: non_empty(&case.proof.id, "proof.id", source, problems),
+            secret: non_empty(&case.proof.secret, "proof.secret", source, problems),
+            alphabet: match case.proof.alphabet {
+                Some(AlphabetDoc::Standard) => Alphabet::Standard,
+                Some(AlphabetDoc::UrlSafe) | None => Alphabet::UrlSafe,
+            },
+            padded: case.proof.padded.unwrap_or(true),
+        },
+        nonce: case.nonce.as_ref().map_or(NonceSpec::Default, |nonce| {
+            nonce_spec(nonce, source, problems)
         }),
         padlock: case
             .padlock
             .as_ref()
-            .map_or(PadlockData::Default, |padlock| {
-                padlock_data(padlock, source, problems)
+            .map_or(PadlockSpec::Default, |padlock| {
+                padlock_spec(padlock, source, problems)
             }),
     }
 }
 
-fn nonce_data(
+fn nonce_spec(
     nonce: &Located<NonceDoc>,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> NonceData {
+) -> NonceSpec {
     let doc = &nonce.value;
     let timestamp = doc.offset_minutes.is_some() || doc.fraction_digits.is_some();
     let forms = usize::from(doc.value.is_some())
@@ -528,10 +489,10 @@ fn nonce_data(
             nonce.position,
             "nonce needs exactly one of `value`, `empty: true`, or a timestamp (`offset_minutes` and/or `fraction_digits`)",
         ));
-        return NonceData::Default;
+        return NonceSpec::Default;
     }
     if let Some(value) = &doc.value {
-        return NonceData::Value(value.clone());
+        return NonceSpec::Value(Cow::Owned(value.clone()));
     }
     if let Some(empty) = &doc.empty {
         if !empty.value {
@@ -541,7 +502,7 @@ fn nonce_data(
                 "nonce.empty may only be true",
             ));
         }
-        return NonceData::Empty;
+        return NonceSpec::Empty;
     }
     let fraction_digits = match &doc.fraction_digits {
         None => 3,
@@ -557,17 +518,17 @@ fn nonce_data(
             }
         },
     };
-    NonceData::Timestamp {
+    NonceSpec::Timestamp {
         offset_minutes: doc.offset_minutes.unwrap_or(0),
         fraction_digits,
     }
 }
 
-fn padlock_data(
+fn padlock_spec(
     padlock: &Located<PadlockDoc>,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> PadlockData {
+) -> PadlockSpec {
     let doc = &padlock.value;
     match (&doc.value, &doc.nonce, doc.case) {
         (Some(value), None, None) => {
@@ -578,7 +539,7 @@ fn padlock_data(
                     "padlock.value must not be empty",
                 ));
             }
-            PadlockData::Value(value.value.clone())
+            PadlockSpec::Value(Cow::Owned(value.value.clone()))
         }
         (Some(value), _, _) => {
             problems.push(Diagnostic::at(
@@ -586,7 +547,7 @@ fn padlock_data(
                 value.position,
                 "padlock.value cannot be combined with padlock.nonce or padlock.case",
             ));
-            PadlockData::Default
+            PadlockSpec::Default
         }
         (None, None, None) => {
             problems.push(Diagnostic::at(
@@ -594,14 +555,14 @@ fn padlock_data(
                 padlock.position,
                 "padlock needs at least one of `value`, `nonce` or `case`",
             ));
-            PadlockData::Default
+            PadlockSpec::Default
         }
-        (None, nonce, case) => PadlockData::Build {
+        (None, nonce, case) => PadlockSpec::Build {
             nonce: non_empty(nonce, "padlock.nonce", source, problems),
             case: match case {
-                Some(PadlockCaseDoc::Upper) => PadlockCaseData::Upper,
-                Some(PadlockCaseDoc::Lower) => PadlockCaseData::Lower,
-                Some(PadlockCaseDoc::Random) | None => PadlockCaseData::Random,
+                Some(PadlockCaseDoc::Upper) => PadlockCase::Upper,
+                Some(PadlockCaseDoc::Lower) => PadlockCase::Lower,
+                Some(PadlockCaseDoc::Random) | None => PadlockCase::Random,
             },
         },
     }
@@ -640,7 +601,7 @@ fn check_known_failures(
         let case = modules
             .iter()
             .flat_map(|m| &m.cases)
-            .find(|c| c.data.description == doc.case.value)
+            .find(|c| c.spec.description == doc.case.value)
             .map(|c| c.index);
         if case.is_none() {
             diagnostics.push(Diagnostic::at(

@@ -278,12 +278,39 @@ mod tests {
         required: bool,
         secret: Option<&'static str>,
     ) -> FamilyCase {
+        family_case(
+            description,
+            4,
+            version,
+            expect,
+            required,
+            secret,
+            NonceSpec::Default,
+        )
+    }
+
+    const fn old_timestamp(description: &'static str, version: u8) -> FamilyCase {
+        let nonce = NonceSpec::Value(Cow::Borrowed("20060102T150405.333Z"));
+        family_case(description, 4, version, Expect::Fail, true, None, nonce)
+    }
+
+    /// A case of a version 1 app whose proof has version `version` and,
+    /// when `secret` is given, is made with that secret instead of the app's.
+    const fn family_case(
+        description: &'static str,
+        spec_version: u32,
+        version: u8,
+        expect: Expect,
+        required: bool,
+        secret: Option<&'static str>,
+        nonce: NonceSpec,
+    ) -> FamilyCase {
         FamilyCase {
             file: "cases.yaml",
             upstream: true,
             spec: CaseSpec {
-                description,
-                spec_version: 4,
+                description: Cow::Borrowed(description),
+                spec_version,
                 expect,
                 required,
                 app: AppSpec {
@@ -294,20 +321,17 @@ mod tests {
                 proof: ProofSpec {
                     version,
                     id: None,
-                    secret,
+                    secret: match secret {
+                        Some(secret) => Some(Cow::Borrowed(secret)),
+                        None => None,
+                    },
                     alphabet: Alphabet::UrlSafe,
                     padded: true,
                 },
-                nonce: NonceSpec::Default,
+                nonce,
                 padlock: PadlockSpec::Default,
             },
         }
-    }
-
-    const fn old_timestamp(description: &'static str, version: u8) -> FamilyCase {
-        let mut case = case(description, version, Expect::Fail, true, None);
-        case.spec.nonce = NonceSpec::Value("20060102T150405.333Z");
-        case
     }
 
     static IMPLEMENTATIONS: [Implementation; 2] = [
@@ -339,21 +363,15 @@ mod tests {
         case("V4 pass", 4, Expect::Pass, true, None),
         case("V4 known to fail", 4, Expect::Pass, true, None),
         case("V4 wrong secret", 4, Expect::Fail, false, Some("other")),
-        FamilyCase {
-            file: "cases.yaml",
-            upstream: true,
-            spec: CaseSpec {
-                spec_version: 5,
-                ..case(
-                    "V3 wrong secret, newer spec",
-                    3,
-                    Expect::Fail,
-                    false,
-                    Some("o"),
-                )
-                .spec
-            },
-        },
+        family_case(
+            "V3 wrong secret, newer spec",
+            5,
+            3,
+            Expect::Fail,
+            false,
+            Some("o"),
+            NonceSpec::Default,
+        ),
     ];
 
     static FAMILY: Family = Family {
@@ -375,7 +393,7 @@ mod tests {
     };
 
     fn suite(cases: &[FamilyCase]) -> Suite {
-        let specs: Vec<CaseSpec> = cases.iter().map(|case| case.spec).collect();
+        let specs: Vec<CaseSpec> = cases.iter().map(|case| case.spec.clone()).collect();
         generate_suite(&GeneratorInfo::new("unit", "1"), &specs).unwrap()
     }
 
@@ -415,7 +433,7 @@ mod tests {
         let without_v4_failures: Vec<FamilyCase> = CASES
             .iter()
             .filter(|case| case.spec.description != "V4 wrong secret")
-            .copied()
+            .cloned()
             .collect();
         assert_eq!(
             chosen_descriptions(&without_v4_failures).unwrap_err(),

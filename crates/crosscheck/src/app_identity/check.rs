@@ -45,7 +45,7 @@ pub fn check(family: &'static Family, case: usize, generator: usize, verifier: u
     let runs = runs(family);
     let pair = pair_name(family, generator, verifier);
     let spec = &family.cases[case].spec;
-    let description = spec.description;
+    let description = &spec.description;
     let judgement = match judge(&runs, case, generator, verifier) {
         Ok(judgement) => judgement,
         Err(error) => panic!("{pair} on `{description}`: cannot run: {error}"),

@@ -22,12 +22,12 @@ pub struct Family {
 impl Family {
     /// The case specs in table order.
     pub fn case_specs(&self) -> Vec<CaseSpec> {
-        self.cases.iter().map(|case| case.spec).collect()
+        self.cases.iter().map(|case| case.spec.clone()).collect()
     }
 }
 
 /// A case and where it came from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct FamilyCase {
     /// The spec file, relative to the project.
     pub file: &'static str,

@@ -68,7 +68,7 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
                     write_point(
                         &mut pair,
                         case as u64 + 1,
-                        family.cases[case].spec.description,
+                        &family.cases[case].spec.description,
                         &judgement,
                         &mut totals,
                     )?;

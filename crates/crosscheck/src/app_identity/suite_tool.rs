@@ -121,7 +121,7 @@ fn generate(family: &Family, target: &Path, options: GenerateOptions) -> Result<
         .cases
         .iter()
         .filter(|case| options.all_cases || case.upstream)
-        .map(|case| case.spec)
+        .map(|case| case.spec.clone())
         .collect();
     let suite = generate_suite(&info(), &cases).map_err(|e| e.to_string())?;
     let json = suite
