@@ -30,15 +30,46 @@ pub struct FamilyPlan {
     pub tracked_files: Vec<String>,
 }
 
+impl FamilyPlan {
+    /// What `FAMILY` holds, named `name`: the implementations, every
+    /// module's cases in table order, and the pairs that must not simply
+    /// conform (the others are left out, which keeps the table, and every
+    /// edit's rebuild, small).
+    pub fn family(&self, name: &str) -> Family {
+        let cases = || self.modules.iter().flat_map(|module| &module.cases);
+        Family {
+            name: Cow::Owned(name.to_string()),
+            root: Cow::Owned(self.root.clone()),
+            implementations: self
+                .implementations
+                .iter()
+                .map(|implementation| implementation.record.clone())
+                .collect(),
+            cases: cases().map(|case| case.record.clone()).collect(),
+            pairs: cases()
+                .flat_map(|case| &case.tests)
+                .filter(|test| test.pair.expectation != Expectation::Pass)
+                .map(|test| test.pair.clone())
+                .collect(),
+        }
+    }
+}
+
+/// One implementation: `FAMILY.implementations[i]` and where it is declared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImplementationPlan {
-    pub name: String,
-    pub description: String,
-    pub program: Program,
-    pub generate_args: Vec<String>,
-    pub generates_all_cases: bool,
+    /// What `FAMILY.implementations[i]` holds: the runtime's own record.
+    /// Its name is the snake_case form of the declared one.
+    pub record: Implementation,
     /// `file:line:col` of its entry in the manifest.
     pub declared_at: String,
+}
+
+impl ImplementationPlan {
+    /// Its snake_case name, as test names write it.
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
 }
 
 /// One case file: a module of cases.
@@ -46,18 +77,18 @@ pub struct ImplementationPlan {
 pub struct ModulePlan {
     pub name: String,
     pub file: String,
-    pub upstream: bool,
     pub cases: Vec<CasePlan>,
 }
 
+/// One case: `FAMILY.cases[index]` and one test per pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CasePlan {
     /// Position in the family's case table.
     pub index: usize,
+    /// Its module's name: the snake_case form of its description.
     pub name: String,
-    /// The case as the suite tools build it: the runtime's own record,
-    /// emitted as it is.
-    pub spec: CaseSpec,
+    /// What `FAMILY.cases[index]` holds: the runtime's own record.
+    pub record: FamilyCase,
     pub tests: Vec<TestPlan>,
 }
 
@@ -75,10 +106,9 @@ pub struct KnownFailurePlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestPlan {
     pub name: String,
-    pub generator: usize,
-    pub verifier: usize,
-    /// What the pair must show, decided here once.
-    pub expectation: Expectation,
+    /// The case, generator and verifier, and what the pair must show,
+    /// decided here once; `FAMILY.pairs` lists it unless that is a pass.
+    pub pair: PlannedPair,
     /// Why it does not run by default (its `#[ignore]` reason); `None`:
     /// it runs.
     pub ignored: Option<String>,
@@ -87,6 +117,7 @@ pub struct TestPlan {
 pub use app_identity::case::{
     Alphabet, AppSpec, CaseSpec, Expect, IdSpec, NonceSpec, PadlockCase, PadlockSpec, ProofSpec,
 };
+pub use crosscheck_model::app_identity::{Family, FamilyCase, Implementation, PlannedPair};
 pub use crosscheck_model::expectation::{Declared, Expectation};
 pub use crosscheck_model::program::Program;
 
@@ -131,6 +162,7 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
         let cases = plan_cases(
             parsed,
             required,
+            upstream,
             &mut next_index,
             &mut descriptions,
             &mut diagnostics,
@@ -138,7 +170,6 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
         modules.push(ModulePlan {
             name: module_name,
             file: parsed.source.display_path.clone(),
-            upstream,
             cases,
         });
     }
@@ -275,11 +306,18 @@ fn plan_implementations(
             &mut FileChecks::new(source, diagnostics),
         );
         plans.push(ImplementationPlan {
-            name,
-            description: implementation.description.clone(),
-            program,
-            generate_args: implementation.generate_args.clone(),
-            generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
+            record: Implementation {
+                name: Cow::Owned(name),
+                description: Cow::Owned(implementation.description.clone()),
+                program,
+                generate_args: implementation
+                    .generate_args
+                    .iter()
+                    .cloned()
+                    .map(Cow::Owned)
+                    .collect(),
+                generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
+            },
             declared_at: source.locate(implementation.name.position),
         });
     }
@@ -291,6 +329,7 @@ fn plan_implementations(
 fn plan_cases(
     parsed: &Parsed<CaseFile>,
     required: bool,
+    upstream: bool,
     next_index: &mut usize,
     descriptions: &mut HashMap<String, String>,
     diagnostics: &mut Diagnostics,
@@ -341,7 +380,11 @@ fn plan_cases(
         plans.push(CasePlan {
             index: *next_index,
             name,
-            spec,
+            record: FamilyCase {
+                file: Cow::Owned(source.display_path.clone()),
+                upstream,
+                spec,
+            },
             tests: Vec::new(),
         });
         *next_index += 1;
@@ -579,7 +622,7 @@ fn check_known_failures(
                           diagnostics: &mut Diagnostics|
      -> Result<Option<usize>, ()> {
         let Some(name) = name else { return Ok(None) };
-        let known = implementations.iter().map(|i| i.name.as_str());
+        let known = implementations.iter().map(ImplementationPlan::name);
         match position_among(known, &name.value, "implementation") {
             Ok(index) => Ok(Some(index)),
             Err(message) => {
@@ -601,7 +644,7 @@ fn check_known_failures(
         let case = modules
             .iter()
             .flat_map(|m| &m.cases)
-            .find(|c| c.spec.description == doc.case.value)
+            .find(|c| c.record.spec.description == doc.case.value)
             .map(|c| c.index);
         if case.is_none() {
             diagnostics.push(Diagnostic::at(
@@ -640,26 +683,26 @@ fn expand_tests(
     implementations: &[ImplementationPlan],
     known_failures: &[KnownFailurePlan],
 ) {
-    for module in modules {
-        let upstream = module.upstream;
-        for case in &mut module.cases {
-            for (generator, producer) in implementations.iter().enumerate() {
-                for (verifier, checker) in implementations.iter().enumerate() {
-                    let expectation = expectation(
-                        case.index,
-                        upstream,
-                        (generator, verifier),
-                        implementations,
-                        known_failures,
-                    );
-                    case.tests.push(TestPlan {
-                        name: format!("{}_to_{}", producer.name, checker.name),
+    for case in modules.iter_mut().flat_map(|module| &mut module.cases) {
+        for (generator, producer) in implementations.iter().enumerate() {
+            for (verifier, checker) in implementations.iter().enumerate() {
+                let expectation = expectation(
+                    case.index,
+                    case.record.upstream,
+                    (generator, verifier),
+                    implementations,
+                    known_failures,
+                );
+                case.tests.push(TestPlan {
+                    name: format!("{}_to_{}", producer.name(), checker.name()),
+                    ignored: expectation.ignore_reason(),
+                    pair: PlannedPair {
+                        case: case.index,
                         generator,
                         verifier,
-                        ignored: expectation.ignore_reason(),
                         expectation,
-                    });
-                }
+                    },
+                });
             }
         }
     }
@@ -675,10 +718,10 @@ fn expectation(
     known_failures: &[KnownFailurePlan],
 ) -> Expectation {
     let producer = &implementations[generator];
-    if !producer.generates_all_cases && !upstream {
+    if !producer.record.generates_all_cases && !upstream {
         return Expectation::Unsupported(Cow::Owned(vec![Declared {
             who: Cow::Borrowed("generator"),
-            name: Cow::Owned(format!("the `{}` generator", producer.name)),
+            name: Cow::Owned(format!("the `{}` generator", producer.name())),
             reason: Cow::Borrowed("builds only the upstream cases it embeds"),
             declared_at: Cow::Owned(producer.declared_at.clone()),
         }]));

@@ -132,4 +132,27 @@ mod tokens {
             });
         }
     }
+
+    bake_as_tokens!(Declared, Expectation);
+
+    impl databake::BakeSize for Declared {
+        fn borrows_size(&self) -> usize {
+            self.who.borrows_size()
+                + self.name.borrows_size()
+                + self.reason.borrows_size()
+                + self.declared_at.borrows_size()
+        }
+    }
+
+    impl databake::BakeSize for Expectation {
+        fn borrows_size(&self) -> usize {
+            match self {
+                Expectation::Pass => 0,
+                Expectation::Unsupported(declared) => declared.borrows_size(),
+                Expectation::Fail(declared) | Expectation::Disabled(declared) => {
+                    declared.borrows_size()
+                }
+            }
+        }
+    }
 }

@@ -232,4 +232,36 @@ mod tokens {
             });
         }
     }
+
+    bake_as_tokens!(Program, Provision);
+
+    impl databake::BakeSize for Program {
+        fn borrows_size(&self) -> usize {
+            self.name.borrows_size()
+                + self.provision.borrows_size()
+                + self.run.borrows_size()
+                + self.args.borrows_size()
+                + self.env.borrows_size()
+        }
+    }
+
+    impl databake::BakeSize for Provision {
+        fn borrows_size(&self) -> usize {
+            match self {
+                Provision::Installed => 0,
+                Provision::Cargo(Cargo { package, bin, .. }) => {
+                    package.borrows_size() + bin.borrows_size()
+                }
+                Provision::Npm(Npm { package_dir, bin }) => {
+                    package_dir.borrows_size() + bin.borrows_size()
+                }
+                Provision::Script(Script { path, output }) => {
+                    path.borrows_size() + output.borrows_size()
+                }
+                Provision::Build(Build { command, inputs }) => {
+                    command.borrows_size() + inputs.borrows_size()
+                }
+            }
+        }
+    }
 }

@@ -9,8 +9,8 @@ use app_identity::case::Expect;
 use app_identity::suite::{Suite, SuiteTest};
 use app_identity::{Proof, Timestamp, VerifyError, Version, verify_proof_with_diagnostic};
 
+use crate::app_identity::Family;
 use crate::app_identity::check::SPEC_VERSION;
-use crate::app_identity::family::Family;
 use crate::expectation::Expectation;
 use crate::tap::{Directive, Document, Status, TestPoint};
 
@@ -267,7 +267,7 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    use crate::app_identity::family::{FamilyCase, Implementation, PlannedPair};
+    use crate::app_identity::{FamilyCase, Implementation, PlannedPair};
     use crate::expectation::Declared;
     use crate::program::Program;
 
@@ -306,7 +306,7 @@ mod tests {
         nonce: NonceSpec,
     ) -> FamilyCase {
         FamilyCase {
-            file: "cases.yaml",
+            file: Cow::Borrowed("cases.yaml"),
             upstream: true,
             spec: CaseSpec {
                 description: Cow::Borrowed(description),
@@ -336,17 +336,17 @@ mod tests {
 
     static IMPLEMENTATIONS: [Implementation; 2] = [
         Implementation {
-            name: "upstream-only",
-            description: "",
+            name: Cow::Borrowed("upstream-only"),
+            description: Cow::Borrowed(""),
             program: Program::installed("true", &[Cow::Borrowed("true")]),
-            generate_args: &[],
+            generate_args: Cow::Borrowed(&[]),
             generates_all_cases: false,
         },
         Implementation {
-            name: "all",
-            description: "",
+            name: Cow::Borrowed("all"),
+            description: Cow::Borrowed(""),
             program: Program::installed("true", &[Cow::Borrowed("true")]),
-            generate_args: &[],
+            generate_args: Cow::Borrowed(&[]),
             generates_all_cases: true,
         },
     ];
@@ -375,11 +375,11 @@ mod tests {
     ];
 
     static FAMILY: Family = Family {
-        root: "/",
-        name: "canary_unit_tests",
-        implementations: &IMPLEMENTATIONS,
-        cases: &CASES,
-        pairs: &[PlannedPair {
+        root: Cow::Borrowed("/"),
+        name: Cow::Borrowed("canary_unit_tests"),
+        implementations: Cow::Borrowed(&IMPLEMENTATIONS),
+        cases: Cow::Borrowed(&CASES),
+        pairs: Cow::Borrowed(&[PlannedPair {
             case: 9,
             generator: 1,
             verifier: 0,
@@ -389,7 +389,7 @@ mod tests {
                 reason: Cow::Borrowed(""),
                 declared_at: Cow::Borrowed(""),
             }),
-        }],
+        }]),
     };
 
     fn suite(cases: &[FamilyCase]) -> Suite {

@@ -1,8 +1,8 @@
 //! Judging one case for one (generator, verifier) pair, and the body of
 //! every generated App Identity test.
 
+use crate::app_identity::Family;
 use crate::app_identity::canaries;
-use crate::app_identity::family::Family;
 use crate::app_identity::runs::{FamilyRuns, runs};
 use crate::expectation::{self, Expectation, Observed};
 use crate::tap::{Status, TestPoint};
@@ -97,7 +97,7 @@ pub fn judge(
     let vetting = runs.vetting(verifier)?;
     if !vetting.is_reliable() {
         let why = canaries::unreliable_message(
-            family.implementations[verifier].name,
+            &family.implementations[verifier].name,
             runs.canaries()?,
             vetting,
         );

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use app_identity::{EvaluateOptions, GeneratorInfo, Outcome, Suite, evaluate, generate_suite};
 use clap::{Parser, Subcommand};
 
-use crate::app_identity::family::Family;
+use crate::app_identity::Family;
 use crate::tap::{Directive, Status, Writer};
 
 const TOOL_NAME: &str = "app-identity-suite-rs";
