@@ -1,12 +1,18 @@
 //! How to build one integration-suite test: the data a suite generator reads.
 //!
 //! These types mirror the upstream suite-description YAML (`required.yaml`,
-//! `optional.yaml`) plus crosscheck's extensions. They hold only `'static`
-//! data so that generated code can build them as constants.
+//! `optional.yaml`) plus crosscheck's extensions. Their text is
+//! `Cow<'static, str>`: generated code builds them as constants that borrow
+//! it, and a spec compiler builds the same records owning it. With the
+//! `bake` feature they implement `databake::Bake`, so a compiler emits the
+//! values it built; the tokens name this module as `app_identity::case`.
+
+use std::borrow::Cow;
 
 /// Whether the proof built for a case must verify (in suites: `"pass"` or
 /// `"fail"`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 #[serde(rename_all = "lowercase")]
 pub enum Expect {
     Pass,
@@ -14,9 +20,10 @@ pub enum Expect {
 }
 
 /// One suite test description.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub struct CaseSpec {
-    pub description: &'static str,
+    pub description: Cow<'static, str>,
     pub spec_version: u32,
     pub expect: Expect,
     pub required: bool,
@@ -27,7 +34,8 @@ pub struct CaseSpec {
 }
 
 /// The app the generator creates for a case (a fresh random secret every time).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub struct AppSpec {
     /// Minimum algorithm version of the app, 1–4. Upstream default: 1.
     pub version: u8,
@@ -37,25 +45,27 @@ pub struct AppSpec {
 }
 
 /// The app id the generator uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub enum IdSpec {
     /// A fresh random UUID string (the upstream behaviour).
     Random,
     /// This exact string id.
-    Text(&'static str),
+    Text(Cow<'static, str>),
     /// This numeric id, written to the suite JSON as a number.
     Number(u64),
 }
 
 /// How the proof is built.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub struct ProofSpec {
     /// Algorithm version of the proof, 1–4.
     pub version: u8,
     /// Build the padlock and proof with this id instead of the app's.
-    pub id: Option<&'static str>,
+    pub id: Option<Cow<'static, str>>,
     /// Build the padlock with this secret instead of the app's.
-    pub secret: Option<&'static str>,
+    pub secret: Option<Cow<'static, str>>,
     /// Base64 alphabet of the proof string.
     pub alphabet: Alphabet,
     /// Whether the proof string keeps its `=` padding.
@@ -63,6 +73,7 @@ pub struct ProofSpec {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub enum Alphabet {
     /// `-` and `_` (RFC 4648 §5); what the references generate.
     UrlSafe,
@@ -71,13 +82,14 @@ pub enum Alphabet {
 }
 
 /// The nonce of the proof.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub enum NonceSpec {
     /// What the public API generates for the proof version: a random string for
     /// version 1, the current timestamp with milliseconds for versions 2–4.
     Default,
     /// This exact value.
-    Value(&'static str),
+    Value(Cow<'static, str>),
     /// The empty string.
     Empty,
     /// The current UTC time moved by `offset_minutes`, formatted
@@ -89,20 +101,22 @@ pub enum NonceSpec {
 }
 
 /// The padlock inside the proof.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub enum PadlockSpec {
     /// The correct padlock for the proof's id, nonce and secret (uppercase hex).
     Default,
     /// This exact value instead of a digest.
-    Value(&'static str),
+    Value(Cow<'static, str>),
     /// A digest, optionally over another nonce, in the given hex case.
     Build {
-        nonce: Option<&'static str>,
+        nonce: Option<Cow<'static, str>>,
         case: PadlockCase,
     },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "bake", derive(databake::Bake), databake(path = app_identity::case))]
 pub enum PadlockCase {
     Upper,
     Lower,

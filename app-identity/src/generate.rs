@@ -85,7 +85,7 @@ pub fn generate_suite(info: &GeneratorInfo, cases: &[CaseSpec]) -> Result<Suite,
         .map(|(index, case)| {
             generate_test(case).map_err(|problem| GenerateError::Case {
                 number: index + 1,
-                description: case.description.to_owned(),
+                description: case.description.to_string(),
                 problem,
             })
         })
@@ -105,7 +105,7 @@ pub fn generate_test(case: &CaseSpec) -> Result<SuiteTest, CaseError> {
     let app = generate_app(&case.app)?;
     let proof = generate_case_proof(case, &app, Timestamp::now())?;
     Ok(SuiteTest {
-        description: case.description.to_owned(),
+        description: case.description.to_string(),
         expect: case.expect,
         app: SuiteApp::from_app(&app),
         proof,
@@ -115,10 +115,10 @@ pub fn generate_test(case: &CaseSpec) -> Result<SuiteTest, CaseError> {
 }
 
 fn generate_app(spec: &AppSpec) -> Result<App, CaseError> {
-    let id = match spec.id {
+    let id = match &spec.id {
         IdSpec::Random => AppId::from_text(uuid::Uuid::new_v4().to_string())?,
-        IdSpec::Text(text) => AppId::from_text(text)?,
-        IdSpec::Number(number) => AppId::from_number(number),
+        IdSpec::Text(text) => AppId::from_text(&**text)?,
+        IdSpec::Number(number) => AppId::from_number(*number),
     };
     let mut secret = [0; SECRET_BYTES];
     getrandom::fill(&mut secret).map_err(CaseError::Random)?;
@@ -139,18 +139,18 @@ fn generate_case_proof(case: &CaseSpec, app: &App, now: Timestamp) -> Result<Str
         return Ok(from_url_safe_padded(&encoded, proof.alphabet, proof.padded));
     }
 
-    let nonce = case_nonce(case.nonce, version, now)?;
-    let id = proof.id.unwrap_or(app.id().as_str());
-    let secret = proof.secret.unwrap_or(app.secret().expose());
+    let nonce = case_nonce(&case.nonce, version, now)?;
+    let id = proof.id.as_deref().unwrap_or(app.id().as_str());
+    let secret = proof.secret.as_deref().unwrap_or(app.secret().expose());
     let digest = |padlock_nonce: &str| {
         PadlockDigest::compute(version.algorithm(), id, padlock_nonce, secret)
     };
-    let padlock = match case.padlock {
-        PadlockSpec::Value(value) => value.to_owned(),
+    let padlock = match &case.padlock {
+        PadlockSpec::Value(value) => value.to_string(),
         PadlockSpec::Build {
             nonce: padlock_nonce,
             case: letter_case,
-        } => digest(padlock_nonce.unwrap_or(&nonce)).to_hex(hex_case(letter_case)?),
+        } => digest(padlock_nonce.as_deref().unwrap_or(&nonce)).to_hex(hex_case(*letter_case)?),
         PadlockSpec::Default => digest(&nonce).to_hex(HexCase::Upper),
     };
     Ok(encode_proof(
@@ -160,10 +160,10 @@ fn generate_case_proof(case: &CaseSpec, app: &App, now: Timestamp) -> Result<Str
     ))
 }
 
-fn case_nonce(spec: NonceSpec, version: Version, now: Timestamp) -> Result<String, CaseError> {
-    Ok(match spec {
+fn case_nonce(spec: &NonceSpec, version: Version, now: Timestamp) -> Result<String, CaseError> {
+    Ok(match *spec {
         NonceSpec::Default => generate_nonce(version),
-        NonceSpec::Value(value) => value.to_owned(),
+        NonceSpec::Value(ref value) => value.to_string(),
         NonceSpec::Empty => String::new(),
         NonceSpec::Timestamp {
             offset_minutes,
@@ -195,6 +195,8 @@ fn hex_case(letter_case: PadlockCase) -> Result<HexCase, CaseError> {
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
     use crate::case::{Alphabet, Expect, ProofSpec};
     use crate::proof::Proof;
@@ -216,7 +218,7 @@ mod tests {
 
     const fn case(description: &'static str, expect: Expect) -> CaseSpec {
         CaseSpec {
-            description,
+            description: Cow::Borrowed(description),
             spec_version: 4,
             expect,
             required: true,
@@ -243,96 +245,98 @@ mod tests {
     }
 
     /// A selection of the upstream required and optional descriptions.
-    const UPSTREAM: &[CaseSpec] = &[
-        CaseSpec {
-            app: app(2, None),
-            proof: proof(4),
-            ..case("App V2, Proof V4", Expect::Pass)
-        },
-        CaseSpec {
-            app: app(3, Some(300)),
-            proof: proof(3),
-            ..case("App V3, Proof V3 (custom fuzz)", Expect::Pass)
-        },
-        CaseSpec {
-            app: app(1, Some(300)),
-            proof: proof(2),
-            nonce: NonceSpec::Value("20060102T150405.333Z"),
-            ..case("App V1, Proof V2 old timestamp", Expect::Fail)
-        },
-        CaseSpec {
-            padlock: PadlockSpec::Build {
-                nonce: None,
-                case: PadlockCase::Lower,
+    fn upstream() -> Vec<CaseSpec> {
+        vec![
+            CaseSpec {
+                app: app(2, None),
+                proof: proof(4),
+                ..case("App V2, Proof V4", Expect::Pass)
             },
-            ..case("App V1, Proof V1, lowercase padlock", Expect::Pass)
-        },
-        CaseSpec {
-            padlock: PadlockSpec::Value("zoom"),
-            ..case("App V1, Proof V1, non-hex padlock value", Expect::Fail)
-        },
-        CaseSpec {
-            app: app(4, None),
-            proof: proof(4),
-            nonce: NonceSpec::Timestamp {
-                offset_minutes: -12,
-                fraction_digits: 3,
+            CaseSpec {
+                app: app(3, Some(300)),
+                proof: proof(3),
+                ..case("App V3, Proof V3 (custom fuzz)", Expect::Pass)
             },
-            ..case("App V4, Proof V4 offset timestamp", Expect::Fail)
-        },
-        CaseSpec {
-            app: app(2, Some(300)),
-            proof: proof(3),
-            nonce: NonceSpec::Timestamp {
-                offset_minutes: -7,
-                fraction_digits: 3,
+            CaseSpec {
+                app: app(1, Some(300)),
+                proof: proof(2),
+                nonce: NonceSpec::Value(Cow::Borrowed("20060102T150405.333Z")),
+                ..case("App V1, Proof V2 old timestamp", Expect::Fail)
             },
-            ..case(
-                "App V2, Proof V3 offset timestamp (custom fuzz)",
-                Expect::Fail,
-            )
-        },
-        CaseSpec {
-            nonce: NonceSpec::Empty,
-            ..case("App V1, Proof V1, Empty Nonce", Expect::Fail)
-        },
-        CaseSpec {
-            nonce: NonceSpec::Value("n:once"),
-            ..case("App V1, Proof V1, bad padlock", Expect::Fail)
-        },
-        CaseSpec {
-            proof: proof(3),
-            nonce: NonceSpec::Value("2006-01-02T15:04:05.333Z"),
-            ..case("Proof V3, bad padlock", Expect::Fail)
-        },
-        CaseSpec {
-            proof: proof(4),
-            nonce: NonceSpec::Value("nonce"),
-            ..case("Proof V4, Non-Timestamp Nonce", Expect::Fail)
-        },
-        CaseSpec {
-            proof: ProofSpec {
-                id: Some("00000000-0000-0000-0000-000000000000"),
-                ..proof(2)
+            CaseSpec {
+                padlock: PadlockSpec::Build {
+                    nonce: None,
+                    case: PadlockCase::Lower,
+                },
+                ..case("App V1, Proof V1, lowercase padlock", Expect::Pass)
             },
-            ..case("Proof V2, Incorrect Proof ID", Expect::Fail)
-        },
-        CaseSpec {
-            proof: ProofSpec {
-                secret: Some("myvoiceismypassword"),
-                ..proof(1)
+            CaseSpec {
+                padlock: PadlockSpec::Value(Cow::Borrowed("zoom")),
+                ..case("App V1, Proof V1, non-hex padlock value", Expect::Fail)
             },
-            ..case("Proof V1, Incorrect Proof Secret", Expect::Fail)
-        },
-        CaseSpec {
-            proof: proof(4),
-            padlock: PadlockSpec::Build {
-                nonce: Some("bad padlock"),
-                case: PadlockCase::Random,
+            CaseSpec {
+                app: app(4, None),
+                proof: proof(4),
+                nonce: NonceSpec::Timestamp {
+                    offset_minutes: -12,
+                    fraction_digits: 3,
+                },
+                ..case("App V4, Proof V4 offset timestamp", Expect::Fail)
             },
-            ..case("Proof V4, Mismatched Padlock", Expect::Fail)
-        },
-    ];
+            CaseSpec {
+                app: app(2, Some(300)),
+                proof: proof(3),
+                nonce: NonceSpec::Timestamp {
+                    offset_minutes: -7,
+                    fraction_digits: 3,
+                },
+                ..case(
+                    "App V2, Proof V3 offset timestamp (custom fuzz)",
+                    Expect::Fail,
+                )
+            },
+            CaseSpec {
+                nonce: NonceSpec::Empty,
+                ..case("App V1, Proof V1, Empty Nonce", Expect::Fail)
+            },
+            CaseSpec {
+                nonce: NonceSpec::Value(Cow::Borrowed("n:once")),
+                ..case("App V1, Proof V1, bad padlock", Expect::Fail)
+            },
+            CaseSpec {
+                proof: proof(3),
+                nonce: NonceSpec::Value(Cow::Borrowed("2006-01-02T15:04:05.333Z")),
+                ..case("Proof V3, bad padlock", Expect::Fail)
+            },
+            CaseSpec {
+                proof: proof(4),
+                nonce: NonceSpec::Value(Cow::Borrowed("nonce")),
+                ..case("Proof V4, Non-Timestamp Nonce", Expect::Fail)
+            },
+            CaseSpec {
+                proof: ProofSpec {
+                    id: Some(Cow::Borrowed("00000000-0000-0000-0000-000000000000")),
+                    ..proof(2)
+                },
+                ..case("Proof V2, Incorrect Proof ID", Expect::Fail)
+            },
+            CaseSpec {
+                proof: ProofSpec {
+                    secret: Some(Cow::Borrowed("myvoiceismypassword")),
+                    ..proof(1)
+                },
+                ..case("Proof V1, Incorrect Proof Secret", Expect::Fail)
+            },
+            CaseSpec {
+                proof: proof(4),
+                padlock: PadlockSpec::Build {
+                    nonce: Some(Cow::Borrowed("bad padlock")),
+                    case: PadlockCase::Random,
+                },
+                ..case("Proof V4, Mismatched Padlock", Expect::Fail)
+            },
+        ]
+    }
 
     fn info() -> GeneratorInfo {
         GeneratorInfo::new("crosscheck app-identity", "0.1.0")
@@ -341,7 +345,7 @@ mod tests {
     #[test]
     fn each_case_meets_its_expectation() {
         for _ in 0..8 {
-            let suite = generate_suite(&info(), UPSTREAM).unwrap();
+            let suite = generate_suite(&info(), &upstream()).unwrap();
             for test in &suite.tests {
                 let app = test.app.to_app().unwrap();
                 let outcome = verify_proof_with_diagnostic(&test.proof, &app, Timestamp::now());
@@ -360,7 +364,7 @@ mod tests {
     fn cases_fail_for_the_intended_reason() {
         use crate::nonce::NonceError;
         use crate::verify::VerifyError;
-        let suite = generate_suite(&info(), UPSTREAM).unwrap();
+        let suite = generate_suite(&info(), &upstream()).unwrap();
         let reason = |description: &str| {
             let test = suite
                 .tests
@@ -403,13 +407,13 @@ mod tests {
 
     #[test]
     fn suite_fields() {
-        let suite = generate_suite(&info(), UPSTREAM).unwrap();
+        let suite = generate_suite(&info(), &upstream()).unwrap();
         assert_eq!(
             suite.description.as_deref(),
             Some("crosscheck app-identity 0.1.0 (spec 4)")
         );
         assert_eq!(suite.spec_version, 4);
-        assert_eq!(suite.tests.len(), UPSTREAM.len());
+        assert_eq!(suite.tests.len(), upstream().len());
         let first = &suite.tests[0];
         assert_eq!(first.app.version, 2);
         assert_eq!(first.app.secret.len(), 64);
@@ -431,7 +435,7 @@ mod tests {
 
     #[test]
     fn conservative_encoding_and_nonces() {
-        let suite = generate_suite(&info(), UPSTREAM).unwrap();
+        let suite = generate_suite(&info(), &upstream()).unwrap();
         for test in &suite.tests {
             assert_eq!(test.proof.len() % 4, 0, "padded: {}", test.description);
             assert!(
@@ -461,7 +465,7 @@ mod tests {
             },
             CaseSpec {
                 app: AppSpec {
-                    id: IdSpec::Text("my-app"),
+                    id: IdSpec::Text(Cow::Borrowed("my-app")),
                     ..APP_V1
                 },
                 proof: ProofSpec {

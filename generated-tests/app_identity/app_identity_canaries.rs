@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use crosscheck::app_identity::canaries::Vetting;
+use crosscheck::app_identity::case::Expect;
 use crosscheck::app_identity::report::write_report;
 use crosscheck::app_identity::runs::{FamilyRuns, runs};
 use crosscheck::app_identity::{
@@ -22,8 +23,8 @@ include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 const ALWAYS_OK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/always-ok.sh");
 
 const RUST: Implementation = Implementation {
-    name: "rust",
-    description: "crosscheck's app-identity crate (app-identity-suite-rs)",
+    name: Cow::Borrowed("rust"),
+    description: Cow::Borrowed("crosscheck's app-identity crate (app-identity-suite-rs)"),
     program: Program::new(
         "rust",
         Provision::Cargo(Cargo {
@@ -33,7 +34,7 @@ const RUST: Implementation = Implementation {
             compiled_in: Some(env!("CARGO_PKG_NAME")),
         }),
     ),
-    generate_args: &["--all-cases"],
+    generate_args: Cow::Borrowed(&[Cow::Borrowed("--all-cases")]),
     generates_all_cases: true,
 };
 
@@ -46,7 +47,7 @@ fn family_with(name: &'static str, verifier: Implementation) -> &'static Family 
         .iter()
         .map(|case| FamilyCase {
             upstream: false,
-            ..*case
+            ..case.clone()
         })
         .collect();
     // What the spec compiler would decide: `verifier` (index 1) builds no
@@ -67,11 +68,11 @@ fn family_with(name: &'static str, verifier: Implementation) -> &'static Family 
         })
         .collect();
     Box::leak(Box::new(Family {
-        name,
-        root: env!("CARGO_MANIFEST_DIR"),
-        implementations: Box::leak(Box::new([RUST, verifier])),
-        cases: Box::leak(cases.into_boxed_slice()),
-        pairs: Box::leak(not_generated.into_boxed_slice()),
+        name: Cow::Borrowed(name),
+        root: Cow::Borrowed(env!("CARGO_MANIFEST_DIR")),
+        implementations: Cow::Owned(vec![RUST, verifier]),
+        cases: Cow::Owned(cases),
+        pairs: Cow::Owned(not_generated),
     }))
 }
 
@@ -81,13 +82,13 @@ fn always_ok_family() -> &'static Family {
         family_with(
             "always_ok_verifier",
             Implementation {
-                name: "always-ok",
-                description: "answers ok to every test",
+                name: Cow::Borrowed("always-ok"),
+                description: Cow::Borrowed("answers ok to every test"),
                 program: Program::installed(
                     "always-ok",
                     &[Cow::Borrowed("sh"), Cow::Borrowed(ALWAYS_OK)],
                 ),
-                generate_args: &[],
+                generate_args: Cow::Borrowed(&[]),
                 generates_all_cases: false,
             },
         )
@@ -100,13 +101,13 @@ fn missing_verifier_family() -> &'static Family {
         family_with(
             "missing_verifier",
             Implementation {
-                name: "missing",
-                description: "a verifier program that does not exist",
+                name: Cow::Borrowed("missing"),
+                description: Cow::Borrowed("a verifier program that does not exist"),
                 program: Program::installed(
                     "missing",
                     &[Cow::Borrowed("/nonexistent/app-identity-verifier")],
                 ),
-                generate_args: &[],
+                generate_args: Cow::Borrowed(&[]),
                 generates_all_cases: false,
             },
         )

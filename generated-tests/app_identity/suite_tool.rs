@@ -54,7 +54,7 @@ fn typescript_tool(family: &Family) -> PathBuf {
         .iter()
         .find(|i| matches!(i.program.provision, Provision::Npm(_)))
         .expect("the manifest declares the npm reference");
-    crosscheck::programs::resolve(&implementation.program, Path::new(family.root))
+    crosscheck::programs::resolve(&implementation.program, Path::new(&*family.root))
         .unwrap_or_else(|e| panic!("{e}"))
         .program
 }

@@ -93,9 +93,14 @@ pub fn compile_file(case_file: &Path, display_root: &Path) -> Result<TokenStream
     })
 }
 
+/// `module` as the only one of its family: its cases (and their tests'
+/// pairs) indexed from 0.
 fn renumbered(mut module: plan::ModulePlan) -> plan::ModulePlan {
     for (index, case) in module.cases.iter_mut().enumerate() {
         case.index = index;
+        for test in &mut case.tests {
+            test.pair.case = index;
+        }
     }
     module
 }

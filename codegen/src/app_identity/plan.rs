@@ -30,15 +30,46 @@ pub struct FamilyPlan {
     pub tracked_files: Vec<String>,
 }
 
+impl FamilyPlan {
+    /// What `FAMILY` holds, named `name`: the implementations, every
+    /// module's cases in table order, and the pairs that must not simply
+    /// conform (the others are left out, which keeps the table, and every
+    /// edit's rebuild, small).
+    pub fn family(&self, name: &str) -> Family {
+        let cases = || self.modules.iter().flat_map(|module| &module.cases);
+        Family {
+            name: Cow::Owned(name.to_string()),
+            root: Cow::Owned(self.root.clone()),
+            implementations: self
+                .implementations
+                .iter()
+                .map(|implementation| implementation.record.clone())
+                .collect(),
+            cases: cases().map(|case| case.record.clone()).collect(),
+            pairs: cases()
+                .flat_map(|case| &case.tests)
+                .filter(|test| test.pair.expectation != Expectation::Pass)
+                .map(|test| test.pair.clone())
+                .collect(),
+        }
+    }
+}
+
+/// One implementation: `FAMILY.implementations[i]` and where it is declared.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImplementationPlan {
-    pub name: String,
-    pub description: String,
-    pub program: Program,
-    pub generate_args: Vec<String>,
-    pub generates_all_cases: bool,
+    /// What `FAMILY.implementations[i]` holds: the runtime's own record.
+    /// Its name is the snake_case form of the declared one.
+    pub record: Implementation,
     /// `file:line:col` of its entry in the manifest.
     pub declared_at: String,
+}
+
+impl ImplementationPlan {
+    /// Its snake_case name, as test names write it.
+    pub fn name(&self) -> &str {
+        &self.record.name
+    }
 }
 
 /// One case file: a module of cases.
@@ -46,71 +77,19 @@ pub struct ImplementationPlan {
 pub struct ModulePlan {
     pub name: String,
     pub file: String,
-    pub upstream: bool,
     pub cases: Vec<CasePlan>,
 }
 
+/// One case: `FAMILY.cases[index]` and one test per pair.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CasePlan {
     /// Position in the family's case table.
     pub index: usize,
+    /// Its module's name: the snake_case form of its description.
     pub name: String,
-    pub data: CaseData,
+    /// What `FAMILY.cases[index]` holds: the runtime's own record.
+    pub record: FamilyCase,
     pub tests: Vec<TestPlan>,
-}
-
-/// A case's suite-description data, mirroring `app_identity::case::CaseSpec`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct CaseData {
-    pub description: String,
-    pub spec_version: u32,
-    pub expect_pass: bool,
-    pub required: bool,
-    pub app_version: u8,
-    pub fuzz: Option<u32>,
-    pub app_id: AppIdData,
-    pub proof_version: u8,
-    pub proof_id: Option<String>,
-    pub proof_secret: Option<String>,
-    pub standard_alphabet: bool,
-    pub padded: bool,
-    pub nonce: NonceData,
-    pub padlock: PadlockData,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum AppIdData {
-    Random,
-    Text(String),
-    Number(u64),
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum NonceData {
-    Default,
-    Value(String),
-    Empty,
-    Timestamp {
-        offset_minutes: i64,
-        fraction_digits: u8,
-    },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum PadlockData {
-    Default,
-    Value(String),
-    Build {
-        nonce: Option<String>,
-        case: PadlockCaseData,
-    },
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PadlockCaseData {
-    Upper,
-    Lower,
-    Random,
 }
 
 /// A declared failure, resolved to case and implementation indices.
@@ -127,15 +106,18 @@ pub struct KnownFailurePlan {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TestPlan {
     pub name: String,
-    pub generator: usize,
-    pub verifier: usize,
-    /// What the pair must show, decided here once.
-    pub expectation: Expectation,
+    /// The case, generator and verifier, and what the pair must show,
+    /// decided here once; `FAMILY.pairs` lists it unless that is a pass.
+    pub pair: PlannedPair,
     /// Why it does not run by default (its `#[ignore]` reason); `None`:
     /// it runs.
     pub ignored: Option<String>,
 }
 
+pub use app_identity::case::{
+    Alphabet, AppSpec, CaseSpec, Expect, IdSpec, NonceSpec, PadlockCase, PadlockSpec, ProofSpec,
+};
+pub use crosscheck_model::app_identity::{Family, FamilyCase, Implementation, PlannedPair};
 pub use crosscheck_model::expectation::{Declared, Expectation};
 pub use crosscheck_model::program::Program;
 
@@ -180,6 +162,7 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
         let cases = plan_cases(
             parsed,
             required,
+            upstream,
             &mut next_index,
             &mut descriptions,
             &mut diagnostics,
@@ -187,7 +170,6 @@ pub fn plan(family: &LoadedFamily) -> Result<FamilyPlan, Diagnostics> {
         modules.push(ModulePlan {
             name: module_name,
             file: parsed.source.display_path.clone(),
-            upstream,
             cases,
         });
     }
@@ -324,11 +306,18 @@ fn plan_implementations(
             &mut FileChecks::new(source, diagnostics),
         );
         plans.push(ImplementationPlan {
-            name,
-            description: implementation.description.clone(),
-            program,
-            generate_args: implementation.generate_args.clone(),
-            generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
+            record: Implementation {
+                name: Cow::Owned(name),
+                description: Cow::Owned(implementation.description.clone()),
+                program,
+                generate_args: implementation
+                    .generate_args
+                    .iter()
+                    .cloned()
+                    .map(Cow::Owned)
+                    .collect(),
+                generates_all_cases: implementation.generates == GeneratesDoc::AllCases,
+            },
             declared_at: source.locate(implementation.name.position),
         });
     }
@@ -340,6 +329,7 @@ fn plan_implementations(
 fn plan_cases(
     parsed: &Parsed<CaseFile>,
     required: bool,
+    upstream: bool,
     next_index: &mut usize,
     descriptions: &mut HashMap<String, String>,
     diagnostics: &mut Diagnostics,
@@ -381,7 +371,7 @@ fn plan_cases(
         descriptions
             .entry(case.description.value.clone())
             .or_insert_with(|| source.locate(case.description.position));
-        let data = case_data(case, required, source, &mut problems);
+        let spec = case_spec(case, required, source, &mut problems);
         let failed = !problems.is_empty();
         diagnostics.extend(problems);
         if failed {
@@ -390,7 +380,11 @@ fn plan_cases(
         plans.push(CasePlan {
             index: *next_index,
             name,
-            data,
+            record: FamilyCase {
+                file: Cow::Owned(source.display_path.clone()),
+                upstream,
+                spec,
+            },
             tests: Vec::new(),
         });
         *next_index += 1;
@@ -422,7 +416,7 @@ fn non_empty(
     what: &str,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> Option<String> {
+) -> Option<Cow<'static, str>> {
     let value = value.as_ref()?;
     if value.value.is_empty() {
         problems.push(Diagnostic::at(
@@ -431,15 +425,15 @@ fn non_empty(
             format!("{what} must not be empty"),
         ));
     }
-    Some(value.value.clone())
+    Some(Cow::Owned(value.value.clone()))
 }
 
-fn case_data(
+fn case_spec(
     case: &CaseDoc,
     required: bool,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> CaseData {
+) -> CaseSpec {
     let spec_version = *case.spec_version;
     if spec_version == 0 {
         problems.push(Diagnostic::at(
@@ -449,7 +443,7 @@ fn case_data(
         ));
     }
     let (app_version, fuzz, app_id) = match &case.app {
-        None => (1, None, AppIdData::Random),
+        None => (1, None, IdSpec::Random),
         Some(app) => {
             let version = version(&app.version, "app.version", source, problems);
             let fuzz = app
@@ -470,8 +464,8 @@ fn case_data(
                     }
                 });
             let id = match app.id.as_ref().map(|id| (&id.value, id.position)) {
-                None => AppIdData::Random,
-                Some((IdDoc::Number(n), _)) => AppIdData::Number(*n),
+                None => IdSpec::Random,
+                Some((IdDoc::Number(n), _)) => IdSpec::Number(*n),
                 Some((IdDoc::Text(text), position)) => {
                     if text.is_empty() || text.contains(':') {
                         problems.push(Diagnostic::at(
@@ -480,43 +474,53 @@ fn case_data(
                             "app.id must be non-empty and contain no `:`",
                         ));
                     }
-                    AppIdData::Text(text.clone())
+                    IdSpec::Text(Cow::Owned(text.clone()))
                 }
             };
             (version, fuzz, id)
         }
     };
     let proof_version = version(&case.proof.version, "proof.version", source, problems);
-    CaseData {
-        description: case.description.value.clone(),
+    CaseSpec {
+        description: Cow::Owned(case.description.value.clone()),
         spec_version,
-        expect_pass: case.expect == ExpectDoc::Pass,
+        expect: match case.expect {
+            ExpectDoc::Pass => Expect::Pass,
+            ExpectDoc::Fail => Expect::Fail,
+        },
         required,
-        app_version,
-        fuzz,
-        app_id,
-        proof_version,
-        proof_id: non_empty(&case.proof.id, "proof.id", source, problems),
-        proof_secret: non_empty(&case.proof.secret, "proof.secret", source, problems),
-        standard_alphabet: case.proof.alphabet == Some(AlphabetDoc::Standard),
-        padded: case.proof.padded.unwrap_or(true),
-        nonce: case.nonce.as_ref().map_or(NonceData::Default, |nonce| {
-            nonce_data(nonce, source, problems)
+        app: AppSpec {
+            version: app_version,
+            fuzz,
+            id: app_id,
+        },
+        proof: ProofSpec {
+            version: proof_version,
+            id: non_empty(&case.proof.id, "proof.id", source, problems),
+            secret: non_empty(&case.proof.secret, "proof.secret", source, problems),
+            alphabet: match case.proof.alphabet {
+                Some(AlphabetDoc::Standard) => Alphabet::Standard,
+                Some(AlphabetDoc::UrlSafe) | None => Alphabet::UrlSafe,
+            },
+            padded: case.proof.padded.unwrap_or(true),
+        },
+        nonce: case.nonce.as_ref().map_or(NonceSpec::Default, |nonce| {
+            nonce_spec(nonce, source, problems)
         }),
         padlock: case
             .padlock
             .as_ref()
-            .map_or(PadlockData::Default, |padlock| {
-                padlock_data(padlock, source, problems)
+            .map_or(PadlockSpec::Default, |padlock| {
+                padlock_spec(padlock, source, problems)
             }),
     }
 }
 
-fn nonce_data(
+fn nonce_spec(
     nonce: &Located<NonceDoc>,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> NonceData {
+) -> NonceSpec {
     let doc = &nonce.value;
     let timestamp = doc.offset_minutes.is_some() || doc.fraction_digits.is_some();
     let forms = usize::from(doc.value.is_some())
@@ -528,10 +532,10 @@ fn nonce_data(
             nonce.position,
             "nonce needs exactly one of `value`, `empty: true`, or a timestamp (`offset_minutes` and/or `fraction_digits`)",
         ));
-        return NonceData::Default;
+        return NonceSpec::Default;
     }
     if let Some(value) = &doc.value {
-        return NonceData::Value(value.clone());
+        return NonceSpec::Value(Cow::Owned(value.clone()));
     }
     if let Some(empty) = &doc.empty {
         if !empty.value {
@@ -541,7 +545,7 @@ fn nonce_data(
                 "nonce.empty may only be true",
             ));
         }
-        return NonceData::Empty;
+        return NonceSpec::Empty;
     }
     let fraction_digits = match &doc.fraction_digits {
         None => 3,
@@ -557,17 +561,17 @@ fn nonce_data(
             }
         },
     };
-    NonceData::Timestamp {
+    NonceSpec::Timestamp {
         offset_minutes: doc.offset_minutes.unwrap_or(0),
         fraction_digits,
     }
 }
 
-fn padlock_data(
+fn padlock_spec(
     padlock: &Located<PadlockDoc>,
     source: &SourceFile,
     problems: &mut Diagnostics,
-) -> PadlockData {
+) -> PadlockSpec {
     let doc = &padlock.value;
     match (&doc.value, &doc.nonce, doc.case) {
         (Some(value), None, None) => {
@@ -578,7 +582,7 @@ fn padlock_data(
                     "padlock.value must not be empty",
                 ));
             }
-            PadlockData::Value(value.value.clone())
+            PadlockSpec::Value(Cow::Owned(value.value.clone()))
         }
         (Some(value), _, _) => {
             problems.push(Diagnostic::at(
@@ -586,7 +590,7 @@ fn padlock_data(
                 value.position,
                 "padlock.value cannot be combined with padlock.nonce or padlock.case",
             ));
-            PadlockData::Default
+            PadlockSpec::Default
         }
         (None, None, None) => {
             problems.push(Diagnostic::at(
@@ -594,14 +598,14 @@ fn padlock_data(
                 padlock.position,
                 "padlock needs at least one of `value`, `nonce` or `case`",
             ));
-            PadlockData::Default
+            PadlockSpec::Default
         }
-        (None, nonce, case) => PadlockData::Build {
+        (None, nonce, case) => PadlockSpec::Build {
             nonce: non_empty(nonce, "padlock.nonce", source, problems),
             case: match case {
-                Some(PadlockCaseDoc::Upper) => PadlockCaseData::Upper,
-                Some(PadlockCaseDoc::Lower) => PadlockCaseData::Lower,
-                Some(PadlockCaseDoc::Random) | None => PadlockCaseData::Random,
+                Some(PadlockCaseDoc::Upper) => PadlockCase::Upper,
+                Some(PadlockCaseDoc::Lower) => PadlockCase::Lower,
+                Some(PadlockCaseDoc::Random) | None => PadlockCase::Random,
             },
         },
     }
@@ -618,7 +622,7 @@ fn check_known_failures(
                           diagnostics: &mut Diagnostics|
      -> Result<Option<usize>, ()> {
         let Some(name) = name else { return Ok(None) };
-        let known = implementations.iter().map(|i| i.name.as_str());
+        let known = implementations.iter().map(ImplementationPlan::name);
         match position_among(known, &name.value, "implementation") {
             Ok(index) => Ok(Some(index)),
             Err(message) => {
@@ -640,7 +644,7 @@ fn check_known_failures(
         let case = modules
             .iter()
             .flat_map(|m| &m.cases)
-            .find(|c| c.data.description == doc.case.value)
+            .find(|c| c.record.spec.description == doc.case.value)
             .map(|c| c.index);
         if case.is_none() {
             diagnostics.push(Diagnostic::at(
@@ -679,26 +683,26 @@ fn expand_tests(
     implementations: &[ImplementationPlan],
     known_failures: &[KnownFailurePlan],
 ) {
-    for module in modules {
-        let upstream = module.upstream;
-        for case in &mut module.cases {
-            for (generator, producer) in implementations.iter().enumerate() {
-                for (verifier, checker) in implementations.iter().enumerate() {
-                    let expectation = expectation(
-                        case.index,
-                        upstream,
-                        (generator, verifier),
-                        implementations,
-                        known_failures,
-                    );
-                    case.tests.push(TestPlan {
-                        name: format!("{}_to_{}", producer.name, checker.name),
+    for case in modules.iter_mut().flat_map(|module| &mut module.cases) {
+        for (generator, producer) in implementations.iter().enumerate() {
+            for (verifier, checker) in implementations.iter().enumerate() {
+                let expectation = expectation(
+                    case.index,
+                    case.record.upstream,
+                    (generator, verifier),
+                    implementations,
+                    known_failures,
+                );
+                case.tests.push(TestPlan {
+                    name: format!("{}_to_{}", producer.name(), checker.name()),
+                    ignored: expectation.ignore_reason(),
+                    pair: PlannedPair {
+                        case: case.index,
                         generator,
                         verifier,
-                        ignored: expectation.ignore_reason(),
                         expectation,
-                    });
-                }
+                    },
+                });
             }
         }
     }
@@ -714,10 +718,10 @@ fn expectation(
     known_failures: &[KnownFailurePlan],
 ) -> Expectation {
     let producer = &implementations[generator];
-    if !producer.generates_all_cases && !upstream {
+    if !producer.record.generates_all_cases && !upstream {
         return Expectation::Unsupported(Cow::Owned(vec![Declared {
             who: Cow::Borrowed("generator"),
-            name: Cow::Owned(format!("the `{}` generator", producer.name)),
+            name: Cow::Owned(format!("the `{}` generator", producer.name())),
             reason: Cow::Borrowed("builds only the upstream cases it embeds"),
             declared_at: Cow::Owned(producer.declared_at.clone()),
         }]));

@@ -133,17 +133,26 @@ mod tokens {
         }
     }
 
-    /// As its `ToTokens`, so records holding one derive `Bake`.
-    impl databake::Bake for Expectation {
-        fn bake(&self, _: &databake::CrateEnv) -> TokenStream {
-            self.to_token_stream()
+    bake_as_tokens!(Declared, Expectation);
+
+    impl databake::BakeSize for Declared {
+        fn borrows_size(&self) -> usize {
+            self.who.borrows_size()
+                + self.name.borrows_size()
+                + self.reason.borrows_size()
+                + self.declared_at.borrows_size()
         }
     }
 
-    /// Required beside `Bake`; the compiler does not report table sizes.
     impl databake::BakeSize for Expectation {
         fn borrows_size(&self) -> usize {
-            0
+            match self {
+                Expectation::Pass => 0,
+                Expectation::Unsupported(declared) => declared.borrows_size(),
+                Expectation::Fail(declared) | Expectation::Disabled(declared) => {
+                    declared.borrows_size()
+                }
+            }
         }
     }
 }

@@ -1,8 +1,26 @@
 //! What crosscheck's runtime, its spec compiler and its shims share, defined
 //! once: the two roles of a TLS connection, the exit codes and output lines
 //! through which shims tell the harness what happened, and the records the
-//! spec compiler emits (expectations, programs).
+//! spec compiler emits (expectations, programs, BoGo cases and, with the
+//! `app-identity` feature, the App Identity family).
 
+/// `databake::Bake` for types whose tokens `quote::ToTokens` writes by
+/// hand (their paths name `crosscheck`), so records that hold them derive
+/// `Bake`.
+#[cfg(feature = "tokens")]
+macro_rules! bake_as_tokens {
+    ($($type:ty),+) => {$(
+        impl databake::Bake for $type {
+            fn bake(&self, env: &databake::CrateEnv) -> proc_macro2::TokenStream {
+                env.insert("crosscheck");
+                quote::ToTokens::to_token_stream(self)
+            }
+        }
+    )+};
+}
+
+#[cfg(feature = "app-identity")]
+pub mod app_identity;
 pub mod expectation;
 pub mod program;
 

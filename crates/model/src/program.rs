@@ -233,17 +233,35 @@ mod tokens {
         }
     }
 
-    /// As its `ToTokens`, so records holding one derive `Bake`.
-    impl databake::Bake for Program {
-        fn bake(&self, _: &databake::CrateEnv) -> TokenStream {
-            self.to_token_stream()
+    bake_as_tokens!(Program, Provision);
+
+    impl databake::BakeSize for Program {
+        fn borrows_size(&self) -> usize {
+            self.name.borrows_size()
+                + self.provision.borrows_size()
+                + self.run.borrows_size()
+                + self.args.borrows_size()
+                + self.env.borrows_size()
         }
     }
 
-    /// Required beside `Bake`; the compiler does not report table sizes.
-    impl databake::BakeSize for Program {
+    impl databake::BakeSize for Provision {
         fn borrows_size(&self) -> usize {
-            0
+            match self {
+                Provision::Installed => 0,
+                Provision::Cargo(Cargo { package, bin, .. }) => {
+                    package.borrows_size() + bin.borrows_size()
+                }
+                Provision::Npm(Npm { package_dir, bin }) => {
+                    package_dir.borrows_size() + bin.borrows_size()
+                }
+                Provision::Script(Script { path, output }) => {
+                    path.borrows_size() + output.borrows_size()
+                }
+                Provision::Build(Build { command, inputs }) => {
+                    command.borrows_size() + inputs.borrows_size()
+                }
+            }
         }
     }
 }

@@ -9,8 +9,8 @@ use app_identity::case::Expect;
 use app_identity::suite::{Suite, SuiteTest};
 use app_identity::{Proof, Timestamp, VerifyError, Version, verify_proof_with_diagnostic};
 
+use crate::app_identity::Family;
 use crate::app_identity::check::SPEC_VERSION;
-use crate::app_identity::family::Family;
 use crate::expectation::Expectation;
 use crate::tap::{Directive, Document, Status, TestPoint};
 
@@ -267,7 +267,7 @@ mod tests {
     use super::*;
     use std::borrow::Cow;
 
-    use crate::app_identity::family::{FamilyCase, Implementation, PlannedPair};
+    use crate::app_identity::{FamilyCase, Implementation, PlannedPair};
     use crate::expectation::Declared;
     use crate::program::Program;
 
@@ -278,12 +278,39 @@ mod tests {
         required: bool,
         secret: Option<&'static str>,
     ) -> FamilyCase {
+        family_case(
+            description,
+            4,
+            version,
+            expect,
+            required,
+            secret,
+            NonceSpec::Default,
+        )
+    }
+
+    const fn old_timestamp(description: &'static str, version: u8) -> FamilyCase {
+        let nonce = NonceSpec::Value(Cow::Borrowed("20060102T150405.333Z"));
+        family_case(description, 4, version, Expect::Fail, true, None, nonce)
+    }
+
+    /// A case of a version 1 app whose proof has version `version` and,
+    /// when `secret` is given, is made with that secret instead of the app's.
+    const fn family_case(
+        description: &'static str,
+        spec_version: u32,
+        version: u8,
+        expect: Expect,
+        required: bool,
+        secret: Option<&'static str>,
+        nonce: NonceSpec,
+    ) -> FamilyCase {
         FamilyCase {
-            file: "cases.yaml",
+            file: Cow::Borrowed("cases.yaml"),
             upstream: true,
             spec: CaseSpec {
-                description,
-                spec_version: 4,
+                description: Cow::Borrowed(description),
+                spec_version,
                 expect,
                 required,
                 app: AppSpec {
@@ -294,35 +321,32 @@ mod tests {
                 proof: ProofSpec {
                     version,
                     id: None,
-                    secret,
+                    secret: match secret {
+                        Some(secret) => Some(Cow::Borrowed(secret)),
+                        None => None,
+                    },
                     alphabet: Alphabet::UrlSafe,
                     padded: true,
                 },
-                nonce: NonceSpec::Default,
+                nonce,
                 padlock: PadlockSpec::Default,
             },
         }
     }
 
-    const fn old_timestamp(description: &'static str, version: u8) -> FamilyCase {
-        let mut case = case(description, version, Expect::Fail, true, None);
-        case.spec.nonce = NonceSpec::Value("20060102T150405.333Z");
-        case
-    }
-
     static IMPLEMENTATIONS: [Implementation; 2] = [
         Implementation {
-            name: "upstream-only",
-            description: "",
+            name: Cow::Borrowed("upstream-only"),
+            description: Cow::Borrowed(""),
             program: Program::installed("true", &[Cow::Borrowed("true")]),
-            generate_args: &[],
+            generate_args: Cow::Borrowed(&[]),
             generates_all_cases: false,
         },
         Implementation {
-            name: "all",
-            description: "",
+            name: Cow::Borrowed("all"),
+            description: Cow::Borrowed(""),
             program: Program::installed("true", &[Cow::Borrowed("true")]),
-            generate_args: &[],
+            generate_args: Cow::Borrowed(&[]),
             generates_all_cases: true,
         },
     ];
@@ -339,29 +363,23 @@ mod tests {
         case("V4 pass", 4, Expect::Pass, true, None),
         case("V4 known to fail", 4, Expect::Pass, true, None),
         case("V4 wrong secret", 4, Expect::Fail, false, Some("other")),
-        FamilyCase {
-            file: "cases.yaml",
-            upstream: true,
-            spec: CaseSpec {
-                spec_version: 5,
-                ..case(
-                    "V3 wrong secret, newer spec",
-                    3,
-                    Expect::Fail,
-                    false,
-                    Some("o"),
-                )
-                .spec
-            },
-        },
+        family_case(
+            "V3 wrong secret, newer spec",
+            5,
+            3,
+            Expect::Fail,
+            false,
+            Some("o"),
+            NonceSpec::Default,
+        ),
     ];
 
     static FAMILY: Family = Family {
-        root: "/",
-        name: "canary_unit_tests",
-        implementations: &IMPLEMENTATIONS,
-        cases: &CASES,
-        pairs: &[PlannedPair {
+        root: Cow::Borrowed("/"),
+        name: Cow::Borrowed("canary_unit_tests"),
+        implementations: Cow::Borrowed(&IMPLEMENTATIONS),
+        cases: Cow::Borrowed(&CASES),
+        pairs: Cow::Borrowed(&[PlannedPair {
             case: 9,
             generator: 1,
             verifier: 0,
@@ -371,11 +389,11 @@ mod tests {
                 reason: Cow::Borrowed(""),
                 declared_at: Cow::Borrowed(""),
             }),
-        }],
+        }]),
     };
 
     fn suite(cases: &[FamilyCase]) -> Suite {
-        let specs: Vec<CaseSpec> = cases.iter().map(|case| case.spec).collect();
+        let specs: Vec<CaseSpec> = cases.iter().map(|case| case.spec.clone()).collect();
         generate_suite(&GeneratorInfo::new("unit", "1"), &specs).unwrap()
     }
 
@@ -415,7 +433,7 @@ mod tests {
         let without_v4_failures: Vec<FamilyCase> = CASES
             .iter()
             .filter(|case| case.spec.description != "V4 wrong secret")
-            .copied()
+            .cloned()
             .collect();
         assert_eq!(
             chosen_descriptions(&without_v4_failures).unwrap_err(),

@@ -1,8 +1,8 @@
 //! Judging one case for one (generator, verifier) pair, and the body of
 //! every generated App Identity test.
 
+use crate::app_identity::Family;
 use crate::app_identity::canaries;
-use crate::app_identity::family::Family;
 use crate::app_identity::runs::{FamilyRuns, runs};
 use crate::expectation::{self, Expectation, Observed};
 use crate::tap::{Status, TestPoint};
@@ -45,7 +45,7 @@ pub fn check(family: &'static Family, case: usize, generator: usize, verifier: u
     let runs = runs(family);
     let pair = pair_name(family, generator, verifier);
     let spec = &family.cases[case].spec;
-    let description = spec.description;
+    let description = &spec.description;
     let judgement = match judge(&runs, case, generator, verifier) {
         Ok(judgement) => judgement,
         Err(error) => panic!("{pair} on `{description}`: cannot run: {error}"),
@@ -97,7 +97,7 @@ pub fn judge(
     let vetting = runs.vetting(verifier)?;
     if !vetting.is_reliable() {
         let why = canaries::unreliable_message(
-            family.implementations[verifier].name,
+            &family.implementations[verifier].name,
             runs.canaries()?,
             vetting,
         );

@@ -5,10 +5,9 @@ pub use ::app_identity::case;
 
 pub mod canaries;
 mod check;
-mod family;
 pub mod report;
 pub mod runs;
 pub mod suite_tool;
 
 pub use check::{Judgement, SPEC_VERSION, check, judge, pair_name};
-pub use family::{Family, FamilyCase, Implementation, PlannedPair};
+pub use crosscheck_model::app_identity::{Family, FamilyCase, Implementation, PlannedPair};

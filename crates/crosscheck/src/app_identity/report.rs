@@ -4,9 +4,9 @@
 
 use std::io::{self, Write};
 
+use crate::app_identity::Family;
 use crate::app_identity::canaries::expect_word;
 use crate::app_identity::check::{Judgement, judge, pair_name};
-use crate::app_identity::family::Family;
 use crate::app_identity::runs::{FamilyRuns, runs};
 use crate::tap::{Directive, Status, Writer};
 
@@ -43,7 +43,7 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
         "{} cases × {count} generators × {count} verifiers",
         family.cases.len()
     ))?;
-    for implementation in family.implementations {
+    for implementation in family.implementations.iter() {
         tap.comment(&format!(
             "{}: {}",
             implementation.name, implementation.description
@@ -68,7 +68,7 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
                     write_point(
                         &mut pair,
                         case as u64 + 1,
-                        family.cases[case].spec.description,
+                        &family.cases[case].spec.description,
                         &judgement,
                         &mut totals,
                     )?;
@@ -113,7 +113,7 @@ fn canary_lines(runs: &FamilyRuns) -> Vec<String> {
         suite.path.display()
     )];
     for (verifier, implementation) in family.implementations.iter().enumerate() {
-        let name = implementation.name;
+        let name = &implementation.name;
         lines.push(match runs.vetting(verifier) {
             Err(error) => format!("UNRELIABLE VERIFIER {name}: {}", first_line(&error)),
             Ok(vetting) => match vetting.fooled.first() {

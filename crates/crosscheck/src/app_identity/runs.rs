@@ -10,7 +10,7 @@ use std::time::Duration;
 use app_identity::suite::Suite;
 
 use crate::app_identity::canaries::{self, CanarySuite, Vetting};
-use crate::app_identity::family::{Family, Implementation};
+use crate::app_identity::{Family, Implementation};
 use crate::paths;
 use crate::process::Job;
 use crate::programs::{self, Resolved};
@@ -64,7 +64,7 @@ impl FamilyRuns {
         let count = family.implementations.len();
         FamilyRuns {
             family,
-            directory: paths::run_dir("app_identity").join(family.name),
+            directory: paths::run_dir("app_identity").join(&*family.name),
             generated: (0..count).map(|_| OnceLock::new()).collect(),
             verified: (0..count * count).map(|_| OnceLock::new()).collect(),
             canaries: OnceLock::new(),
@@ -141,7 +141,7 @@ impl FamilyRuns {
                     write_suite(&path, &suite)?;
                     return Ok(CanarySuite {
                         path,
-                        source: self.family.implementations[generator].name,
+                        source: &self.family.implementations[generator].name,
                         canaries,
                     });
                 }
@@ -178,7 +178,7 @@ impl FamilyRuns {
 
     /// How to start `implementation`'s suite tool, provisioning it first.
     fn resolve(&self, implementation: &Implementation) -> Result<Resolved, String> {
-        programs::resolve(&implementation.program, Path::new(self.family.root))
+        programs::resolve(&implementation.program, Path::new(&*self.family.root))
             .map_err(|error| format!("{}: {error}", implementation.name))
     }
 
@@ -189,12 +189,7 @@ impl FamilyRuns {
             .join(format!("{}-generate.log", implementation.name));
         let mut args = tool.leading_args.clone();
         args.extend(["generate".to_string(), "--stdout".to_string()]);
-        args.extend(
-            implementation
-                .generate_args
-                .iter()
-                .map(|a| (*a).to_string()),
-        );
+        args.extend(implementation.generate_args.iter().map(ToString::to_string));
         let finished = Job::new(&tool.program, &args)
             .envs(&tool.env)
             .log_to(&log)

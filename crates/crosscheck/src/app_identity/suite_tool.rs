@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use app_identity::{EvaluateOptions, GeneratorInfo, Outcome, Suite, evaluate, generate_suite};
 use clap::{Parser, Subcommand};
 
-use crate::app_identity::family::Family;
+use crate::app_identity::Family;
 use crate::tap::{Directive, Status, Writer};
 
 const TOOL_NAME: &str = "app-identity-suite-rs";
@@ -121,7 +121,7 @@ fn generate(family: &Family, target: &Path, options: GenerateOptions) -> Result<
         .cases
         .iter()
         .filter(|case| options.all_cases || case.upstream)
-        .map(|case| case.spec)
+        .map(|case| case.spec.clone())
         .collect();
     let suite = generate_suite(&info(), &cases).map_err(|e| e.to_string())?;
     let json = suite
