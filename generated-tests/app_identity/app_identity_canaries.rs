@@ -237,7 +237,10 @@ fn a_verifier_that_answers_ok_to_everything_is_caught_by_the_canaries() {
         judge(&runs, failing, rust, always_ok),
         Ok(Judgement::UnreliableVerifier { .. })
     ));
-    assert_eq!(judge(&runs, case, rust, rust), Ok(Judgement::Conforms));
+    assert!(matches!(
+        judge(&runs, case, rust, rust),
+        Ok(Judgement::Conforms)
+    ));
 }
 
 #[test]

@@ -1,9 +1,13 @@
 //! Judging one case for one (generator, verifier) pair, and the body of
 //! every generated App Identity test.
 
+use std::sync::Arc;
+
+use thiserror::Error;
+
 use crate::app_identity::Family;
 use crate::app_identity::canaries;
-use crate::app_identity::runs::{FamilyRuns, runs};
+use crate::app_identity::runs::{FamilyRuns, RunError, runs};
 use crate::expectation::{self, Expectation, Observed};
 use crate::tap::{Status, TestPoint};
 
@@ -37,6 +41,21 @@ impl Judgement {
             Judgement::Conforms | Judgement::KnownFailure { .. } | Judgement::NotGenerated
         )
     }
+}
+
+/// Why a pair could not be judged.
+#[derive(Debug, Error)]
+pub enum JudgeError {
+    #[error(transparent)]
+    Run(#[from] Arc<RunError>),
+    #[error("the {generator} generator's suite ({}) has no test described `{description}`", suite.display())]
+    NotInSuite {
+        generator: String,
+        suite: std::path::PathBuf,
+        description: String,
+    },
+    #[error("the {verifier} verifier printed no test point {number}")]
+    NoTestPoint { verifier: String, number: usize },
 }
 
 /// Runs (or reuses) the generator and verifier and panics with the evidence
@@ -88,7 +107,7 @@ pub fn judge(
     case: usize,
     generator: usize,
     verifier: usize,
-) -> Result<Judgement, String> {
+) -> Result<Judgement, JudgeError> {
     let family = runs.family();
     let expected = family.expectation(case, generator, verifier);
     if let Expectation::Unsupported(_) = expected {
@@ -110,13 +129,10 @@ pub fn judge(
         .tests
         .iter()
         .position(|test| test.description == spec.description)
-        .ok_or_else(|| {
-            format!(
-                "the {} generator's suite ({}) has no test described `{}`",
-                family.implementations[generator].name,
-                generated.path.display(),
-                spec.description
-            )
+        .ok_or_else(|| JudgeError::NotInSuite {
+            generator: family.implementations[generator].name.to_string(),
+            suite: generated.path.clone(),
+            description: spec.description.to_string(),
         })?;
     let verification = runs.verified(generator, verifier)?;
     let number = index + 1;
@@ -125,11 +141,9 @@ pub fn judge(
         .test_points
         .iter()
         .find(|point| usize::try_from(point.number).ok() == Some(number))
-        .ok_or_else(|| {
-            format!(
-                "the {} verifier printed no test point {number}",
-                family.implementations[verifier].name
-            )
+        .ok_or_else(|| JudgeError::NoTestPoint {
+            verifier: family.implementations[verifier].name.to_string(),
+            number,
         })?;
     let deviation = deviation(point, spec.spec_version);
     let observed = match &deviation {

@@ -102,7 +102,7 @@ fn canary_lines(runs: &FamilyRuns) -> Vec<String> {
         Err(error) => {
             return vec![format!(
                 "UNRELIABLE VERIFIERS: no verifier's verdicts count: {}",
-                first_line(&error)
+                first_line(&error.to_string())
             )];
         }
     };
@@ -115,7 +115,10 @@ fn canary_lines(runs: &FamilyRuns) -> Vec<String> {
     for (verifier, implementation) in family.implementations.iter().enumerate() {
         let name = &implementation.name;
         lines.push(match runs.vetting(verifier) {
-            Err(error) => format!("UNRELIABLE VERIFIER {name}: {}", first_line(&error)),
+            Err(error) => format!(
+                "UNRELIABLE VERIFIER {name}: {}",
+                first_line(&error.to_string())
+            ),
             Ok(vetting) => match vetting.fooled.first() {
                 None => format!("verifier {name}: answered not ok to all {total} canaries"),
                 Some(first) => format!(

@@ -3,21 +3,120 @@
 //! and the canaries once.
 
 use std::collections::HashMap;
+use std::io;
 use std::path::{Path, PathBuf};
+use std::process::ExitStatus;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use app_identity::suite::Suite;
+use app_identity::suite::{Suite, SuiteError};
+use thiserror::Error;
 
 use crate::app_identity::canaries::{self, CanarySuite, Vetting};
 use crate::app_identity::{Family, Implementation};
 use crate::paths;
-use crate::process::Job;
+use crate::process::{Job, ProcessError, log_tail};
 use crate::programs::{self, Resolved};
 use crate::tap;
 
 const GENERATE_DEADLINE: Duration = Duration::from_secs(120);
 const VERIFY_DEADLINE: Duration = Duration::from_secs(120);
+/// Lines of a tool's log shown with its failure.
+const LOG_TAIL_LINES: usize = 20;
+
+/// Why a suite tool's run gave no result. Shared by every test that needs
+/// the run, so it is handed out behind an `Arc`.
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("{name}: {source}")]
+    Provision {
+        name: String,
+        #[source]
+        source: programs::Error,
+    },
+    #[error("{name} {role}: {source}")]
+    DidNotRun {
+        name: String,
+        role: &'static str,
+        #[source]
+        source: ProcessError,
+    },
+    #[error("{name} generator exited with {status}\n{log_tail}")]
+    GeneratorFailed {
+        name: String,
+        status: ExitStatus,
+        log_tail: String,
+    },
+    #[error("{name} generator wrote an unreadable suite: {source}\n{log_tail}")]
+    UnreadableSuite {
+        name: String,
+        #[source]
+        source: SuiteError,
+        log_tail: String,
+    },
+    #[error("{name} verifier printed unreadable TAP: {source}\n{log_tail}")]
+    UnreadableTap {
+        name: String,
+        #[source]
+        source: tap::ParseError,
+        log_tail: String,
+    },
+    #[error(
+        "{name} verifier planned {planned:?} tests for a suite of {tests} (exit {status})\n{log_tail}"
+    )]
+    WrongPlan {
+        name: String,
+        planned: Option<usize>,
+        tests: usize,
+        status: ExitStatus,
+        log_tail: String,
+    },
+    #[error("cannot serialise {}: {source}", path.display())]
+    Serialise {
+        path: PathBuf,
+        #[source]
+        source: serde_json::Error,
+    },
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+    /// Each generator's reason, in the order they were tried.
+    #[error("{}", problems.join("; "))]
+    NoCanarySource { problems: Vec<String> },
+    #[error("cannot build the canaries: {source}")]
+    Canaries {
+        #[source]
+        source: Box<RunError>,
+    },
+    #[error(
+        "the canaries could not vet the {name} verifier, so its verdicts do not count: {source}"
+    )]
+    NotVetted {
+        name: String,
+        #[source]
+        source: Arc<RunError>,
+    },
+    #[error(
+        "the canaries could not vet the {name} verifier, so its verdicts do not count: the verifier {problem}\n{log_tail}"
+    )]
+    CanaryAnswers {
+        name: String,
+        problem: String,
+        log_tail: String,
+    },
+}
+
+/// A run's result as every test shares it.
+type Shared<T> = Result<T, Arc<RunError>>;
 
 /// A suite one generator built.
 #[derive(Debug)]
@@ -39,10 +138,10 @@ pub struct Verification {
 pub struct FamilyRuns {
     family: &'static Family,
     directory: PathBuf,
-    generated: Vec<OnceLock<Result<GeneratedSuite, String>>>,
-    verified: Vec<OnceLock<Result<Verification, String>>>,
-    canaries: OnceLock<Result<CanarySuite, String>>,
-    vetted: Vec<OnceLock<Result<Vetting, String>>>,
+    generated: Vec<OnceLock<Shared<GeneratedSuite>>>,
+    verified: Vec<OnceLock<Shared<Verification>>>,
+    canaries: OnceLock<Shared<CanarySuite>>,
+    vetted: Vec<OnceLock<Shared<Vetting>>>,
 }
 
 /// The shared runs of `family` in this process.
@@ -77,15 +176,18 @@ impl FamilyRuns {
     }
 
     /// The suite implementation `generator` built (built on first request).
-    pub fn generated(&self, generator: usize) -> Result<&GeneratedSuite, String> {
+    pub fn generated(&self, generator: usize) -> Shared<&GeneratedSuite> {
         self.generated[generator]
-            .get_or_init(|| self.generate(&self.family.implementations[generator]))
+            .get_or_init(|| {
+                self.generate(&self.family.implementations[generator])
+                    .map_err(Arc::new)
+            })
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(Arc::clone)
     }
 
     /// What implementation `verifier` says of `generator`'s suite.
-    pub fn verified(&self, generator: usize, verifier: usize) -> Result<&Verification, String> {
+    pub fn verified(&self, generator: usize, verifier: usize) -> Shared<&Verification> {
         let slot = generator * self.family.implementations.len() + verifier;
         self.verified[slot]
             .get_or_init(|| {
@@ -95,37 +197,46 @@ impl FamilyRuns {
                     suite,
                     &self.family.implementations[verifier],
                 )
+                .map_err(Arc::new)
             })
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(Arc::clone)
     }
 
     /// The canary suite (built on first request from a generator's suite).
-    pub fn canaries(&self) -> Result<&CanarySuite, String> {
+    pub fn canaries(&self) -> Shared<&CanarySuite> {
         self.canaries
-            .get_or_init(|| self.build_canaries())
+            .get_or_init(|| {
+                self.build_canaries().map_err(|source| {
+                    Arc::new(RunError::Canaries {
+                        source: Box::new(source),
+                    })
+                })
+            })
             .as_ref()
-            .map_err(|error| format!("cannot build the canaries: {error}"))
+            .map_err(Arc::clone)
     }
 
     /// What implementation `verifier` answers to the canaries.
-    pub fn vetting(&self, verifier: usize) -> Result<&Vetting, String> {
+    pub fn vetting(&self, verifier: usize) -> Shared<&Vetting> {
         self.vetted[verifier]
             .get_or_init(|| {
                 let suite = self.canaries()?;
                 self.vet(&self.family.implementations[verifier], suite)
+                    .map_err(Arc::new)
             })
             .as_ref()
-            .map_err(Clone::clone)
+            .map_err(Arc::clone)
     }
 
     /// Canaries from the first generator that builds a suite covering every
     /// proof version; every generator's shortfall when none does.
-    fn build_canaries(&self) -> Result<CanarySuite, String> {
+    fn build_canaries(&self) -> Result<CanarySuite, RunError> {
         let mut problems = Vec::new();
         for generator in canaries::source_candidates(self.family) {
-            let built = self.generated(generator).and_then(|generated| {
-                canaries::choose(self.family, &generated.suite)
+            let built = match self.generated(generator) {
+                Err(error) => Err(error.to_string()),
+                Ok(generated) => canaries::choose(self.family, &generated.suite)
                     .and_then(|chosen| canaries::build(&generated.suite, &chosen))
                     .map_err(|error| {
                         format!(
@@ -133,8 +244,8 @@ impl FamilyRuns {
                             self.family.implementations[generator].name,
                             generated.path.display()
                         )
-                    })
-            });
+                    }),
+            };
             match built {
                 Ok((suite, canaries)) => {
                     let path = self.directory.join("canaries.json");
@@ -148,27 +259,25 @@ impl FamilyRuns {
                 Err(problem) => problems.push(problem),
             }
         }
-        Err(problems.join("; "))
+        Err(RunError::NoCanarySource { problems })
     }
 
-    fn vet(&self, verifier: &Implementation, suite: &CanarySuite) -> Result<Vetting, String> {
+    fn vet(&self, verifier: &Implementation, suite: &CanarySuite) -> Result<Vetting, RunError> {
         let log = self
             .directory
             .join(format!("canaries-to-{}.log", verifier.name));
-        let context = |error: String| {
-            format!(
-                "the canaries could not vet the {} verifier, so its verdicts do not count: {error}",
-                verifier.name
-            )
-        };
         let verification = self
             .run_verifier(verifier, &suite.path, suite.canaries.len(), log)
-            .map_err(context)?;
-        let fooled = canaries::fooled(&suite.canaries, &verification.tap).map_err(|error| {
-            context(format!(
-                "the verifier {error}\n{}",
-                crate::process::log_tail(&verification.log, 20)
-            ))
+            .map_err(|source| RunError::NotVetted {
+                name: verifier.name.to_string(),
+                source: Arc::new(source),
+            })?;
+        let fooled = canaries::fooled(&suite.canaries, &verification.tap).map_err(|problem| {
+            RunError::CanaryAnswers {
+                name: verifier.name.to_string(),
+                problem,
+                log_tail: log_tail(&verification.log, LOG_TAIL_LINES),
+            }
         })?;
         Ok(Vetting {
             fooled,
@@ -177,12 +286,16 @@ impl FamilyRuns {
     }
 
     /// How to start `implementation`'s suite tool, provisioning it first.
-    fn resolve(&self, implementation: &Implementation) -> Result<Resolved, String> {
-        programs::resolve(&implementation.program, Path::new(&*self.family.root))
-            .map_err(|error| format!("{}: {error}", implementation.name))
+    fn resolve(&self, implementation: &Implementation) -> Result<Resolved, RunError> {
+        programs::resolve(&implementation.program, Path::new(&*self.family.root)).map_err(
+            |source| RunError::Provision {
+                name: implementation.name.to_string(),
+                source,
+            },
+        )
     }
 
-    fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, String> {
+    fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, RunError> {
         let tool = self.resolve(implementation)?;
         let log = self
             .directory
@@ -196,26 +309,29 @@ impl FamilyRuns {
             .deadline(GENERATE_DEADLINE)
             .capture_stdout()
             .run()
-            .map_err(|error| format!("{} generator: {error}", implementation.name))?;
+            .map_err(|source| RunError::DidNotRun {
+                name: implementation.name.to_string(),
+                role: "generator",
+                source,
+            })?;
         if !finished.status.success() {
-            return Err(format!(
-                "{} generator exited with {}\n{}",
-                implementation.name,
-                finished.status,
-                crate::process::log_tail(&log, 20)
-            ));
+            return Err(RunError::GeneratorFailed {
+                name: implementation.name.to_string(),
+                status: finished.status,
+                log_tail: log_tail(&log, LOG_TAIL_LINES),
+            });
         }
         let json = String::from_utf8_lossy(&finished.stdout).into_owned();
-        let suite = Suite::from_json(&json).map_err(|error| {
-            format!(
-                "{} generator wrote an unreadable suite: {error}\n{}",
-                implementation.name,
-                crate::process::log_tail(&log, 20)
-            )
+        let suite = Suite::from_json(&json).map_err(|source| RunError::UnreadableSuite {
+            name: implementation.name.to_string(),
+            source,
+            log_tail: log_tail(&log, LOG_TAIL_LINES),
         })?;
         let path = self.directory.join(format!("{}.json", implementation.name));
-        std::fs::write(&path, &json)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, &json).map_err(|source| RunError::Write {
+            path: path.clone(),
+            source,
+        })?;
         Ok(GeneratedSuite { path, suite })
     }
 
@@ -224,7 +340,7 @@ impl FamilyRuns {
         generator: &Implementation,
         suite: &GeneratedSuite,
         verifier: &Implementation,
-    ) -> Result<Verification, String> {
+    ) -> Result<Verification, RunError> {
         let log = self
             .directory
             .join(format!("{}-to-{}.log", generator.name, verifier.name));
@@ -238,7 +354,7 @@ impl FamilyRuns {
         suite: &Path,
         tests: usize,
         log: PathBuf,
-    ) -> Result<Verification, String> {
+    ) -> Result<Verification, RunError> {
         let tool = self.resolve(verifier)?;
         let mut args = tool.leading_args.clone();
         args.extend([
@@ -252,28 +368,31 @@ impl FamilyRuns {
             .deadline(VERIFY_DEADLINE)
             .capture_stdout()
             .run()
-            .map_err(|error| format!("{} verifier: {error}", verifier.name))?;
+            .map_err(|source| RunError::DidNotRun {
+                name: verifier.name.to_string(),
+                role: "verifier",
+                source,
+            })?;
         // The exit status only summarises the points (and references differ on
         // optional failures); each test reads its own point instead.
         let output = String::from_utf8_lossy(&finished.stdout).into_owned();
-        let document = tap::parse(&output).map_err(|error| {
-            format!(
-                "{} verifier printed unreadable TAP: {error}\n{}",
-                verifier.name,
-                crate::process::log_tail(&log, 20)
-            )
+        let document = tap::parse(&output).map_err(|source| RunError::UnreadableTap {
+            name: verifier.name.to_string(),
+            source,
+            log_tail: log_tail(&log, LOG_TAIL_LINES),
         })?;
         let planned = document
             .plan
             .as_ref()
             .and_then(|plan| usize::try_from(plan.count).ok());
         if planned != Some(tests) {
-            return Err(format!(
-                "{} verifier planned {planned:?} tests for a suite of {tests} (exit {})\n{}",
-                verifier.name,
-                finished.status,
-                crate::process::log_tail(&log, 20)
-            ));
+            return Err(RunError::WrongPlan {
+                name: verifier.name.to_string(),
+                planned,
+                tests,
+                status: finished.status,
+                log_tail: log_tail(&log, LOG_TAIL_LINES),
+            });
         }
         Ok(Verification {
             tap: document,
@@ -283,13 +402,21 @@ impl FamilyRuns {
     }
 }
 
-fn write_suite(path: &Path, suite: &Suite) -> Result<(), String> {
+fn write_suite(path: &Path, suite: &Suite) -> Result<(), RunError> {
     let json = suite
         .to_json_pretty()
-        .map_err(|error| format!("cannot serialise {}: {error}", path.display()))?;
+        .map_err(|source| RunError::Serialise {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if let Some(directory) = path.parent() {
-        std::fs::create_dir_all(directory)
-            .map_err(|error| format!("cannot create {}: {error}", directory.display()))?;
+        std::fs::create_dir_all(directory).map_err(|source| RunError::Create {
+            path: directory.to_path_buf(),
+            source,
+        })?;
     }
-    std::fs::write(path, json).map_err(|error| format!("cannot write {}: {error}", path.display()))
+    std::fs::write(path, json).map_err(|source| RunError::Write {
+        path: path.to_path_buf(),
+        source,
+    })
 }
