@@ -2,16 +2,16 @@
 //! here reads YAML; specs arrive as static data compiled by `build.rs`.
 
 pub use app_identity as app_identity_impl;
+pub use crosscheck_key_schedule as key_schedule;
 pub use crosscheck_model::Role;
+pub use crosscheck_process as process;
+pub use crosscheck_process::paths;
 pub use crosscheck_tap as tap;
 
 pub mod app_identity;
 pub mod bogo;
 pub mod expectation;
-pub mod key_schedule;
-pub mod paths;
 pub mod pool;
-pub mod process;
 pub mod program;
 pub mod programs;
 pub mod tls;

@@ -13,7 +13,7 @@ pub mod import;
 pub mod program;
 pub mod results;
 pub mod run;
-pub mod runner;
+pub use crosscheck_bogo_runner as runner;
 pub mod shim_config;
 pub mod summary;
 pub mod tests_diff;

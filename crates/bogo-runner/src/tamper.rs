@@ -3,7 +3,7 @@
 //! change what rustls writes during the handshake; the post-handshake ones
 //! live in [`super::protected`] and the raw-bytes one in the connection.
 
-use crate::bogo::case::{Misbehaviour, RecordAt};
+use crosscheck_model::bogo::{Misbehaviour, RecordAt};
 
 use super::record::{
     CHANGE_CIPHER_SPEC, EditError, HANDSHAKE, HandshakeMessage, MAX_FRAGMENT, Record, RecordBuffer,

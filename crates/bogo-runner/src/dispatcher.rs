@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 /// Upstream's `-idle-timeout` default.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
-use crate::bogo::runner::listener::{Address, ListenError};
+use crate::listener::{Address, ListenError};
 
 /// How often a waiting test looks at its shim while no connection comes.
 pub(crate) const POLL: Duration = Duration::from_millis(10);

@@ -8,7 +8,7 @@
 
 use thiserror::Error;
 
-use crate::bogo::case::KeyUpdateRequest;
+use crosscheck_model::bogo::KeyUpdateRequest;
 
 use super::record::KEY_UPDATE;
 

@@ -12,7 +12,7 @@
 //! (the runner's PKI), [`peer`] (rustls configs), [`wire`], [`record`] and
 //! [`tamper`] (bytes on the wire and misbehaviours), [`protected`] (record
 //! protection after a takeover from rustls) with [`secret_log`] and
-//! [`crate::key_schedule`] (TLS 1.3 traffic secrets and their updates),
+//! [`crosscheck_key_schedule`] (TLS 1.3 traffic secrets and their updates),
 //! [`connection`] and [`takeover`] (a connection over rustls, then over the
 //! runner's own records), [`key_updates`] (KeyUpdate rules), [`verdict`],
 //! [`alerts`].
@@ -42,10 +42,11 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::bogo::case::{Case, Misbehaviour, Role};
-use crate::bogo::shim_config::RunnerOptions;
-use crate::paths;
-use crate::process::{Job, ProcessError, log_tail};
+use crosscheck_model::Role;
+use crosscheck_model::bogo::shim::RunnerOptions;
+use crosscheck_model::bogo::{Case, Misbehaviour};
+use crosscheck_process::paths;
+use crosscheck_process::{Job, ProcessError, log_tail};
 
 pub use connection::ConnectionError;
 pub use dispatcher::{DEFAULT_IDLE_TIMEOUT, Dispatcher};

@@ -8,7 +8,7 @@ use std::sync::{Mutex, PoisonError};
 use rustls::KeyLog;
 use thiserror::Error;
 
-use crate::bogo::case::Role;
+use crosscheck_model::Role;
 
 const CLIENT_TRAFFIC_SECRET: &str = "CLIENT_TRAFFIC_SECRET_0";
 const SERVER_TRAFFIC_SECRET: &str = "SERVER_TRAFFIC_SECRET_0";

@@ -4,7 +4,7 @@
 //! send) and then its post-handshake misbehaviour; the shim's KeyUpdates
 //! are followed and held to upstream's rules ([`ShimKeyUpdates`]).
 
-use crate::bogo::case::{Case, KeyUpdateRequest, Misbehaviour, RecordAt};
+use crosscheck_model::bogo::{Case, KeyUpdateRequest, Misbehaviour, RecordAt};
 
 use super::alerts::{remote_error, rustls_error};
 use super::connection::{Channel, ConnectionError};

@@ -1,7 +1,9 @@
 //! Runs external programs the way a conformance harness needs: each in its
 //! own process group, under a deadline, with stdout and stderr appended to a
 //! log file, and with the whole group killed when the deadline passes or the
-//! caller unwinds.
+//! caller unwinds. [`paths`] says where crosscheck keeps its work files.
+
+pub mod paths;
 
 use std::cell::Cell;
 use std::ffi::{OsStr, OsString};

@@ -15,7 +15,8 @@ use std::time::Duration;
 
 use rustls::{Connection, ProtocolVersion};
 
-use crate::bogo::case::{Case, Misbehaviour, Role};
+use crosscheck_model::Role;
+use crosscheck_model::bogo::{Case, Misbehaviour};
 
 use super::alerts::{remote_error, rustls_error};
 use super::peer::PeerConfig;

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use thiserror::Error;
 
-use crate::bogo::runner::dispatcher::{AcceptError, Dispatcher, POLL, ShimSlot};
+use crate::dispatcher::{AcceptError, Dispatcher, POLL, ShimSlot};
 
 /// The runner could not open a listener on loopback.
 #[derive(Debug, Clone, Error)]

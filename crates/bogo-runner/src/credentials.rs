@@ -15,8 +15,8 @@ use rcgen::{
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use thiserror::Error;
 
-use crate::bogo::case::KeyType;
-use crate::paths;
+use crosscheck_model::bogo::KeyType;
+use crosscheck_process::paths;
 
 #[derive(Debug, Error)]
 pub enum Error {

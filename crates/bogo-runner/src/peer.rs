@@ -18,7 +18,7 @@ use rustls::{
 };
 use thiserror::Error;
 
-use crate::bogo::case::{Case, Peer, Version};
+use crosscheck_model::bogo::{Case, Peer, Version};
 
 use super::credentials::Credentials;
 use super::secret_log::SecretLog;
@@ -75,7 +75,7 @@ impl PeerConfig {
         let leaf = credentials.leaf(case.key_type);
         let rustls_error = Error::Configure;
         match case.shim_role.peer() {
-            crate::bogo::case::Role::Client => {
+            crosscheck_model::Role::Client => {
                 let builder = ClientConfig::builder_with_provider(provider.clone())
                     .with_protocol_versions(&versions)
                     .map_err(rustls_error)?
@@ -94,7 +94,7 @@ impl PeerConfig {
                 config.enable_secret_extraction = true;
                 Ok(PeerConfig::Client(Arc::new(config)))
             }
-            crate::bogo::case::Role::Server => {
+            crosscheck_model::Role::Server => {
                 let builder = ServerConfig::builder_with_provider(provider.clone())
                     .with_protocol_versions(&versions)
                     .map_err(rustls_error)?;

@@ -15,8 +15,8 @@
 
 use std::fmt;
 
-use crate::bogo::case::Expect;
-use crate::bogo::shim_config::Variant;
+use crosscheck_model::bogo::Expect;
+use crosscheck_model::bogo::shim::Variant;
 
 /// The shim exit code for "a flag is not implemented".
 pub const EXIT_UNIMPLEMENTED: i32 = crosscheck_model::bogo::UNIMPLEMENTED_EXIT as i32;
@@ -513,7 +513,7 @@ mod tests {
 
     #[test]
     fn compiled_variants_are_error_maps() {
-        use crate::bogo::shim_config::{ErrorMapping, TestError};
+        use crosscheck_model::bogo::shim::{ErrorMapping, TestError};
         let variant = Variant {
             name: Cow::Borrowed("default"),
             description: Cow::Borrowed(""),

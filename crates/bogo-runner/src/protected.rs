@@ -21,7 +21,7 @@ use thiserror::Error;
 
 use super::record::{APPLICATION_DATA, Record};
 use super::secret_log::TrafficSecrets;
-use crate::key_schedule::{SecretLength, TrafficSecret};
+use crosscheck_key_schedule::{SecretLength, TrafficSecret};
 
 /// Why the runner cannot protect records itself.
 #[derive(Debug, Error)]
@@ -218,14 +218,15 @@ mod tests {
     use rustls::Connection;
 
     use super::*;
-    use crate::bogo::case::{
-        Case, Expect, KeyType, KeyUpdateRequest, Messages, Peer, Role, Version,
+    use crate::credentials::Credentials;
+    use crate::key_updates;
+    use crate::peer::PeerConfig;
+    use crate::record::{ALERT, HANDSHAKE, RecordBuffer};
+    use crate::secret_log::SecretLog;
+    use crosscheck_model::Role;
+    use crosscheck_model::bogo::{
+        Case, Expect, KeyType, KeyUpdateRequest, Messages, Peer, Version,
     };
-    use crate::bogo::runner::credentials::Credentials;
-    use crate::bogo::runner::key_updates;
-    use crate::bogo::runner::peer::PeerConfig;
-    use crate::bogo::runner::record::{ALERT, HANDSHAKE, RecordBuffer};
-    use crate::bogo::runner::secret_log::SecretLog;
 
     const TLS13_SUITES: [&str; 3] = [
         "TLS13_AES_128_GCM_SHA256",
