@@ -8,11 +8,31 @@ use std::path::PathBuf;
 use app_identity::case::Expect;
 use app_identity::suite::{Suite, SuiteTest};
 use app_identity::{Proof, Timestamp, VerifyError, Version, verify_proof_with_diagnostic};
+use thiserror::Error;
 
 use crate::app_identity::Family;
 use crate::app_identity::check::SPEC_VERSION;
 use crate::expectation::Expectation;
 use crate::tap::{Directive, Document, Status, TestPoint};
+
+/// Why no canaries could be made from a suite, or read from a verifier's
+/// answers.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CanaryError {
+    /// Each missing canary, as "proof version N that must pass".
+    #[error("no proof to make these canaries of: {}", missing.join(", "))]
+    NoProof { missing: Vec<String> },
+    #[error("the suite has no test {number}")]
+    NoTest { number: usize },
+    #[error("test `{description}`: {source}")]
+    BadProof {
+        description: String,
+        #[source]
+        source: VerifyError,
+    },
+    #[error("printed no test point {number} (canary `{description}`)")]
+    NoAnswer { number: usize, description: String },
+}
 
 /// A generated test with its expectation inverted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,7 +84,7 @@ pub fn source_candidates(family: &Family) -> Vec<usize> {
 
 /// The tests of `suite` (by index) that become canaries: for every proof
 /// version, one whose proof must verify and one whose proof must not.
-pub fn choose(family: &Family, suite: &Suite) -> Result<Vec<usize>, String> {
+pub fn choose(family: &Family, suite: &Suite) -> Result<Vec<usize>, CanaryError> {
     let now = Timestamp::now();
     let candidates: Vec<Candidate> = suite
         .tests
@@ -93,10 +113,7 @@ pub fn choose(family: &Family, suite: &Suite) -> Result<Vec<usize>, String> {
     if missing.is_empty() {
         Ok(chosen)
     } else {
-        Err(format!(
-            "no proof to make these canaries of: {}",
-            missing.join(", ")
-        ))
+        Err(CanaryError::NoProof { missing })
     }
 }
 
@@ -143,16 +160,18 @@ fn candidate(family: &Family, now: Timestamp, test: usize, entry: &SuiteTest) ->
 /// The canary suite made of the `chosen` tests of `suite`, each test's
 /// `expect` inverted (and `required`, so no verifier excuses a miss as
 /// optional).
-pub fn build(suite: &Suite, chosen: &[usize]) -> Result<(Suite, Vec<Canary>), String> {
+pub fn build(suite: &Suite, chosen: &[usize]) -> Result<(Suite, Vec<Canary>), CanaryError> {
     let mut tests = Vec::with_capacity(chosen.len());
     let mut canaries = Vec::with_capacity(chosen.len());
     for &index in chosen {
         let test = suite
             .tests
             .get(index)
-            .ok_or_else(|| format!("the suite has no test {}", index + 1))?;
-        let proof = Proof::parse(&test.proof)
-            .map_err(|error| format!("test `{}`: {error}", test.description))?;
+            .ok_or(CanaryError::NoTest { number: index + 1 })?;
+        let proof = Proof::parse(&test.proof).map_err(|source| CanaryError::BadProof {
+            description: test.description.clone(),
+            source,
+        })?;
         let truly = test.expect;
         let marked = inverted(truly);
         let description = format!(
@@ -187,7 +206,7 @@ pub fn build(suite: &Suite, chosen: &[usize]) -> Result<(Suite, Vec<Canary>), St
 }
 
 /// The canaries a verifier's TAP answered `ok` to (canary N is point N).
-pub fn fooled(canaries: &[Canary], tap: &Document) -> Result<Vec<Fooled>, String> {
+pub fn fooled(canaries: &[Canary], tap: &Document) -> Result<Vec<Fooled>, CanaryError> {
     let mut fooled = Vec::new();
     for (index, canary) in canaries.iter().enumerate() {
         let number = index + 1;
@@ -195,11 +214,9 @@ pub fn fooled(canaries: &[Canary], tap: &Document) -> Result<Vec<Fooled>, String
             .test_points
             .iter()
             .find(|point| usize::try_from(point.number).ok() == Some(number))
-            .ok_or_else(|| {
-                format!(
-                    "printed no test point {number} (canary `{}`)",
-                    canary.description
-                )
+            .ok_or_else(|| CanaryError::NoAnswer {
+                number,
+                description: canary.description.clone(),
             })?;
         if point.status == Status::Ok {
             fooled.push(Fooled {
@@ -397,7 +414,7 @@ mod tests {
         generate_suite(&GeneratorInfo::new("unit", "1"), &specs).unwrap()
     }
 
-    fn chosen_descriptions(cases: &[FamilyCase]) -> Result<Vec<String>, String> {
+    fn chosen_descriptions(cases: &[FamilyCase]) -> Result<Vec<String>, CanaryError> {
         let suite = suite(cases);
         let chosen = choose(&FAMILY, &suite)?;
         Ok(chosen
@@ -436,7 +453,9 @@ mod tests {
             .cloned()
             .collect();
         assert_eq!(
-            chosen_descriptions(&without_v4_failures).unwrap_err(),
+            chosen_descriptions(&without_v4_failures)
+                .unwrap_err()
+                .to_string(),
             "no proof to make these canaries of: proof version 4 that must fail"
         );
     }
@@ -495,7 +514,7 @@ mod tests {
         let canaries = [canary("a", Expect::Pass), canary("b", Expect::Fail)];
         let tap = crate::tap::parse("TAP version 14\n1..2\nnot ok 1 - a\n").unwrap();
         assert_eq!(
-            fooled(&canaries, &tap).unwrap_err(),
+            fooled(&canaries, &tap).unwrap_err().to_string(),
             "printed no test point 2 (canary `b`)"
         );
     }

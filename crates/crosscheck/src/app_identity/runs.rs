@@ -12,7 +12,7 @@ use std::time::Duration;
 use app_identity::suite::{Suite, SuiteError};
 use thiserror::Error;
 
-use crate::app_identity::canaries::{self, CanarySuite, Vetting};
+use crate::app_identity::canaries::{self, CanaryError, CanarySuite, Vetting};
 use crate::app_identity::{Family, Implementation};
 use crate::paths;
 use crate::process::{Job, ProcessError, log_tail};
@@ -90,8 +90,8 @@ pub enum RunError {
         source: io::Error,
     },
     /// Each generator's reason, in the order they were tried.
-    #[error("{}", problems.join("; "))]
-    NoCanarySource { problems: Vec<String> },
+    #[error("{}", join(problems))]
+    NoCanarySource { problems: Vec<SourceProblem> },
     #[error("cannot build the canaries: {source}")]
     Canaries {
         #[source]
@@ -106,13 +106,33 @@ pub enum RunError {
         source: Arc<RunError>,
     },
     #[error(
-        "the canaries could not vet the {name} verifier, so its verdicts do not count: the verifier {problem}\n{log_tail}"
+        "the canaries could not vet the {name} verifier, so its verdicts do not count: the verifier {source}\n{log_tail}"
     )]
     CanaryAnswers {
         name: String,
-        problem: String,
+        #[source]
+        source: CanaryError,
         log_tail: String,
     },
+}
+
+/// Why one generator's suite gave no canaries.
+#[derive(Debug, Error)]
+pub enum SourceProblem {
+    #[error(transparent)]
+    Generator(Arc<RunError>),
+    #[error("the {generator} generator's suite ({}): {source}", suite.display())]
+    Suite {
+        generator: String,
+        suite: PathBuf,
+        #[source]
+        source: CanaryError,
+    },
+}
+
+fn join(problems: &[SourceProblem]) -> String {
+    let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    problems.join("; ")
 }
 
 /// A run's result as every test shares it.
@@ -235,15 +255,13 @@ impl FamilyRuns {
         let mut problems = Vec::new();
         for generator in canaries::source_candidates(self.family) {
             let built = match self.generated(generator) {
-                Err(error) => Err(error.to_string()),
+                Err(error) => Err(SourceProblem::Generator(error)),
                 Ok(generated) => canaries::choose(self.family, &generated.suite)
                     .and_then(|chosen| canaries::build(&generated.suite, &chosen))
-                    .map_err(|error| {
-                        format!(
-                            "the {} generator's suite ({}): {error}",
-                            self.family.implementations[generator].name,
-                            generated.path.display()
-                        )
+                    .map_err(|source| SourceProblem::Suite {
+                        generator: self.family.implementations[generator].name.to_string(),
+                        suite: generated.path.clone(),
+                        source,
                     }),
             };
             match built {
@@ -272,10 +290,10 @@ impl FamilyRuns {
                 name: verifier.name.to_string(),
                 source: Arc::new(source),
             })?;
-        let fooled = canaries::fooled(&suite.canaries, &verification.tap).map_err(|problem| {
+        let fooled = canaries::fooled(&suite.canaries, &verification.tap).map_err(|source| {
             RunError::CanaryAnswers {
                 name: verifier.name.to_string(),
-                problem,
+                source,
                 log_tail: log_tail(&verification.log, LOG_TAIL_LINES),
             }
         })?;
