@@ -35,13 +35,38 @@ pub fn main<L: Library>() -> ExitCode {
     ExitCode::from(run::<L>(&program, arguments))
 }
 
+/// `[OPTIONS] version`: prints the library's version line.
+fn print_version<L: Library>(program: &str, options: Vec<OsString>, usage: &str) -> u8 {
+    let options: Result<Vec<String>, _> = options.into_iter().map(OsString::into_string).collect();
+    let library = options
+        .map_err(|argument| format!("argument {argument:?} is not valid UTF-8"))
+        .and_then(|options| L::from_options(&options));
+    match library {
+        Ok(library) => {
+            println!("{}", library.version());
+            PASSED
+        }
+        Err(message) => {
+            eprintln!("{program}: {message}\n{usage}");
+            USAGE
+        }
+    }
+}
+
 /// Runs the shim and returns its exit status; messages go to stderr.
 pub fn run<L: Library>(program: &str, arguments: impl IntoIterator<Item = OsString>) -> u8 {
     let usage = || {
         let options = L::OPTIONS_SYNOPSIS;
         let space = if options.is_empty() { "" } else { " " };
-        format!("usage: {program} {options}{space}client|server CASE PORT")
+        format!(
+            "usage: {program} {options}{space}client|server CASE PORT\n       {program} {options}{space}version"
+        )
     };
+    let mut arguments: Vec<OsString> = arguments.into_iter().collect();
+    if arguments.last().is_some_and(|last| last == "version") {
+        arguments.pop();
+        return print_version::<L>(program, arguments, &usage());
+    }
     let invocation = match Invocation::parse(arguments) {
         Ok(invocation) => invocation,
         Err(message) => {

@@ -5,6 +5,8 @@
 //! the environment, TCP, the cases' exchanges, checks, facts and exit codes;
 //! each adapter implements [`library::Library`] for one TLS library.
 
+pub mod build_info;
+pub mod c_library;
 pub mod case;
 pub mod certificates;
 pub mod driver;

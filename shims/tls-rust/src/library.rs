@@ -25,6 +25,10 @@ pub trait Library: Sized {
     /// Decided before any network activity.
     fn unsupported(&self, role: Role, case: Case) -> Option<&'static str>;
 
+    /// The library and its exact version as this program runs it, one line
+    /// (for the reports' provenance).
+    fn version(&self) -> String;
+
     /// A client configured for `case`: certificates, PSK, groups, early data.
     fn client(&self, case: Case, pki: &Pki) -> Result<Self::Client, Error>;
 

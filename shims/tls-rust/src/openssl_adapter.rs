@@ -14,6 +14,7 @@ use openssl::ssl::{
     SslSessionCacheMode, SslStream, SslVerifyMode, SslVersion,
 };
 
+use crate::build_info::crate_version;
 use crate::case::{Case, Role};
 use crate::error::{Context, Error};
 use crate::key_log::key_log;
@@ -64,6 +65,17 @@ impl Library for OpenSsl {
 
     fn unsupported(&self, _role: Role, _case: Case) -> Option<&'static str> {
         None
+    }
+
+    fn version(&self) -> String {
+        // "OpenSSL 3.0.x  DD Mon YYYY" as the loaded library reports it.
+        let text = openssl::version::version();
+        let words: Vec<&str> = text.split_whitespace().take(2).collect();
+        format!(
+            "{} (openssl crate {})",
+            words.join(" "),
+            crate_version("openssl")
+        )
     }
 
     fn client(&self, case: Case, pki: &Pki) -> Result<OpenSslClient, Error> {

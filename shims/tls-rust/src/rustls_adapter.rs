@@ -16,6 +16,7 @@ use rustls::{
     ServerConfig, ServerConnection, SideData, StreamOwned,
 };
 
+use crate::build_info::crate_version;
 use crate::case::{Case, Role};
 use crate::error::{Context, Error};
 use crate::library::{self, Library, NamedGroup, TlsStream};
@@ -26,6 +27,8 @@ use crate::transport::Socket;
 /// rustls with one crypto provider.
 pub struct Rustls {
     provider: Arc<CryptoProvider>,
+    /// The crate behind `provider`, for the version line.
+    provider_crate: &'static str,
     defect: Option<Defect>,
 }
 
@@ -48,6 +51,7 @@ impl Library for Rustls {
 
     fn from_options(options: &[String]) -> Result<Self, String> {
         let mut provider = rustls::crypto::aws_lc_rs::default_provider();
+        let mut provider_crate = "aws-lc-rs";
         let mut defect = None;
         let mut options = options.iter();
         while let Some(flag) = options.next() {
@@ -57,8 +61,12 @@ impl Library for Rustls {
             match (flag.as_str(), value.as_str()) {
                 ("--provider", "aws-lc-rs") => {
                     provider = rustls::crypto::aws_lc_rs::default_provider();
+                    provider_crate = "aws-lc-rs";
                 }
-                ("--provider", "ring") => provider = rustls::crypto::ring::default_provider(),
+                ("--provider", "ring") => {
+                    provider = rustls::crypto::ring::default_provider();
+                    provider_crate = "ring";
+                }
                 ("--provider", name) => {
                     return Err(format!(
                         "unknown provider {name:?} (expected aws-lc-rs or ring)"
@@ -78,8 +86,18 @@ impl Library for Rustls {
         }
         Ok(Rustls {
             provider: Arc::new(provider),
+            provider_crate,
             defect,
         })
+    }
+
+    fn version(&self) -> String {
+        let provider = self.provider_crate;
+        format!(
+            "rustls {} with {provider} {}",
+            crate_version("rustls"),
+            crate_version(provider)
+        )
     }
 
     fn unsupported(&self, role: Role, case: Case) -> Option<&'static str> {

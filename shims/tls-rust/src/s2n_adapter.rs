@@ -29,6 +29,7 @@ use s2n_tls::enums::{Blinding, ClientAuthType, PeerKeyUpdate, PskHmac};
 use s2n_tls::psk::Psk;
 use s2n_tls::security::Policy;
 
+use crate::build_info::crate_version;
 use crate::case::{Case, Role};
 use crate::error::Error;
 use crate::key_log::key_log;
@@ -59,6 +60,13 @@ impl Library for S2nTls {
         } else {
             Err(format!("unexpected options {options:?}"))
         }
+    }
+
+    fn version(&self) -> String {
+        format!(
+            "s2n-tls {} (built from the s2n-tls-sys crate's source)",
+            crate_version("s2n-tls-sys")
+        )
     }
 
     fn unsupported(&self, role: Role, case: Case) -> Option<&'static str> {
