@@ -133,9 +133,14 @@ struct TlsArgs {
     /// Run only this case (repeatable)
     #[arg(long = "case", value_name = "NAME")]
     cases: Vec<String>,
-    /// Run only these implementations, as clients and as servers (repeatable)
+    /// Run the cells with this implementation on either side, as client or
+    /// as server (repeatable)
     #[arg(long = "implementation", value_name = "NAME")]
     implementations: Vec<String>,
+    /// Run only the cells whose client and server are both among these
+    /// (repeatable; combines with --implementation)
+    #[arg(long = "only", value_name = "NAME")]
+    only: Vec<String>,
     /// Set a case parameter, e.g. `--set download_bytes=1GB` (repeatable;
     /// wins over CROSSCHECK_TLS_* variables and the spec)
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = parse_assignment)]
@@ -203,6 +208,7 @@ fn tls(args: &TlsArgs) -> ExitCode {
         out_dir: out_dir.clone(),
         cases: args.cases.clone(),
         implementations: args.implementations.clone(),
+        only: args.only.clone(),
         progress: true,
         overrides: args.overrides.clone(),
     };

@@ -42,6 +42,7 @@ const fn shim(
             run: Cow::Borrowed(run),
             args: Cow::Borrowed(args),
             env: Cow::Borrowed(&[]),
+            debian: Cow::Borrowed(&[]),
         },
         client: true,
         server: true,

@@ -63,6 +63,7 @@ const fn program(name: &'static str, rustls: bool, run: &'static [Text]) -> Impl
             run: Cow::Borrowed(run),
             args: Cow::Borrowed(&[]),
             env: Cow::Borrowed(&[]),
+            debian: Cow::Borrowed(&[]),
         },
         client: true,
         server: true,

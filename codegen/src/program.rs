@@ -128,6 +128,12 @@ pub struct ProgramFields {
     #[serde(default)]
     #[schemars(extend("propertyNames" = { "pattern": "^[A-Za-z_][A-Za-z0-9_]*$" }))]
     pub env: Option<Entries<Located<String>>>,
+    /// Debian packages the program needs (a system library, a language
+    /// runtime), e.g. `[libwolfssl35]`. Installed with `apt-get install`
+    /// on first use, under a lock every process shares, when the process
+    /// may (root); otherwise its runs fail naming the command to run.
+    #[serde(default)]
+    pub debian: Vec<Located<String>>,
 }
 
 /// A workspace package's binary.
@@ -159,6 +165,11 @@ pub struct ScriptDoc {
     pub path: Located<String>,
     /// The program, relative to the output directory.
     pub output: Located<String>,
+    /// More files or directories the build is made from, outside the
+    /// script's directory (e.g. a crate the program depends on); their
+    /// contents join the cache key.
+    #[serde(default)]
+    pub inputs: Vec<Located<String>>,
 }
 
 /// A build command, run in the project root once per process (and skipped
@@ -171,9 +182,13 @@ pub struct BuildDoc {
     /// the tests.
     #[schemars(length(min = 1))]
     pub command: Located<Vec<Located<String>>>,
-    /// Files whose contents decide whether an earlier build still holds.
-    /// Empty: run the command every time (for tools such as cargo that
-    /// track their own inputs).
+    /// Files whose contents decide whether an earlier build still holds:
+    /// relative to the project root, absolute (outside the project, e.g.
+    /// `/usr/share/java/bctls.jar`), or a bare program name looked up on
+    /// `PATH` when the project has no such file (e.g. `java`, so a new JDK
+    /// makes a new build). Empty: run the
+    /// command every time (for tools such as cargo that track their own
+    /// inputs).
     #[serde(default)]
     pub inputs: Vec<Located<String>>,
 }
@@ -221,12 +236,44 @@ pub fn plan(
         .into_iter()
         .map(|(key, value)| (Cow::Owned(key), Cow::Owned(value)))
         .collect::<Vec<_>>();
+    let debian = doc
+        .debian
+        .iter()
+        .map(|package| {
+            debian_package(package, checks);
+            package.value.clone()
+        })
+        .collect();
     Program {
         name: Cow::Owned(name.to_string()),
         provision,
         run: texts(run),
         args: Cow::Owned(args),
         env: Cow::Owned(env),
+        debian: texts(debian),
+    }
+}
+
+/// Debian package names: lowercase letters, digits, `+`, `-`, `.`, at
+/// least two characters, starting with a letter or digit (Debian Policy
+/// 5.6.1); an architecture qualifier (`:amd64`) is allowed.
+fn debian_package(package: &Located<String>, checks: &mut FileChecks<'_>) {
+    let name = package
+        .split_once(':')
+        .map_or(package.as_str(), |(name, _)| name);
+    let valid = name.len() >= 2
+        && name.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '+' | '-' | '.'));
+    if !valid {
+        checks.error(
+            package.position,
+            format!(
+                "`{}` is not a Debian package name (lowercase letters, digits, `+`, `-`, `.`)",
+                package.value
+            ),
+        );
     }
 }
 
@@ -308,9 +355,23 @@ fn script_provision(script: &ScriptDoc, root: &Path, checks: &mut FileChecks<'_>
         );
     }
     relative_inside(&script.output, "script's output", checks);
+    let inputs = script
+        .inputs
+        .iter()
+        .map(|input| {
+            if relative_inside(input, "script input", checks) && !root.join(&input.value).exists() {
+                checks.error(
+                    input.position,
+                    format!("no file or directory `{}`", input.value),
+                );
+            }
+            input.value.clone()
+        })
+        .collect();
     Provision::Script(Script {
         path: Cow::Owned(script.path.value.clone()),
         output: Cow::Owned(script.output.value.clone()),
+        inputs: texts(inputs),
     })
 }
 
@@ -325,7 +386,7 @@ fn build_provision(build: &BuildDoc, checks: &mut FileChecks<'_>) -> Provision {
         .inputs
         .iter()
         .map(|input| {
-            relative_inside(input, "build input", checks);
+            build_input(input, checks);
             check_placeholders(input, &[], "build inputs", checks);
             input.value.clone()
         })
@@ -334,6 +395,24 @@ fn build_provision(build: &BuildDoc, checks: &mut FileChecks<'_>) -> Provision {
         command: texts(command),
         inputs: texts(inputs),
     })
+}
+
+/// A build input: a path inside the project, an absolute path, or a
+/// program name (no `/`) looked up on `PATH` when the build runs.
+fn build_input(input: &Located<String>, checks: &mut FileChecks<'_>) {
+    let path = Path::new(&input.value);
+    let parent_free = path
+        .components()
+        .all(|component| !matches!(component, std::path::Component::ParentDir));
+    if input.is_empty() || !parent_free {
+        checks.error(
+            input.position,
+            format!(
+                "the build input `{}` must be a path inside the project, an absolute path or a program name, without `..`",
+                input.value
+            ),
+        );
+    }
 }
 
 fn texts(words: Vec<String>) -> Texts {

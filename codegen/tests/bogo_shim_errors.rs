@@ -362,6 +362,7 @@ fn a_script_program_needs_its_script_and_a_path_inside_the_build() {
             Provision::Script(Script {
                 path: "shims/demo/build.sh".into(),
                 output: "out/demo_shim".into(),
+                inputs: Vec::new().into(),
             })
         ))
     );

@@ -33,6 +33,9 @@ pub struct Program {
     pub args: Texts,
     /// Environment variables it gets.
     pub env: Cow<'static, [(Text, Text)]>,
+    /// Debian packages it needs on the machine (a system library, a
+    /// runtime), installed before it is provisioned.
+    pub debian: Texts,
 }
 
 impl Program {
@@ -45,6 +48,7 @@ impl Program {
             run: Cow::Borrowed(&[]),
             args: Cow::Borrowed(&[]),
             env: Cow::Borrowed(&[]),
+            debian: Cow::Borrowed(&[]),
         }
     }
 
@@ -57,6 +61,7 @@ impl Program {
             run: Cow::Borrowed(run),
             args: Cow::Borrowed(&[]),
             env: Cow::Borrowed(&[]),
+            debian: Cow::Borrowed(&[]),
         }
     }
 }
@@ -135,6 +140,9 @@ pub struct Script {
     pub path: Text,
     /// The program, relative to the output directory.
     pub output: Text,
+    /// More files or directories (relative to the root) the build is made
+    /// from, e.g. a crate the built program depends on.
+    pub inputs: Texts,
 }
 
 /// A command run in the project root; `{build_dir}` is its output
@@ -142,8 +150,10 @@ pub struct Script {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Build {
     pub command: Texts,
-    /// Files (relative to the root) whose contents decide whether an
-    /// earlier build still holds; empty: the command runs every time.
+    /// Files whose contents decide whether an earlier build still holds:
+    /// relative to the root, absolute (outside the project), or a bare
+    /// program name found on `PATH` when the project has no such file (e.g.
+    /// `java`: a new JDK makes a new build). Empty: the command runs every time.
     pub inputs: Texts,
 }
 
@@ -174,6 +184,7 @@ mod tokens {
                 let (key, value) = (text(key), text(value));
                 quote! { (#key, #value) }
             });
+            let debian = texts(&self.debian);
             tokens.extend(quote! {
                 ::crosscheck::program::Program {
                     name: #name,
@@ -181,6 +192,7 @@ mod tokens {
                     run: #run,
                     args: #args,
                     env: ::std::borrow::Cow::Borrowed(&[#(#env),*]),
+                    debian: #debian,
                 }
             });
         }
@@ -211,12 +223,17 @@ mod tokens {
                         })
                     }
                 }
-                Provision::Script(Script { path, output }) => {
-                    let (path, output) = (text(path), text(output));
+                Provision::Script(Script {
+                    path,
+                    output,
+                    inputs,
+                }) => {
+                    let (path, output, inputs) = (text(path), text(output), texts(inputs));
                     quote! {
                         ::crosscheck::program::Provision::Script(::crosscheck::program::Script {
                             path: #path,
                             output: #output,
+                            inputs: #inputs,
                         })
                     }
                 }
@@ -242,6 +259,7 @@ mod tokens {
                 + self.run.borrows_size()
                 + self.args.borrows_size()
                 + self.env.borrows_size()
+                + self.debian.borrows_size()
         }
     }
 
@@ -255,9 +273,11 @@ mod tokens {
                 Provision::Npm(Npm { package_dir, bin }) => {
                     package_dir.borrows_size() + bin.borrows_size()
                 }
-                Provision::Script(Script { path, output }) => {
-                    path.borrows_size() + output.borrows_size()
-                }
+                Provision::Script(Script {
+                    path,
+                    output,
+                    inputs,
+                }) => path.borrows_size() + output.borrows_size() + inputs.borrows_size(),
                 Provision::Build(Build { command, inputs }) => {
                     command.borrows_size() + inputs.borrows_size()
                 }

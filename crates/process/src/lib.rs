@@ -195,7 +195,17 @@ impl Job {
         let command_line = self.command_line();
         let mut log = self.open_log()?;
         if let Some(log) = log.as_mut() {
-            writeln!(log, "$ {command_line}").map_err(io_error("cannot write the log"))?;
+            // The environment it was given, as a line a shell can rerun.
+            let environment: String = self
+                .env
+                .iter()
+                .map(|(key, value)| {
+                    let value = shell_word(&value.to_string_lossy());
+                    format!("{}={value} ", key.to_string_lossy())
+                })
+                .collect();
+            writeln!(log, "$ {environment}{command_line}")
+                .map_err(io_error("cannot write the log"))?;
         }
         let mut command = self.command(log.as_ref())?;
         let started = Instant::now();
@@ -777,9 +787,14 @@ mod tests {
             .log_to(&log)
             .run()
             .unwrap();
-        sh("echo second run").log_to(&log).run().unwrap();
+        sh("echo second run")
+            .env("GREETING", "hello world")
+            .log_to(&log)
+            .run()
+            .unwrap();
         let logged = fs::read_to_string(&log).unwrap();
         for expected in [
+            "$ GREETING='hello world' sh -c 'echo second run'\n",
             "$ sh -c 'echo to-stdout; echo to-stderr >&2; exit 1'\n",
             "to-stdout\n",
             "to-stderr\n",

@@ -79,7 +79,55 @@ fn fingerprint<S: AsRef<str>>(
         fingerprint.word(word);
     }
     for input in inputs {
-        fingerprint.file(root, Path::new(input.as_ref()))?;
+        let input = input.as_ref();
+        if input.contains('/') || root.join(input).exists() {
+            // Relative to the root, or absolute (join keeps an absolute path).
+            fingerprint.file(root, Path::new(input))?;
+        } else {
+            let program = which::which(input).map_err(|source| Error::InputNotOnPath {
+                program: input.to_string(),
+                source,
+            })?;
+            // Through symlinks (`/usr/bin/java` → the JDK's own launcher), so
+            // the JDK's directory and launcher decide, not the alternative.
+            let program = std::fs::canonicalize(&program).map_err(|source| Error::Read {
+                path: program,
+                source,
+            })?;
+            fingerprint.file(Path::new("/"), &program)?;
+        }
     }
     Ok(fingerprint.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_may_be_project_files_absolute_paths_or_programs_on_path() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("Shim.java"), "class Shim {}").unwrap();
+        let outside = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(outside.path(), "v1").unwrap();
+        let command = ["javac".to_string()];
+        let key = |inputs: &[&str]| fingerprint(&command, inputs, root.path()).unwrap();
+        let absolute = outside.path().to_str().unwrap();
+        let first = key(&["Shim.java", absolute, "sh"]);
+        assert_eq!(first, key(&["Shim.java", absolute, "sh"]));
+        std::fs::write(outside.path(), "v2").unwrap();
+        assert_ne!(
+            first,
+            key(&["Shim.java", absolute, "sh"]),
+            "a file outside the project"
+        );
+        let error =
+            fingerprint(&command, &["crosscheck-no-such-program"], root.path()).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("no file of the project and no program on PATH"),
+            "{error}"
+        );
+    }
 }

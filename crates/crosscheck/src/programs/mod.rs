@@ -20,6 +20,7 @@ use crate::process::ProcessError;
 pub mod build;
 mod build_once;
 pub mod cargo;
+pub mod debian;
 mod fingerprint;
 mod lock;
 pub mod npm;
@@ -94,9 +95,36 @@ pub enum Error {
         "`{name}` has nothing to run: its provision ({kind}) makes no program and it has no `run`"
     )]
     NothingToRun { name: String, kind: &'static str },
+    #[error(
+        "the build input `{program}` is no file of the project and no program on PATH: {source}"
+    )]
+    InputNotOnPath {
+        program: String,
+        source: which::Error,
+    },
+    #[error("`{name}` needs the Debian packages {}; run: {command}", packages.join(" "))]
+    DebianPackagesMissing {
+        name: String,
+        packages: Vec<String>,
+        /// The command that installs them, as a person would type it.
+        command: String,
+    },
+    #[error(transparent)]
+    DebianInstallFailed(Box<DebianInstallFailed>),
     /// The outcome of this process's first attempt, given to every later one.
     #[error(transparent)]
     Earlier(Arc<Error>),
+}
+
+/// `apt-get` could not install a program's Debian packages.
+#[derive(Debug, Error)]
+#[error("installing the Debian packages {} for `{name}` failed ({status}); log {}:\n{log_tail}", packages.join(" "), log.display())]
+pub struct DebianInstallFailed {
+    pub name: String,
+    pub packages: Vec<String>,
+    pub status: String,
+    pub log: PathBuf,
+    pub log_tail: String,
 }
 
 impl Error {

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::program::{Program, Provision};
-use crate::programs::{Error, build, cargo, npm, script};
+use crate::programs::{Error, build, cargo, debian, npm, script};
 
 /// How to start a program: `program leading_args… <the caller's
 /// arguments>` in `cwd`, with `env` set.
@@ -28,6 +28,7 @@ struct Made {
 /// current build) and says how to start it. `root` is the project root.
 pub fn resolve(program: &Program, root: &Path) -> Result<Resolved, Error> {
     let name = program.name.as_ref();
+    debian::ensure(name, &program.debian)?;
     let made = match &program.provision {
         Provision::Installed => Made::default(),
         Provision::Cargo(cargo) => Made {
@@ -42,7 +43,7 @@ pub fn resolve(program: &Program, root: &Path) -> Result<Resolved, Error> {
             build_dir: None,
         },
         Provision::Script(script) => Made {
-            program: Some(script::program(name, &script.path, &script.output, root)?),
+            program: Some(script::program(name, script, root)?),
             build_dir: None,
         },
         Provision::Build(build) => Made {

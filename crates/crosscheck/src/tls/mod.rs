@@ -7,6 +7,7 @@ pub mod matrix;
 pub mod observe;
 pub mod parameters;
 pub mod ports;
+pub mod provenance;
 pub mod relay;
 pub mod report;
 

@@ -17,6 +17,7 @@ pub static SHIMS: &[::crosscheck::bogo::ShimConfig] = {
                 run: ::std::borrow::Cow::Borrowed(&[]),
                 args: ::std::borrow::Cow::Borrowed(&[]),
                 env: ::std::borrow::Cow::Borrowed(&[]),
+                debian: ::std::borrow::Cow::Borrowed(&[]),
             }),
             runner: crosscheck::bogo::RunnerOptions {
                 loose_errors: false,

@@ -41,7 +41,10 @@ pub fn render(report: &Report) -> String {
                 }
                 ul {
                     @for implementation in &report.implementations {
-                        li { b { (implementation.name) } ": " (implementation.description) }
+                        li {
+                            b { (implementation.name) } ": " (implementation.description)
+                            " — " code { (implementation.version.to_string()) }
+                        }
                     }
                 }
                 @for case in &report.cases {

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use crate::tls::observe::Observation;
+use crate::tls::provenance::Version;
 
 /// A whole run.
 #[derive(Debug, Clone, Serialize)]
@@ -11,7 +12,8 @@ pub struct Report {
     pub started_at_unix: u64,
     pub wall_seconds: f64,
     pub jobs: usize,
-    /// Every implementation in spec order (rows and columns of each table).
+    /// Every implementation of a selected cell, in spec order, with the
+    /// version the run saw.
     pub implementations: Vec<ImplementationReport>,
     pub cases: Vec<CaseReport>,
     pub totals: Totals,
@@ -21,6 +23,8 @@ pub struct Report {
 pub struct ImplementationReport {
     pub name: String,
     pub description: String,
+    /// What its program said of itself when the run began.
+    pub version: Version,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -13,6 +13,7 @@ use crate::tls::check::{Judgement, judge};
 use crate::tls::matrix::{Matrix, Role};
 use crate::tls::observe::Observation;
 use crate::tls::parameters;
+use crate::tls::provenance::{self, Version};
 use crate::tls::report::model::{
     CaseReport, CellReport, CellStatus, ImplementationReport, Report, Totals,
 };
@@ -25,8 +26,12 @@ pub struct RunOptions {
     pub out_dir: PathBuf,
     /// Case names to run; empty: all.
     pub cases: Vec<String>,
-    /// Implementation names to run (as client and server); empty: all.
+    /// Run the cells with one of these implementations on either side
+    /// (client or server); empty: no such restriction.
     pub implementations: Vec<String>,
+    /// Run only the cells whose client and server are both among these;
+    /// empty: no such restriction.
+    pub only: Vec<String>,
     /// Draw a progress bar on stderr (only drawn on a terminal).
     pub progress: bool,
     /// `(parameter name, value)` pairs that win over the environment and the spec.
@@ -41,34 +46,52 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
         matrix.cases.iter().map(|case| &*case.name),
         &options.cases,
     )?;
-    let implementations = select(
-        "implementation",
+    let names = || {
         matrix
             .implementations
             .iter()
-            .map(|implementation| &*implementation.name),
-        &options.implementations,
-    )?;
+            .map(|implementation| &*implementation.name)
+    };
+    let either_side = select("implementation", names(), &options.implementations)?;
+    let both_sides = select("implementation", names(), &options.only)?;
     let settings = Settings {
         logs_dir: options.out_dir.join("logs"),
         overrides: options.overrides.clone(),
         carriage: cell::Carriage::Observed,
     };
     check_overrides(matrix, &cases, &settings)?;
-    build_all(matrix, &implementations, options.progress)?;
 
     let mut cells = Vec::new();
     for &case in &cases {
-        for &client in &implementations {
-            for &server in &implementations {
-                cells.push(Cell {
-                    case,
-                    client,
-                    server,
-                });
+        for &client in &both_sides {
+            for &server in &both_sides {
+                let wanted = options.implementations.is_empty()
+                    || either_side.contains(&client)
+                    || either_side.contains(&server);
+                if wanted {
+                    cells.push(Cell {
+                        case,
+                        client,
+                        server,
+                    });
+                }
             }
         }
     }
+    if cells.is_empty() {
+        return Err(
+            "no cell has an implementation of --implementation on either side among --only's"
+                .to_string(),
+        );
+    }
+    let mut implementations: Vec<usize> = cells
+        .iter()
+        .flat_map(|cell| [cell.client, cell.server])
+        .collect();
+    implementations.sort_unstable();
+    implementations.dedup();
+    let versions = provision_all(matrix, &implementations, options.progress);
+
     let _ = std::fs::remove_dir_all(&settings.logs_dir);
 
     let started_at_unix = SystemTime::now()
@@ -97,9 +120,11 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
         jobs: options.jobs,
         implementations: implementations
             .iter()
-            .map(|&index| ImplementationReport {
+            .zip(versions)
+            .map(|(&index, version)| ImplementationReport {
                 name: matrix.implementations[index].name.to_string(),
                 description: matrix.implementations[index].description.to_string(),
+                version,
             })
             .collect(),
         cases: case_reports,
@@ -167,25 +192,37 @@ fn select<'a>(
 }
 
 /// Provisions (builds, installs) the programs of `implementations` before
-/// the first cell needs them, so their time shows apart from the cells'.
-fn build_all(
+/// the first cell needs them, so their time shows apart from the cells',
+/// and asks each for its version (`PROGRAM version`). One that cannot be
+/// provisioned is reported here and its cells fail with the same error.
+fn provision_all(
     matrix: &'static Matrix,
     implementations: &[usize],
     progress: bool,
-) -> Result<(), String> {
-    for &index in implementations {
-        let implementation = &matrix.implementations[index];
-        let spinner = if progress {
-            ProgressBar::new_spinner().with_message(format!("building {}", implementation.name))
-        } else {
-            ProgressBar::hidden()
-        };
-        spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-        let outcome = programs::resolve(&implementation.program, Path::new(&*matrix.root));
-        spinner.finish_and_clear();
-        outcome.map_err(|error| format!("{}: {error}", implementation.name))?;
-    }
-    Ok(())
+) -> Vec<Version> {
+    implementations
+        .iter()
+        .map(|&index| {
+            let implementation = &matrix.implementations[index];
+            let spinner = if progress {
+                ProgressBar::new_spinner()
+                    .with_message(format!("provisioning {}", implementation.name))
+            } else {
+                ProgressBar::hidden()
+            };
+            spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+            let resolved = programs::resolve(&implementation.program, Path::new(&*matrix.root));
+            spinner.finish_and_clear();
+            match resolved {
+                Ok(resolved) => provenance::version(&resolved),
+                Err(error) => {
+                    let error = error.first().to_string();
+                    eprintln!("crosscheck: {}: {error}", implementation.name);
+                    Version::Unavailable(error)
+                }
+            }
+        })
+        .collect()
 }
 
 fn run_cells(

@@ -14,6 +14,10 @@ pub fn render(report: &Report) -> String {
         out.push_str(&case_table(case));
         out.push('\n');
     }
+    out.push_str("implementations:\n");
+    for implementation in &report.implementations {
+        let _ = writeln!(out, "  {}: {}", implementation.name, implementation.version);
+    }
     let totals = report.totals;
     let _ = writeln!(
         out,
