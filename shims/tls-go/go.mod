@@ -1,0 +1,3 @@
+module crosscheck/tls-shim-go
+
+go 1.27
