@@ -12,6 +12,7 @@ pub mod certificates;
 pub mod driver;
 pub mod error;
 pub mod exchange;
+pub mod gnutls_adapter;
 pub mod invocation;
 pub mod key_log;
 pub mod library;
