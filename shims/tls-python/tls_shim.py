@@ -46,6 +46,15 @@ What tlslite-ng does not do itself, and how the shim fills the gap:
   serverSigAlg only when it signs a CertificateVerify, which a PSK
   handshake does not, so a completed handshake without one is a resumed
   one.
+- Closing. TLSConnection.close() sends close_notify and closes the socket
+  at once; the shim sends close_notify itself (_sendMsg) and reads until
+  the peer's close (see Channel.close).
+
+The hooks above use tlslite-ng internals (TLSConnection._getMsg, _sendError,
+_sendMsg, _recordLayer, _handshake_hash), which is why requirements.txt pins
+the exact version. Everything, including AES-GCM and ChaCha20-Poly1305, runs
+in pure Python (the launcher keeps site-packages, and so M2Crypto or
+pycrypto, out): bulk data moves at a few hundred kB/s.
 """
 
 import os
