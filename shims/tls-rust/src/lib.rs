@@ -15,6 +15,7 @@ pub mod exchange;
 pub mod invocation;
 pub mod key_log;
 pub mod library;
+pub mod nss_adapter;
 pub mod openssl_adapter;
 pub mod pki;
 pub mod protocol;
