@@ -5,12 +5,20 @@
 //! are temporary, keys are session objects in the internal slot, and the
 //! test CA, marked trusted, is the only trust anchor; NSS's own certificate
 //! hook verifies peers against it (and a server's name against the client's
-//! `SSL_SetURL`). Each connection is the accepted or
-//! connected TCP socket handed to NSPR (`PR_ImportTCPSocket`), with the TLS
-//! layer (`SSL_ImportFD`) on top, TLS 1.3 only. Resumption goes through
-//! NSS's resumption tokens, the external PSK through `SSL_AddExternalPsk`,
-//! KeyUpdates through `SSL_KeyUpdate` (update_not_requested), and the key
-//! log through the secret callback (see [`key_log`]).
+//! `SSL_SetURL`). Each connection is the accepted or connected TCP socket
+//! handed to NSPR (`PR_ImportTCPSocket`), with the adapter's pass-through
+//! I/O layer (see `socket`) and NSS's TLS layer (`SSL_ImportFD`) on top,
+//! TLS 1.3 only. Resumption goes through NSS's resumption tokens, 0-RTT
+//! through the server's anti-replay context, the external PSK through
+//! `SSL_AddExternalPsk`, KeyUpdates through `SSL_KeyUpdate`
+//! (update_not_requested), and the key log through the secret callback (see
+//! `key_log`); the experimental functions are looked up by name as
+//! `sslexp.h` does.
+//!
+//! In `out_of_band_psk` the server is configured with its certificate too,
+//! because NSS 3.87 will not start a TLS 1.3 server handshake without one
+//! (`ssl_CheckSignatureSchemes`); it is never sent, and both sides check
+//! that the external PSK authenticated the handshake.
 
 mod credentials;
 mod ffi;
@@ -18,7 +26,7 @@ mod key_log;
 mod socket;
 
 use std::any::Any;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ffi::{CStr, c_int, c_uint, c_void};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
@@ -389,6 +397,9 @@ struct Connection {
     fd: *mut PRFileDesc,
     state: NonNull<SocketState>,
     hook_arguments: Vec<Rc<dyn Any>>,
+    /// Set when a read or write failed: the connection is then closed
+    /// without a close_notify (after a fatal alert, none may follow).
+    failed: Cell<bool>,
 }
 
 impl Connection {
@@ -409,6 +420,7 @@ impl Connection {
             fd: tcp_fd,
             state: SocketState::new(key_log().map(|log| KeyLogger::new(role, log))),
             hook_arguments: Vec::new(),
+            failed: Cell::new(false),
         };
         // SAFETY: a live socket; the state is freed only after it closes.
         unsafe { socket::push_layer(tcp_fd, connection.state)? };
@@ -515,7 +527,7 @@ impl Connection {
         let amount = i32::try_from(buffer.len()).unwrap_or(i32::MAX);
         // SAFETY: a live TLS socket and a buffer of at least `amount` bytes.
         let count = unsafe { (nspr.PR_Read)(self.fd, buffer.as_mut_ptr().cast(), amount) };
-        usize::try_from(count).map_err(|_| last_error_code())
+        usize::try_from(count).map_err(|_| self.failure(last_error_code()))
     }
 
     /// `PR_Write`: the count, or the NSPR error code.
@@ -524,7 +536,16 @@ impl Connection {
         let amount = i32::try_from(data.len()).unwrap_or(i32::MAX);
         // SAFETY: a live TLS socket and `amount` readable bytes.
         let count = unsafe { (nspr.PR_Write)(self.fd, data.as_ptr().cast(), amount) };
-        usize::try_from(count).map_err(|_| last_error_code())
+        usize::try_from(count).map_err(|_| self.failure(last_error_code()))
+    }
+
+    /// Notes a failed read or write (a would-block or the peer's end of
+    /// stream is none) and passes its error code on.
+    fn failure(&self, code: PRErrorCode) -> PRErrorCode {
+        if !matches!(code, PR_WOULD_BLOCK_ERROR | PR_END_OF_FILE_ERROR) {
+            self.failed.set(true);
+        }
+        code
     }
 
     /// Holds reads back (see `socket`), or lets them through again.
@@ -542,12 +563,17 @@ impl Connection {
     fn send_early_data(&self, data: &[u8]) -> Result<(), Error> {
         self.hold_reads(true);
         let mut sent = 0;
+        let mut would_block = 0;
         let mut outcome = Ok(());
         while sent < data.len() {
             match self.write(&data[sent..]) {
+                // NSS's limit for early data (the ticket's) is reached.
                 Ok(0) => break,
                 Ok(count) => sent += count,
-                Err(PR_WOULD_BLOCK_ERROR) if self.can_send_early_data() => {}
+                // Once for the ClientHello; again only if the write is stuck.
+                Err(PR_WOULD_BLOCK_ERROR) if would_block < 2 && self.can_send_early_data() => {
+                    would_block += 1;
+                }
                 Err(PR_WOULD_BLOCK_ERROR) => break,
                 Err(code) => {
                     outcome = Err(Error::library("sending early data", describe_error(code)));
@@ -556,6 +582,12 @@ impl Connection {
             }
         }
         self.hold_reads(false);
+        if outcome.is_ok() && sent > 0 && sent < data.len() {
+            outcome = Err(Error::library(
+                "sending early data",
+                format!("NSS sent {sent} of the {} bytes as early data", data.len()),
+            ));
+        }
         outcome
     }
 
@@ -594,6 +626,10 @@ impl Connection {
 
 impl Drop for Connection {
     fn drop(&mut self) {
+        if self.failed.get() {
+            // SAFETY: the state lives until below; NSS is not running now.
+            unsafe { (*self.state.as_ptr()).refuse_writes = true };
+        }
         if let Ok(nspr) = Nspr4::get() {
             // SAFETY: the stack this value owns, closed once (it closes the
             // TCP socket too).
@@ -841,5 +877,104 @@ impl TlsStream for NssStream {
             0 => return None,
             other => NamedGroup::Other(format!("NSS group {other}")),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! Both sides of some cases in one process, over loopback, when the
+    //! machine has NSS (skipped, with a note, when it has not).
+
+    use std::net::{Ipv4Addr, TcpListener};
+    use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    use super::*;
+    use crate::invocation::Parameters;
+    use crate::scenario::{run_client, run_server};
+
+    fn nss_loads() -> bool {
+        match initialise() {
+            Ok(()) => true,
+            Err(error) => {
+                eprintln!("NSS not usable here, test skipped: {error}");
+                false
+            }
+        }
+    }
+
+    fn parameters() -> Parameters {
+        Parameters {
+            certificates: Path::new(env!("CARGO_MANIFEST_DIR")).join("../../certificates"),
+            download_bytes: 3_000_000,
+            key_update_interval_bytes: 1_000_000,
+        }
+    }
+
+    /// Runs `case` with an NSS server and an NSS client; their outcomes.
+    fn play(case: Case) -> (Result<(), Error>, Result<(), Error>) {
+        let port = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let server = std::thread::spawn(move || {
+            let parameters = parameters();
+            let mut server = Nss.server(case, &Pki::new(&parameters.certificates))?;
+            run_server(&mut server, case, port, &parameters)
+        });
+        // The server listens once its port can no longer be bound.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while TcpListener::bind((Ipv4Addr::LOCALHOST, port)).is_ok() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let parameters = parameters();
+        let client = Nss
+            .client(case, &Pki::new(&parameters.certificates))
+            .and_then(|mut client| run_client(&mut client, case, port, &parameters));
+        let server = server.join().expect("the server thread ends");
+        (server, client)
+    }
+
+    #[test]
+    fn positive_cases_pass_between_nss_peers() {
+        if !nss_loads() {
+            return;
+        }
+        for case in [
+            Case::RequestResponse,
+            Case::LargeDataDownloadWithFrequentKeyUpdates,
+            Case::MtlsRequestResponse,
+            Case::Resumption,
+            Case::EarlyData,
+            Case::OutOfBandPsk,
+            Case::HelloRetryRequest,
+        ] {
+            let (server, client) = play(case);
+            assert!(server.is_ok(), "{case} server: {server:?}");
+            assert!(client.is_ok(), "{case} client: {client:?}");
+        }
+    }
+
+    #[test]
+    fn the_refusing_side_names_nss_error() {
+        if !nss_loads() {
+            return;
+        }
+        for (case, refusal) in [
+            (Case::UntrustedCertificate, "SEC_ERROR_UNTRUSTED_ISSUER"),
+            (Case::WrongHostname, "SSL_ERROR_BAD_CERT_DOMAIN"),
+            (Case::ExpiredCertificate, "SEC_ERROR_EXPIRED_CERTIFICATE"),
+            (Case::ClientCertificateRequired, "SSL_ERROR_NO_CERTIFICATE"),
+            (Case::NoSharedGroup, "SSL_ERROR_NO_CYPHER_OVERLAP"),
+        ] {
+            let (server, client) = play(case);
+            let (refuser, other) = match case.refuser() {
+                Some(Role::Client) => (client, server),
+                _ => (server, client),
+            };
+            let refuser = refuser.expect_err("the refusing side fails").to_string();
+            assert!(refuser.contains(refusal), "{case}: {refuser}");
+            assert!(other.is_err(), "{case}: the other side passed");
+        }
     }
 }

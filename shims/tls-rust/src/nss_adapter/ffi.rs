@@ -48,6 +48,7 @@ pub const PR_LANGUAGE_I_DEFAULT: u32 = 0;
 /// Error codes (`prerr.h`, `sslerr.h`).
 pub const PR_WOULD_BLOCK_ERROR: PRErrorCode = -5998;
 pub const PR_END_OF_FILE_ERROR: PRErrorCode = -5938;
+pub const PR_SOCKET_SHUTDOWN_ERROR: PRErrorCode = -5929;
 pub const SSL_ERROR_BAD_CERTIFICATE: PRErrorCode = -0x3000 + 4;
 
 /// Socket options (`ssl.h`).

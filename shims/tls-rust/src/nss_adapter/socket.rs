@@ -6,15 +6,17 @@
 //! ClientHello and takes the next write as early data, as it does on a
 //! non-blocking socket whose peer has not answered yet. Without the hold, a
 //! quick server's answer could complete the handshake inside the first
-//! write, and the data would go out after it instead.
+//! write, and the data would go out after it instead. It can also refuse
+//! writes, so a connection that failed (say, on the peer's fatal alert) is
+//! closed without NSS's parting close_notify.
 
 use std::ffi::{c_int, c_void};
 use std::ptr::{self, NonNull};
 use std::sync::OnceLock;
 
 use super::ffi::{
-    Nspr4, PR_MSG_PEEK, PR_SUCCESS, PR_TOP_IO_LAYER, PR_WOULD_BLOCK_ERROR, PRCloseFN,
-    PRDescIdentity, PRFileDesc, PRIOMethods, PRStatus,
+    Nspr4, PR_MSG_PEEK, PR_SOCKET_SHUTDOWN_ERROR, PR_SUCCESS, PR_TOP_IO_LAYER,
+    PR_WOULD_BLOCK_ERROR, PRCloseFN, PRDescIdentity, PRFileDesc, PRIOMethods, PRStatus,
 };
 use super::key_log::KeyLogger;
 use super::nss_error;
@@ -25,6 +27,8 @@ use crate::error::Error;
 pub struct SocketState {
     /// Reads report would-block while set.
     pub hold_reads: bool,
+    /// Writes fail (as on a socket shut for writing) once set.
+    pub refuse_writes: bool,
     /// The key log, when `SSLKEYLOGFILE` asks for one.
     pub key_log: Option<KeyLogger>,
 }
@@ -35,6 +39,7 @@ impl SocketState {
     pub fn new(key_log: Option<KeyLogger>) -> NonNull<SocketState> {
         NonNull::from(Box::leak(Box::new(SocketState {
             hold_reads: false,
+            refuse_writes: false,
             key_log,
         })))
     }
@@ -149,6 +154,20 @@ unsafe fn holding_reads(fd: *mut PRFileDesc) -> bool {
     hold
 }
 
+/// Whether writes are refused; if so, sets NSPR's shut-down error.
+///
+/// # Safety
+/// As [`state`].
+unsafe fn refusing_writes(fd: *mut PRFileDesc) -> bool {
+    // SAFETY: guaranteed by the caller.
+    let refuse = unsafe { state(fd) }.is_some_and(|state| state.refuse_writes);
+    if refuse && let Ok(nspr) = Nspr4::get() {
+        // SAFETY: sets the thread's error code.
+        unsafe { (nspr.PR_SetError)(PR_SOCKET_SHUTDOWN_ERROR, 0) };
+    }
+    refuse
+}
+
 /// Shows the key logger bytes that crossed the layer.
 ///
 /// # Safety
@@ -204,6 +223,9 @@ unsafe extern "C" fn layer_read(fd: *mut PRFileDesc, buffer: *mut c_void, amount
 unsafe extern "C" fn layer_write(fd: *mut PRFileDesc, buffer: *const c_void, amount: i32) -> i32 {
     // SAFETY: NSPR calls with this layer's descriptor and `amount` bytes.
     unsafe {
+        if refusing_writes(fd) {
+            return -1;
+        }
         let Some((lower, Some(write))) = below(fd).map(|(lower, methods)| (lower, methods.write))
         else {
             return -1;
@@ -247,6 +269,9 @@ unsafe extern "C" fn layer_send(
 ) -> i32 {
     // SAFETY: NSPR calls with this layer's descriptor and `amount` bytes.
     unsafe {
+        if refusing_writes(fd) {
+            return -1;
+        }
         let Some((lower, Some(send))) = below(fd).map(|(lower, methods)| (lower, methods.send))
         else {
             return -1;
