@@ -1,7 +1,7 @@
 //! The key log the harness asks for with `SSLKEYLOGFILE`: every secret the
 //! library hands over, one NSS key log line each, appended as it comes so
 //! the harness can decrypt what it relayed. rustls writes its own
-//! (`KeyLogFile`); the OpenSSL and s2n-tls adapters write through here.
+//! (`KeyLogFile`); the OpenSSL, s2n-tls and NSS adapters write through here.
 
 use std::fs::{File, OpenOptions};
 use std::io::Write;

@@ -16,6 +16,7 @@ pub mod gnutls_adapter;
 pub mod invocation;
 pub mod key_log;
 pub mod library;
+pub mod nss_adapter;
 pub mod openssl_adapter;
 pub mod pki;
 pub mod protocol;
