@@ -60,8 +60,20 @@ pub fn compile_module<F: SpecFamily>(
     directory: &Path,
     display_root: &Path,
 ) -> Result<TokenStream, Diagnostics> {
+    compile_module_as::<F>(directory, display_root, None)
+}
+
+/// As [`compile_module`], the module named `module` when given.
+fn compile_module_as<F: SpecFamily>(
+    directory: &Path,
+    display_root: &Path,
+    module: Option<&str>,
+) -> Result<TokenStream, Diagnostics> {
     let plan = F::plan(directory, display_root)?;
-    let module = module_name(directory)?;
+    let module = match module {
+        Some(module) => module.to_string(),
+        None => module_name(directory)?,
+    };
     let ident = format_ident!("{module}");
     let track = track_files(&F::inputs(&plan));
     let tables = F::tables(&plan, &module);
@@ -114,6 +126,17 @@ fn module_name(directory: &Path) -> Result<String, Diagnostic> {
 /// marker. An App Identity case file compiles alone (the whole directory
 /// is still checked); any other family's file compiles its whole family.
 pub fn compile_path(path: &Path, display_root: &Path) -> Result<TokenStream, Diagnostics> {
+    compile_path_as(path, display_root, None)
+}
+
+/// As [`compile_path`], the family's module named `module` when given
+/// (`spec!("specs/tls", module = tls_interop)`) instead of after its
+/// directory.
+pub fn compile_path_as(
+    path: &Path,
+    display_root: &Path,
+    module: Option<&str>,
+) -> Result<TokenStream, Diagnostics> {
     let directory = if path.is_dir() {
         path
     } else {
@@ -121,15 +144,15 @@ pub fn compile_path(path: &Path, display_root: &Path) -> Result<TokenStream, Dia
     };
     if AppIdentity::marks(directory) {
         if path.is_dir() {
-            compile_module::<AppIdentity>(directory, display_root)
+            compile_module_as::<AppIdentity>(directory, display_root, module)
         } else {
             crate::app_identity::compile_file(path, display_root)
         }
     } else if Tls::marks(directory) {
         crate::tls::check_spec_file(path)?;
-        compile_module::<Tls>(directory, display_root)
+        compile_module_as::<Tls>(directory, display_root, module)
     } else if Bogo::marks(directory) {
-        compile_module::<Bogo>(directory, display_root)
+        compile_module_as::<Bogo>(directory, display_root, module)
     } else if !path.exists() {
         Err(Diagnostic::without_position(
             &path.display().to_string(),

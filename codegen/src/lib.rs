@@ -19,4 +19,4 @@ pub mod tokens;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-pub use family::{SpecFamily, compile_module, compile_path, compile_tables};
+pub use family::{SpecFamily, compile_module, compile_path, compile_path_as, compile_tables};

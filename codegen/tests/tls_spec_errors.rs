@@ -61,8 +61,13 @@ fn family(cases: &str, implementations: &str) -> tempfile::TempDir {
 
 fn planned(cases: &str, implementations: &str) -> MatrixPlan {
     let dir = family(cases, implementations);
+    planned_with_root(&dir, dir.path())
+}
+
+/// The family in `dir`, its programs' files found under `root`.
+fn planned_with_root(dir: &tempfile::TempDir, root: &Path) -> MatrixPlan {
     let mut diagnostics = crosscheck_codegen::Diagnostics::default();
-    let loaded = load::load(dir.path(), dir.path(), &mut diagnostics);
+    let loaded = load::load(dir.path(), root, &mut diagnostics);
     assert!(diagnostics.is_empty(), "{diagnostics}");
     let loaded = loaded.unwrap_or_else(|| panic!("not loaded"));
     plan::plan(&loaded).unwrap_or_else(|d| panic!("{d}"))
@@ -653,7 +658,11 @@ fn a_new_implementation_entry_adds_tests_in_every_case_in_both_roles() {
         std::fs::read_to_string(project_specs().join(name)).unwrap_or_else(|e| panic!("{e}"))
     };
     let cases = read("cases.yaml");
-    let before = planned(&cases, &read("implementations.yaml"));
+    // The project's programs name its build scripts, found from its root.
+    let project_root = project_specs().join("../..");
+    let in_project =
+        |implementations: &str| planned_with_root(&family(&cases, implementations), &project_root);
+    let before = in_project(&read("implementations.yaml"));
     // The entry goes at the end of `implementations:`, before any later key.
     let text = read("implementations.yaml");
     let (entries, rest) = text
@@ -662,10 +671,10 @@ fn a_new_implementation_entry_adds_tests_in_every_case_in_both_roles() {
             (entries, format!("\nknown_failures:{rest}"))
         });
     let implementations = format!(
-        "{}\n  wolfssl:\n    description: wolfSSL\n    program: {{run: [\"{{root}}/shims/wolfssl\"]}}\n{rest}",
+        "{}\n  mbedtls:\n    description: Mbed TLS\n    program: {{run: [\"{{root}}/shims/mbedtls\"]}}\n{rest}",
         entries.trim_end()
     );
-    let after = planned(&cases, &implementations);
+    let after = in_project(&implementations);
 
     let count = before.implementations.len();
     assert_eq!(after.implementations.len(), count + 1);
@@ -678,11 +687,11 @@ fn a_new_implementation_entry_adds_tests_in_every_case_in_both_roles() {
             .map(|test| test.name.as_str())
             .filter(|name| !old.tests.iter().any(|t| t.name == *name))
             .collect();
-        assert!(added.contains(&"wolfssl_to_wolfssl"), "{}", new.module);
+        assert!(added.contains(&"mbedtls_to_mbedtls"), "{}", new.module);
         for other in &before.implementations {
             let ident = &other.ident;
-            assert!(added.contains(&format!("wolfssl_to_{ident}").as_str()));
-            assert!(added.contains(&format!("{ident}_to_wolfssl").as_str()));
+            assert!(added.contains(&format!("mbedtls_to_{ident}").as_str()));
+            assert!(added.contains(&format!("{ident}_to_mbedtls").as_str()));
         }
         assert_eq!(added.len(), 2 * count + 1);
     }

@@ -7,6 +7,10 @@
 //! `spec!("specs/tls")` and `spec!("specs/tls/cases.yaml")` both expand the
 //! whole TLS family (`pub mod tls { MATRIX, one module per case }`).
 //!
+//! `spec!("specs/tls", module = tls_interop)` names the module instead of
+//! the directory, so that a filter such as `cargo test -- tls_interop::`
+//! selects one family alone.
+//!
 //! The path is relative to the project root: the nearest of the calling
 //! crate's `CARGO_MANIFEST_DIR` and its ancestors that holds it (so a
 //! family's test package under `generated-tests/` names `specs/tls` as the
@@ -17,11 +21,38 @@ use std::path::PathBuf;
 
 use proc_macro::TokenStream;
 
-use syn::{LitStr, parse_macro_input};
+use syn::parse::{Parse, ParseStream};
+use syn::{Ident, LitStr, Token, parse_macro_input};
+
+/// `"PATH"` or `"PATH", module = NAME`.
+struct SpecInput {
+    path: LitStr,
+    module: Option<Ident>,
+}
+
+impl Parse for SpecInput {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let path = input.parse()?;
+        let mut module = None;
+        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
+            let key: Ident = input.parse()?;
+            if key != "module" {
+                return Err(syn::Error::new(key.span(), "expected `module = NAME`"));
+            }
+            input.parse::<Token![=]>()?;
+            module = Some(input.parse()?);
+            input.parse::<Option<Token![,]>>()?;
+        }
+        Ok(SpecInput { path, module })
+    }
+}
 
 #[proc_macro]
 pub fn spec(input: TokenStream) -> TokenStream {
-    let literal = parse_macro_input!(input as LitStr);
+    let SpecInput {
+        path: literal,
+        module,
+    } = parse_macro_input!(input as SpecInput);
     let manifest_dir = match std::env::var_os("CARGO_MANIFEST_DIR") {
         Some(dir) => PathBuf::from(dir),
         None => {
@@ -38,7 +69,8 @@ pub fn spec(input: TokenStream) -> TokenStream {
         .unwrap_or(&manifest_dir)
         .to_path_buf();
     let path = root.join(relative);
-    match crosscheck_codegen::compile_path(&path, &root) {
+    let module = module.map(|module| module.to_string());
+    match crosscheck_codegen::compile_path_as(&path, &root, module.as_deref()) {
         Ok(tokens) => tokens.into(),
         Err(diagnostics) => error(&literal, &diagnostics.to_string()),
     }
