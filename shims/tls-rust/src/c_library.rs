@@ -65,6 +65,8 @@ macro_rules! c_api {
                     .map_err(|message| $crate::error::Error::library("loading the TLS library", message))
             }
 
+            // The locals are named after the C functions.
+            #[allow(non_snake_case)]
             fn load() -> ::std::result::Result<$name, $crate::error::Error> {
                 let library = $crate::c_library::open(&[$($file),+], $package)?;
                 $(

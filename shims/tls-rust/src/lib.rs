@@ -24,3 +24,4 @@ pub mod rustls_adapter;
 pub mod s2n_adapter;
 pub mod scenario;
 pub mod transport;
+pub mod wolfssl_adapter;
