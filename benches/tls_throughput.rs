@@ -85,7 +85,20 @@ fn run(size: &str, wanted: &[String]) -> Result<(), String> {
                 client,
                 server,
             };
-            let rate = best_rate(cell, &settings)?;
+            let rate = match best_rate(cell, &settings) {
+                Ok(rate) => rate,
+                // A pair that fails (a known failure among them) has no
+                // rate; the others still get theirs.
+                Err(why) => {
+                    println!(
+                        "{:<14} {:<14} {:>10}  {why}",
+                        MATRIX.implementations[client].name,
+                        MATRIX.implementations[server].name,
+                        "failed"
+                    );
+                    continue;
+                }
+            };
             let share = ceiling.as_ref().map_or(String::new(), |ceiling| {
                 format!("  ({:.0}% of the ceiling)", 100.0 * rate / ceiling)
             });
