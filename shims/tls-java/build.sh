@@ -29,8 +29,8 @@
 # the class path the run command names too. Only the bc build compiles
 # BouncyCastle.java; the jsse build has no Bouncy Castle class at all.
 #
-# CROSSCHECK_TLS_CERTIFICATES (default: certificates) is the PKI the training
-# run uses.
+# The training run uses the PKI in CROSSCHECK_TLS_CERTIFICATES (default: the
+# project's certificates/).
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -82,6 +82,8 @@ jar --create --file "$out/tls-shim.jar" -C "$classes" .
 rm -rf "$classes"
 
 classpath="$out/tls-shim.jar${libraries:+:$libraries}"
+CROSSCHECK_TLS_CERTIFICATES=${CROSSCHECK_TLS_CERTIFICATES:-$here/../../certificates}
+export CROSSCHECK_TLS_CERTIFICATES
 java -XX:ArchiveClassesAtExit="$out/tls-shim.jsa" \
     -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData \
     -Xlog:disable -Xlog:all=error:stderr \
