@@ -1,17 +1,27 @@
-// crosscheck TLS interop shim for Java (JSSE).
+// crosscheck TLS interop shim for Java: the JDK's JSSE, or Bouncy Castle's
+// BCJSSE (with the BC crypto provider) behind the same scenario drivers.
 //
 // The contract (invocation, exit codes, environment, shared values, cases) is
-// in shims/README.md. Build and run:
+// in shims/README.md. Build and run (build.sh also makes the class-data
+// sharing archive that cuts the JVM's start-up):
 //
-//     javac -d OUT shims/tls-java/TlsShim.java
-//     java -cp OUT TlsShim client|server CASE PORT
+//     shims/tls-java/build.sh OUT [jsse|bc]
+//     java -cp OUT/tls-shim.jar TlsShim [--provider jsse] client|server CASE PORT
+//     java -cp OUT/tls-shim.jar:BC-JARS TlsShim --provider bc client|server CASE PORT
 //
-// Reading order: main() -> Settings (arguments and environment) -> Case (the
-// case names, and why JSSE cannot play some of them) -> Client and Server (one
-// scenario driver per case and role) -> Wire (message I/O and the close
-// rules) -> Jsse (SSLContext and socket setup) -> Pki (PEM loading) ->
-// Identity and CountingTrustManager (the key and trust managers, which also
-// let the drivers observe full versus resumed handshakes).
+// Besides a case, the shim answers `version` (one line naming the library)
+// and `train` (plays a few cases between an in-process server and client on
+// loopback, so that a class-data sharing archive dumped at exit holds what a
+// cell loads).
+//
+// Reading order: main() -> Settings (arguments and environment) -> Provider
+// (the library behind the drivers, and the cases it cannot play; Jsse here,
+// BouncyCastle in BouncyCastle.java) -> Case (the case names) -> Client and
+// Server (one scenario driver per case and role) -> Training -> Wire
+// (message I/O and the close rules) -> Tls (SSLContext and socket setup) ->
+// Pki (PEM loading) -> Identity and CountingTrustManager (the key and trust
+// managers, which also let the drivers observe full versus resumed
+// handshakes).
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -38,6 +48,11 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.IntConsumer;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -107,56 +122,76 @@ public final class TlsShim {
             return;
         }
 
-        String label = "tls-java " + settings.role.word + " " + settings.caseName;
+        Provider provider;
+        try {
+            provider = Provider.named(settings.providerName);
+        } catch (UsageError e) {
+            System.err.println("tls-java: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+            return;
+        }
+
+        switch (settings.command) {
+            case VERSION:
+                System.out.println(provider.version());
+                System.exit(EXIT_OK);
+                return;
+            case TRAIN:
+                System.exit(Training.run(provider, settings));
+                return;
+            default:
+                System.exit(play(provider, settings));
+        }
+    }
+
+    /** Plays the settings' case in its role; returns the exit status. */
+    static int play(Provider provider, Settings settings) {
+        String label = "tls-java " + provider.name + " " + settings.role.word + " " + settings.caseName;
         // A case this shim does not know is one it does not support.
         if (settings.testCase == null) {
             System.err.println(label + ": unsupported: unknown case");
-            System.exit(EXIT_UNSUPPORTED);
+            return EXIT_UNSUPPORTED;
         }
-        String unsupported = settings.testCase.unsupportedReason(settings.role);
+        String unsupported = provider.unsupportedReason(settings.testCase, settings.role);
         if (unsupported != null) {
             System.err.println(label + ": unsupported: " + unsupported);
-            System.exit(EXIT_UNSUPPORTED);
+            return EXIT_UNSUPPORTED;
         }
 
         try {
             if (settings.role == Role.CLIENT) {
-                new Client(settings).run();
+                new Client(provider, settings).run();
             } else {
-                new Server(settings).run();
+                new Server(provider, settings).run();
             }
         } catch (CheckFailed | IOException | GeneralSecurityException e) {
-            if (settings.testCase.refuser == settings.role && isOwnRefusal(e)) {
+            if (settings.testCase.refuser == settings.role && isOwnRefusal(provider, e)) {
                 reportRefusal(e);
             }
             System.err.println(label + ": failed: " + describe(e));
-            System.exit(EXIT_FAILED);
+            return EXIT_FAILED;
         } catch (RuntimeException e) {
             System.err.println(label + ": failed: " + describe(e));
             e.printStackTrace();
-            System.exit(EXIT_FAILED);
+            return EXIT_FAILED;
         }
-        System.exit(EXIT_OK);
+        return EXIT_OK;
     }
 
     /**
-     * Whether a failure is this side's own refusal of the peer: an error JSSE
-     * raised on its own finding (it then sends the alert itself), not its
-     * report of the peer's fatal alert, nor of the peer closing the
+     * Whether a failure is this side's own refusal of the peer: an error the
+     * library raised on its own finding (it then sends the alert itself),
+     * not its report of the peer's fatal alert, nor of the peer closing the
      * connection, nor a failure to set up (reading the PKI) or a scenario
      * check.
      */
-    static boolean isOwnRefusal(Throwable e) {
-        if (!(e instanceof SSLException)) {
+    static boolean isOwnRefusal(Provider provider, Throwable e) {
+        if (!provider.isLibraryError(e)) {
             return false;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof EOFException || t instanceof SocketException) {
-                return false;
-            }
-            // JSSE's wording for an alert it received (TransportContext).
-            String message = t.getMessage();
-            if (message != null && message.startsWith("Received fatal alert")) {
+            if (t instanceof EOFException || t instanceof SocketException
+                    || provider.isReceivedAlert(t)) {
                 return false;
             }
         }
@@ -209,51 +244,73 @@ public final class TlsShim {
         }
     }
 
+    enum Command {
+        /** Play a case in a role: `client|server CASE PORT`. */
+        PLAY,
+        /** Print the library and its version. */
+        VERSION,
+        /** Play a few cases in-process, to fill a class-data sharing archive. */
+        TRAIN
+    }
+
     /** The parsed command line and environment. */
     static final class Settings {
         static final String USAGE =
-                "usage: java TlsShim client|server CASE PORT\n"
+                "usage: java TlsShim [--provider jsse|bc] client|server CASE PORT\n"
+                + "       java TlsShim [--provider jsse|bc] version|train\n"
                 + "  CASE is one of: " + Case.names() + "\n"
                 + "  environment: CROSSCHECK_TLS_CERTIFICATES (directory, default 'certificates'),\n"
                 + "               CROSSCHECK_TLS_DOWNLOAD_BYTES (default " + DEFAULT_DOWNLOAD_BYTES + "),\n"
                 + "               CROSSCHECK_TLS_KEY_UPDATE_INTERVAL_BYTES (default "
                 + DEFAULT_KEY_UPDATE_INTERVAL_BYTES + ")";
 
+        final String providerName;
+        final Command command;
+        /** The rest only for PLAY (and as training's defaults). */
         final Role role;
         final String caseName;
         /** Null when the case name is not one this shim knows. */
         final Case testCase;
+        /** 0 (only in training): any free port, announced to {@link #listening}. */
         final int port;
         final Path certificates;
         final long downloadBytes;
         final long keyUpdateIntervalBytes;
+        /** Told the port once the server listens; null outside training. */
+        final IntConsumer listening;
 
-        private Settings(Role role, String caseName, int port, Path certificates, long downloadBytes,
-                long keyUpdateIntervalBytes) {
+        Settings(String providerName, Command command, Role role, String caseName, int port,
+                Path certificates, long downloadBytes, long keyUpdateIntervalBytes,
+                IntConsumer listening) {
+            this.providerName = providerName;
+            this.command = command;
             this.role = role;
             this.caseName = caseName;
-            this.testCase = Case.byName(caseName);
+            this.testCase = caseName == null ? null : Case.byName(caseName);
             this.port = port;
             this.certificates = certificates;
             this.downloadBytes = downloadBytes;
             this.keyUpdateIntervalBytes = keyUpdateIntervalBytes;
+            this.listening = listening;
+        }
+
+        /** These settings for another case, role and port (training). */
+        Settings play(Case testCase, Role role, int port, IntConsumer listening) {
+            return new Settings(providerName, Command.PLAY, role, testCase.id, port, certificates,
+                    downloadBytes, keyUpdateIntervalBytes, listening);
         }
 
         static Settings parse(String[] args, Map<String, String> env) throws UsageError {
-            if (args.length != 3) {
-                throw new UsageError("expected 3 arguments, got " + args.length);
+            int next = 0;
+            String providerName = "jsse";
+            if (args.length >= 1 && args[0].equals("--provider")) {
+                if (args.length < 2) {
+                    throw new UsageError("--provider needs a value: jsse or bc");
+                }
+                providerName = args[1];
+                next = 2;
             }
-            Role role;
-            switch (args[0]) {
-                case "client": role = Role.CLIENT; break;
-                case "server": role = Role.SERVER; break;
-                default: throw new UsageError("role must be 'client' or 'server', got '" + args[0] + "'");
-            }
-            String caseName = args[1];
-            if (!caseName.matches("[a-z0-9_]+")) {
-                throw new UsageError("CASE must be a case name like 'handshake', got '" + caseName + "'");
-            }
-            int port = (int) parseNumber("PORT", args[2], 1, 65535);
+            String[] rest = Arrays.copyOfRange(args, next, args.length);
 
             String certificates = env.get("CROSSCHECK_TLS_CERTIFICATES");
             if (certificates == null || certificates.isEmpty()) {
@@ -263,8 +320,29 @@ public final class TlsShim {
                     DEFAULT_DOWNLOAD_BYTES, 0);
             long keyUpdateIntervalBytes = numberFromEnv(env, "CROSSCHECK_TLS_KEY_UPDATE_INTERVAL_BYTES",
                     DEFAULT_KEY_UPDATE_INTERVAL_BYTES, 1);
-            return new Settings(role, caseName, port, Path.of(certificates), downloadBytes,
-                    keyUpdateIntervalBytes);
+
+            if (rest.length == 1 && (rest[0].equals("version") || rest[0].equals("train"))) {
+                Command command = rest[0].equals("version") ? Command.VERSION : Command.TRAIN;
+                return new Settings(providerName, command, Role.CLIENT, null, 0, Path.of(certificates),
+                        downloadBytes, keyUpdateIntervalBytes, null);
+            }
+            if (rest.length != 3) {
+                throw new UsageError("expected client|server CASE PORT, or version, or train; got "
+                        + rest.length + " arguments");
+            }
+            Role role;
+            switch (rest[0]) {
+                case "client": role = Role.CLIENT; break;
+                case "server": role = Role.SERVER; break;
+                default: throw new UsageError("role must be 'client' or 'server', got '" + rest[0] + "'");
+            }
+            String caseName = rest[1];
+            if (!caseName.matches("[a-z0-9_]+")) {
+                throw new UsageError("CASE must be a case name like 'handshake', got '" + caseName + "'");
+            }
+            int port = (int) parseNumber("PORT", rest[2], 1, 65535);
+            return new Settings(providerName, Command.PLAY, role, caseName, port, Path.of(certificates),
+                    downloadBytes, keyUpdateIntervalBytes, null);
         }
 
         private static long numberFromEnv(Map<String, String> env, String name, long fallback, long min)
@@ -294,45 +372,183 @@ public final class TlsShim {
     }
 
     // ---------------------------------------------------------------------
+    // Providers: the TLS library behind the drivers
+    // ---------------------------------------------------------------------
+
+    /**
+     * One TLS library reached through the JSSE API (javax.net.ssl): how to
+     * make its SSLContext and trust managers, how its sockets close, how its
+     * errors read, and which cases it cannot play.
+     */
+    abstract static class Provider {
+        /** The `--provider` value. */
+        final String name;
+
+        Provider(String name) {
+            this.name = name;
+        }
+
+        /**
+         * The provider a `--provider` value names. Bouncy Castle's is a
+         * class of its own (BouncyCastle.java), compiled and found only
+         * with the Bouncy Castle jars, so the JSSE build needs none.
+         */
+        static Provider named(String name) throws UsageError {
+            switch (name) {
+                case "jsse":
+                    return new Jsse();
+                case "bc":
+                    try {
+                        return (Provider) Class.forName("BouncyCastle").getDeclaredConstructor().newInstance();
+                    } catch (ReflectiveOperationException | LinkageError e) {
+                        throw new UsageError("--provider bc needs the Bouncy Castle build of this shim"
+                                + " (shims/tls-java/build.sh OUT bc) and bctls, bcutil and bcprov on the"
+                                + " class path: " + describe(e));
+                    }
+                default:
+                    throw new UsageError("--provider must be 'jsse' or 'bc', got '" + name + "'");
+            }
+        }
+
+        /** One line naming the library and its version, and Java's. */
+        abstract String version();
+
+        /** Why this library cannot play {@code testCase} in {@code role}; null when it can. */
+        abstract String unsupportedReason(Case testCase, Role role);
+
+        /** A fresh TLS 1.3 SSLContext (not yet initialised). */
+        abstract SSLContext context() throws GeneralSecurityException;
+
+        /** The library's PKIX trust manager factory. */
+        abstract TrustManagerFactory pkix() throws GeneralSecurityException;
+
+        /**
+         * Restricts the key exchange groups this process offers or accepts
+         * (a comma-separated list). JDK 17 has no per-connection API
+         * (SSLParameters.setNamedGroups is JDK 20) and BCJSSE 1.72 none
+         * either (BCSSLParameters has no named groups); both read this
+         * system property, once, when a context first needs it: call it
+         * before anything TLS-related runs.
+         */
+        void restrictNamedGroups(String groups) {
+            System.setProperty("jdk.tls.namedGroups", groups);
+        }
+
+        /**
+         * Whether SSLSocket.shutdownOutput() sends close_notify and leaves
+         * the read side open (TLS 1.3 half-close). Otherwise closing the
+         * SSLSocket sends close_notify, and a client socket layered over
+         * its own TCP socket without autoClose keeps that TCP socket open
+         * to read the server's close.
+         */
+        abstract boolean halfCloses();
+
+        /** Whether {@code e} is an error the library raised (not a scenario check or setup). */
+        abstract boolean isLibraryError(Throwable e);
+
+        /** Whether {@code t} is the library's report of a fatal alert it received. */
+        abstract boolean isReceivedAlert(Throwable t);
+
+        static String javaVersion() {
+            return "Java " + System.getProperty("java.version");
+        }
+    }
+
+    /** The JDK's own JSSE (SunJSSE). */
+    static final class Jsse extends Provider {
+        Jsse() {
+            super("jsse");
+        }
+
+        @Override
+        String version() {
+            return "JSSE (" + javaVersion() + ")";
+        }
+
+        @Override
+        String unsupportedReason(Case testCase, Role role) {
+            switch (testCase) {
+                case EARLY_DATA:
+                    return "JSSE has no TLS 1.3 0-RTT (early data) support";
+                case OUT_OF_BAND_PSK:
+                    return "JSSE has no API for external (out-of-band) pre-shared keys";
+                // A JSSE ClientHello carries a key share for the first offered
+                // group of each kind (NIST EC, XDH, FFDHE; at most two shares),
+                // so offering x25519 then secp256r1 sends both shares and a
+                // secp256r1-only server never needs to ask for a retry. JDK 17
+                // has no API to choose shares.
+                case HELLO_RETRY_REQUEST:
+                    return role == Role.CLIENT
+                            ? "JSSE sends key shares for both x25519 and secp256r1 when offering both"
+                                    + " (one per group kind); JDK 17 cannot restrict the shares to x25519"
+                            : null;
+                default:
+                    return null;
+            }
+        }
+
+        @Override
+        SSLContext context() throws GeneralSecurityException {
+            return SSLContext.getInstance("TLSv1.3");
+        }
+
+        @Override
+        TrustManagerFactory pkix() throws GeneralSecurityException {
+            return TrustManagerFactory.getInstance("PKIX");
+        }
+
+        @Override
+        boolean halfCloses() {
+            return true;
+        }
+
+        @Override
+        boolean isLibraryError(Throwable e) {
+            return e instanceof SSLException;
+        }
+
+        @Override
+        boolean isReceivedAlert(Throwable t) {
+            // JSSE's wording for an alert it received (TransportContext).
+            String message = t.getMessage();
+            return message != null && message.startsWith("Received fatal alert");
+        }
+    }
+
+    // ---------------------------------------------------------------------
     // Cases
     // ---------------------------------------------------------------------
 
+    /**
+     * The cases. Which ones a library cannot play is its Provider's
+     * unsupportedReason().
+     */
     enum Case {
         HANDSHAKE("handshake"),
         REQUEST_RESPONSE("request_response"),
         LARGE_DATA_DOWNLOAD("large_data_download"),
-        // The client only has to accept the server's KeyUpdates, which JSSE
-        // does while reading. The server sends them on demand with
-        // SSLSocket.startHandshake() on the established TLS 1.3 connection;
-        // JSSE always sends update_requested (the contract allows it for
-        // libraries without a choice), so the client answers with its own.
+        // The client only has to accept the server's KeyUpdates, which the
+        // library does while reading. A JSSE server sends them on demand
+        // with SSLSocket.startHandshake() on the established TLS 1.3
+        // connection; JSSE always sends update_requested (the contract
+        // allows it for libraries without a choice), so the client answers
+        // with its own.
         LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES("large_data_download_with_frequent_key_updates"),
         MTLS_REQUEST_RESPONSE("mtls_request_response"),
         RESUMPTION("resumption"),
-        EARLY_DATA("early_data",
-                "JSSE has no TLS 1.3 0-RTT (early data) support",
-                "JSSE has no TLS 1.3 0-RTT (early data) support"),
-        OUT_OF_BAND_PSK("out_of_band_psk",
-                "JSSE has no API for external (out-of-band) pre-shared keys",
-                "JSSE has no API for external (out-of-band) pre-shared keys"),
-        // A JSSE ClientHello carries a key share for the first offered group
-        // of each kind (NIST EC, XDH, FFDHE; at most two shares), so offering
-        // x25519 then secp256r1 sends both shares and a secp256r1-only server
-        // never needs to ask for a retry. JDK 17 has no API to choose shares.
-        HELLO_RETRY_REQUEST("hello_retry_request",
-                "JSSE sends key shares for both x25519 and secp256r1 when offering both"
-                        + " (one per group kind); JDK 17 cannot restrict the shares to x25519",
-                null),
+        EARLY_DATA("early_data"),
+        OUT_OF_BAND_PSK("out_of_band_psk"),
+        HELLO_RETRY_REQUEST("hello_retry_request"),
         SMALL_TCP_PACKET("small_tcp_packet"),
 
         // Negative cases: the refusing side prints `crosscheck-refusal: WHY`
-        // when its handshake fails (see main()). The client refuses the
+        // when its handshake fails (see play()). The client refuses the
         // server's certificate in its PKIX trust manager, which also checks
         // the name (endpoint identification "HTTPS", for every case).
         UNTRUSTED_CERTIFICATE("untrusted_certificate", Role.CLIENT),
         WRONG_HOSTNAME("wrong_hostname", Role.CLIENT),
         EXPIRED_CERTIFICATE("expired_certificate", Role.CLIENT),
-        // needClientAuth: JSSE refuses an empty client Certificate message.
+        // needClientAuth: the server refuses an empty client Certificate message.
         CLIENT_CERTIFICATE_REQUIRED("client_certificate_required", Role.SERVER),
         // Client x25519 alone, server secp256r1 alone (jdk.tls.namedGroups).
         // With no key share it can use, the JSSE server turns to a
@@ -342,33 +558,16 @@ public final class TlsShim {
         NO_SHARED_GROUP("no_shared_group", Role.SERVER);
 
         final String id;
-        private final String clientUnsupported;
-        private final String serverUnsupported;
         /** In a negative case, the side that must refuse; null otherwise. */
         final Role refuser;
 
         Case(String id) {
-            this(id, null, null, null);
+            this(id, null);
         }
 
         Case(String id, Role refuser) {
-            this(id, null, null, refuser);
-        }
-
-        Case(String id, String clientUnsupported, String serverUnsupported) {
-            this(id, clientUnsupported, serverUnsupported, null);
-        }
-
-        Case(String id, String clientUnsupported, String serverUnsupported, Role refuser) {
             this.id = id;
-            this.clientUnsupported = clientUnsupported;
-            this.serverUnsupported = serverUnsupported;
             this.refuser = refuser;
-        }
-
-        /** Why JSSE cannot play this case in {@code role}; null when it can. */
-        String unsupportedReason(Role role) {
-            return role == Role.CLIENT ? clientUnsupported : serverUnsupported;
         }
 
         static Case byName(String name) {
@@ -388,16 +587,17 @@ public final class TlsShim {
             return String.join(", ", names);
         }
     }
-
     // ---------------------------------------------------------------------
     // Client scenarios: one method per case
     // ---------------------------------------------------------------------
 
     static final class Client {
+        private final Provider provider;
         private final Settings settings;
         private final Pki pki;
 
-        Client(Settings settings) {
+        Client(Provider provider, Settings settings) {
+            this.provider = provider;
             this.settings = settings;
             this.pki = new Pki(settings.certificates);
         }
@@ -408,10 +608,11 @@ public final class TlsShim {
                 case REQUEST_RESPONSE: requestResponse(); break;
                 case SMALL_TCP_PACKET: requestResponse(); break;
                 case LARGE_DATA_DOWNLOAD: download(); break;
-                // JSSE processes the server's KeyUpdates while reading.
+                // The library processes the server's KeyUpdates while reading.
                 case LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES: download(); break;
                 case MTLS_REQUEST_RESPONSE: mtlsRequestResponse(); break;
                 case RESUMPTION: resumption(); break;
+                case HELLO_RETRY_REQUEST: helloRetryRequest(); break;
                 // The server presents a chain this client must refuse.
                 case UNTRUSTED_CERTIFICATE: requestResponse(); break;
                 case WRONG_HOSTNAME: requestResponse(); break;
@@ -423,76 +624,91 @@ public final class TlsShim {
             }
         }
 
+        private Tls.Client tls(boolean presentCertificate) throws GeneralSecurityException, CheckFailed {
+            return Tls.client(provider, pki, presentCertificate);
+        }
+
         private void handshake() throws IOException, GeneralSecurityException, CheckFailed {
-            try (SSLSocket socket = Jsse.client(pki, false).connect(settings.port)) {
-                Wire.close(socket);
+            try (Connection connection = tls(false).connect(settings.port)) {
+                Wire.close(connection);
             }
         }
 
         private void requestResponse() throws IOException, GeneralSecurityException, CheckFailed {
-            try (SSLSocket socket = Jsse.client(pki, false).connect(settings.port)) {
-                exchange(socket);
+            try (Connection connection = tls(false).connect(settings.port)) {
+                exchange(connection);
             }
         }
 
         private void download() throws IOException, GeneralSecurityException, CheckFailed {
-            try (SSLSocket socket = Jsse.client(pki, false).connect(settings.port)) {
-                Wire.send(socket, GREETING);
-                Wire.receiveDownload(socket, settings.downloadBytes);
-                Wire.close(socket);
+            try (Connection connection = tls(false).connect(settings.port)) {
+                Wire.send(connection.tls, GREETING);
+                Wire.receiveDownload(connection.tls, settings.downloadBytes);
+                Wire.close(connection);
             }
         }
 
         private void mtlsRequestResponse() throws IOException, GeneralSecurityException, CheckFailed {
-            try (SSLSocket socket = Jsse.client(pki, true).connect(settings.port)) {
-                if (socket.getSession().getLocalCertificates() == null) {
+            try (Connection connection = tls(true).connect(settings.port)) {
+                if (connection.tls.getSession().getLocalCertificates() == null) {
                     throw new CheckFailed("the server did not ask for the client certificate");
                 }
-                exchange(socket);
+                exchange(connection);
             }
         }
 
         /**
          * Resumption is observed through the trust manager: a full TLS 1.3
-         * handshake carries the server's Certificate, which JSSE must pass to
-         * checkServerTrusted; a PSK (resumption) handshake carries none, and
-         * JSSE has no external PSKs, so a completed handshake without a
-         * certificate check is a resumed one.
+         * handshake carries the server's Certificate, which the library must
+         * pass to checkServerTrusted; a PSK (resumption) handshake carries
+         * none, and no external PSKs are configured, so a completed
+         * handshake without a certificate check is a resumed one.
          */
         private void resumption() throws IOException, GeneralSecurityException, CheckFailed {
             // One context for both connections: its session cache (keyed by
             // host and port) carries the ticket from connection 1 to 2.
-            Jsse.Client tls = Jsse.client(pki, false);
+            Tls.Client tls = tls(false);
 
             tls.trust.serverChecks = 0;
-            try (SSLSocket socket = tls.connect(settings.port)) {
+            try (Connection connection = tls.connect(settings.port)) {
                 if (tls.trust.serverChecks == 0) {
                     throw new CheckFailed("connection 1 was resumed (no server certificate was checked)");
                 }
-                exchange(socket);
+                exchange(connection);
             }
 
             tls.trust.serverChecks = 0;
-            try (SSLSocket socket = tls.connect(settings.port)) {
+            try (Connection connection = tls.connect(settings.port)) {
                 if (tls.trust.serverChecks != 0) {
                     throw new CheckFailed("connection 2 was not resumed (it was a full handshake)");
                 }
                 Facts.report("session_resumed");
-                exchange(socket);
+                exchange(connection);
             }
+        }
+
+        /**
+         * request_response offering x25519 then secp256r1; a library that
+         * sends one key share, for its first group, then needs a retry from a
+         * secp256r1-only server. Neither JSSE nor BCJSSE exposes the
+         * negotiated group.
+         */
+        private void helloRetryRequest() throws IOException, GeneralSecurityException, CheckFailed {
+            provider.restrictNamedGroups("x25519,secp256r1");
+            requestResponse();
         }
 
         /** request_response offering the x25519 group alone. */
         private void noSharedGroup() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.restrictNamedGroups("x25519");
+            provider.restrictNamedGroups("x25519");
             requestResponse();
         }
 
-        /** The client half of request_response on a connected socket. */
-        private static void exchange(SSLSocket socket) throws IOException, CheckFailed {
-            Wire.send(socket, GREETING);
-            Wire.receiveExactly(socket, RESPONSE, "response");
-            Wire.close(socket);
+        /** The client half of request_response on a connection. */
+        private static void exchange(Connection connection) throws IOException, CheckFailed {
+            Wire.send(connection.tls, GREETING);
+            Wire.receiveExactly(connection.tls, RESPONSE, "response");
+            Wire.close(connection);
         }
     }
 
@@ -501,10 +717,12 @@ public final class TlsShim {
     // ---------------------------------------------------------------------
 
     static final class Server {
+        private final Provider provider;
         private final Settings settings;
         private final Pki pki;
 
-        Server(Settings settings) {
+        Server(Provider provider, Settings settings) {
+            this.provider = provider;
             this.settings = settings;
             this.pki = new Pki(settings.certificates);
         }
@@ -545,103 +763,113 @@ public final class TlsShim {
             }
         }
 
+        private Tls.Server tls(boolean requireClientCertificate)
+                throws GeneralSecurityException, CheckFailed {
+            return Tls.server(provider, pki, identity(), requireClientCertificate);
+        }
+
+        /** Listens on the settings' port, telling training which port that is. */
+        private SSLServerSocket listen(Tls.Server tls) throws IOException {
+            SSLServerSocket listener = tls.listen(settings.port);
+            if (settings.listening != null) {
+                settings.listening.accept(listener.getLocalPort());
+            }
+            return listener;
+        }
+
         private void handshake() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, identity(), false);
-            try (SSLServerSocket listener = tls.listen(settings.port);
-                    SSLSocket socket = Jsse.accept(listener)) {
-                Wire.closeAfterClient(socket);
+            Tls.Server tls = tls(false);
+            try (SSLServerSocket listener = listen(tls);
+                    Connection connection = tls.accept(listener)) {
+                Wire.closeAfterClient(connection);
             }
         }
 
         private void requestResponse() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, identity(), false);
-            try (SSLServerSocket listener = tls.listen(settings.port);
-                    SSLSocket socket = Jsse.accept(listener)) {
-                exchange(socket);
+            Tls.Server tls = tls(false);
+            try (SSLServerSocket listener = listen(tls);
+                    Connection connection = tls.accept(listener)) {
+                exchange(connection);
             }
         }
 
         /** {@code keyUpdateInterval} 0: no KeyUpdates. */
         private void download(long keyUpdateInterval)
                 throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, identity(), false);
-            try (SSLServerSocket listener = tls.listen(settings.port);
-                    SSLSocket socket = Jsse.accept(listener)) {
-                Wire.receiveExactly(socket, GREETING, "greeting");
-                Wire.sendDownload(socket, settings.downloadBytes, keyUpdateInterval);
-                Wire.closeAfterClient(socket);
+            Tls.Server tls = tls(false);
+            try (SSLServerSocket listener = listen(tls);
+                    Connection connection = tls.accept(listener)) {
+                Wire.receiveExactly(connection.tls, GREETING, "greeting");
+                Wire.sendDownload(connection.tls, settings.downloadBytes, keyUpdateInterval);
+                Wire.closeAfterClient(connection);
             }
         }
 
         private void mtlsRequestResponse() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.Server tls = Jsse.server(pki, identity(), true);
-            try (SSLServerSocket listener = tls.listen(settings.port);
-                    SSLSocket socket = Jsse.accept(listener)) {
+            Tls.Server tls = tls(true);
+            try (SSLServerSocket listener = listen(tls);
+                    Connection connection = tls.accept(listener)) {
                 // needClientAuth already fails the handshake without a client
                 // chain that the CA-only trust manager accepts.
                 if (tls.trust.clientChecks == 0) {
                     throw new CheckFailed("the client certificate was not verified");
                 }
-                exchange(socket);
+                exchange(connection);
             }
         }
 
         /**
          * Resumption is observed through the key manager: in a full TLS 1.3
-         * handshake JSSE asks it for the certificate to send; a PSK
-         * (resumption) handshake sends none, and JSSE has no external PSKs,
-         * so a completed handshake without a certificate choice is a resumed
-         * one.
+         * handshake the library asks it for the certificate to send; a PSK
+         * (resumption) handshake sends none, and no external PSKs are
+         * configured, so a completed handshake without a certificate choice
+         * is a resumed one.
          */
         private void resumption() throws IOException, GeneralSecurityException, CheckFailed {
             // One context for both connections: it holds the ticket keys.
-            Jsse.Server tls = Jsse.server(pki, identity(), false);
-            try (SSLServerSocket listener = tls.listen(settings.port)) {
+            Tls.Server tls = tls(false);
+            try (SSLServerSocket listener = listen(tls)) {
                 tls.identity.selections = 0;
-                try (SSLSocket socket = Jsse.accept(listener)) {
+                try (Connection connection = tls.accept(listener)) {
                     if (tls.identity.selections == 0) {
                         throw new CheckFailed("connection 1 was resumed (no certificate was sent)");
                     }
-                    exchange(socket);
+                    exchange(connection);
                 }
 
                 tls.identity.selections = 0;
-                try (SSLSocket socket = Jsse.accept(listener)) {
+                try (Connection connection = tls.accept(listener)) {
                     if (tls.identity.selections != 0) {
                         throw new CheckFailed("connection 2 was not resumed (it was a full handshake)");
                     }
                     Facts.report("session_resumed");
-                    exchange(socket);
+                    exchange(connection);
                 }
             }
         }
 
         /**
          * request_response accepting only secp256r1, so a client that sent
-         * only an x25519 key share gets a HelloRetryRequest. JSSE does not
-         * expose the negotiated group; with secp256r1 the only group enabled,
-         * no other can have been negotiated.
+         * only an x25519 key share gets a HelloRetryRequest. Neither JSSE
+         * nor BCJSSE exposes the negotiated group; with secp256r1 the only
+         * group enabled, no other can have been negotiated.
          */
         private void helloRetryRequest() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.restrictNamedGroups("secp256r1");
-            Jsse.Server tls = Jsse.server(pki, identity(), false);
-            try (SSLServerSocket listener = tls.listen(settings.port);
-                    SSLSocket socket = Jsse.accept(listener)) {
-                exchange(socket);
-            }
+            provider.restrictNamedGroups("secp256r1");
+            requestResponse();
         }
 
         /** request_response accepting the secp256r1 group alone. */
         private void noSharedGroup() throws IOException, GeneralSecurityException, CheckFailed {
-            Jsse.restrictNamedGroups("secp256r1");
+            provider.restrictNamedGroups("secp256r1");
             requestResponse();
         }
 
-        /** The server half of request_response on an accepted socket. */
-        private static void exchange(SSLSocket socket) throws IOException, CheckFailed {
-            Wire.receiveExactly(socket, GREETING, "greeting");
-            Wire.send(socket, RESPONSE);
-            Wire.closeAfterClient(socket);
+        /** The server half of request_response on an accepted connection. */
+        private static void exchange(Connection connection) throws IOException, CheckFailed {
+            Wire.receiveExactly(connection.tls, GREETING, "greeting");
+            Wire.send(connection.tls, RESPONSE);
+            Wire.closeAfterClient(connection);
         }
     }
 
@@ -653,6 +881,86 @@ public final class TlsShim {
         }
     }
 
+    // ---------------------------------------------------------------------
+    // Training: what a class-data sharing archive should hold
+    // ---------------------------------------------------------------------
+
+    /**
+     * `train`: plays a few cases between a server thread and a client in
+     * this process over loopback (any free port), so that a JVM started
+     * with -XX:ArchiveClassesAtExit archives the classes a cell loads (the
+     * library's handshake, both roles, certificate checks and a refusal)
+     * and later cells map them instead of loading and verifying them.
+     */
+    static final class Training {
+        /** Played in order, each where the provider supports both roles. */
+        private static final Case[] CASES = {
+            Case.HANDSHAKE,
+            Case.REQUEST_RESPONSE,
+            Case.MTLS_REQUEST_RESPONSE,
+            Case.RESUMPTION,
+            Case.LARGE_DATA_DOWNLOAD_WITH_FREQUENT_KEY_UPDATES,
+            Case.LARGE_DATA_DOWNLOAD,
+            Case.UNTRUSTED_CERTIFICATE,
+        };
+
+        /** Small downloads: the point is the code paths, not the volume. */
+        private static final long DOWNLOAD_BYTES = 2 * CHUNK_BYTES;
+
+        static int run(Provider provider, Settings base) {
+            Settings settings = new Settings(base.providerName, Command.TRAIN, Role.CLIENT, null, 0,
+                    base.certificates, DOWNLOAD_BYTES, CHUNK_BYTES, null);
+            for (Case testCase : CASES) {
+                if (provider.unsupportedReason(testCase, Role.CLIENT) != null
+                        || provider.unsupportedReason(testCase, Role.SERVER) != null) {
+                    continue;
+                }
+                String failure = play(provider, settings, testCase);
+                if (failure != null) {
+                    System.err.println("tls-java " + provider.name + " train: " + testCase.id + ": " + failure);
+                    return EXIT_FAILED;
+                }
+                System.err.println("tls-java " + provider.name + " train: " + testCase.id + ": ok");
+            }
+            return EXIT_OK;
+        }
+
+        /** Plays one case in both roles; null when both ended as the case expects. */
+        private static String play(Provider provider, Settings settings, Case testCase) {
+            CompletableFuture<Integer> port = new CompletableFuture<>();
+            int[] serverStatus = {-1};
+            Thread server = new Thread(() -> {
+                try {
+                    serverStatus[0] = TlsShim.play(provider,
+                            settings.play(testCase, Role.SERVER, 0, port::complete));
+                } finally {
+                    port.complete(-1);
+                }
+            }, "train-server");
+            server.start();
+            int clientStatus;
+            try {
+                int listening = port.get(30, TimeUnit.SECONDS);
+                if (listening < 0) {
+                    server.join();
+                    return "the server failed before listening (exit " + serverStatus[0] + ")";
+                }
+                clientStatus = TlsShim.play(provider, settings.play(testCase, Role.CLIENT, listening, null));
+                server.join(30_000);
+            } catch (InterruptedException | ExecutionException | TimeoutException e) {
+                return "interrupted: " + describe(e);
+            }
+            if (server.isAlive()) {
+                return "the server did not finish";
+            }
+            int expected = testCase.refuser == null ? EXIT_OK : EXIT_FAILED;
+            if (clientStatus != expected || serverStatus[0] != expected) {
+                return "client exited " + clientStatus + ", server " + serverStatus[0] + ", expected "
+                        + expected;
+            }
+            return null;
+        }
+    }
     // ---------------------------------------------------------------------
     // Message I/O and closing
     // ---------------------------------------------------------------------
@@ -720,17 +1028,50 @@ public final class TlsShim {
         }
 
         /** "Close": send close_notify, then read until the peer's close. */
-        static void close(SSLSocket socket) throws IOException, CheckFailed {
-            // On an established TLS 1.3 connection shutdownOutput() sends
-            // close_notify (then the TCP FIN) and leaves the read side open.
-            socket.shutdownOutput();
-            readUntilClose(socket, "after sending close_notify");
+        static void close(Connection connection) throws IOException, CheckFailed {
+            if (connection.provider.halfCloses()) {
+                // On an established TLS 1.3 connection JSSE's shutdownOutput()
+                // sends close_notify (then the TCP FIN) and leaves the read
+                // side open.
+                connection.tls.shutdownOutput();
+                readUntilClose(connection.tls, "after sending close_notify");
+            } else if (connection.tcp != null) {
+                // BCJSSE has no half-close: close() sends close_notify and
+                // marks the connection closed for reading too. The client's
+                // SSLSocket is layered over its own TCP socket without
+                // autoClose, so that socket stays open: send the FIN and read
+                // what is left until the server's FIN. Those are still TLS
+                // records (the server's close_notify, maybe session tickets
+                // the scenario never read) that this side can no longer
+                // decrypt, so they are drained, not checked; the harness sees
+                // them on the wire.
+                connection.tls.close();
+                connection.tcp.shutdownOutput();
+                drain(connection.tcp.getInputStream());
+            } else {
+                connection.tls.close();
+            }
         }
 
         /** "Close after the client": read until the client's close, then send close_notify. */
-        static void closeAfterClient(SSLSocket socket) throws IOException, CheckFailed {
-            readUntilClose(socket, "before the client's close");
-            socket.shutdownOutput();
+        static void closeAfterClient(Connection connection) throws IOException, CheckFailed {
+            readUntilClose(connection.tls, "before the client's close");
+            if (connection.provider.halfCloses()) {
+                connection.tls.shutdownOutput();
+            } else {
+                // BCJSSE answered the client's close_notify with its own as
+                // it read it (and closed the socket); this close is a no-op
+                // unless the client only sent its TCP FIN.
+                connection.tls.close();
+            }
+        }
+
+        /** Reads and discards everything until end of stream. */
+        private static void drain(InputStream in) throws IOException {
+            byte[] buffer = new byte[4096];
+            while (in.read(buffer) >= 0) {
+                // discard
+            }
         }
 
         /** Reads until close_notify or end of stream; any data is a failure. */
@@ -762,18 +1103,47 @@ public final class TlsShim {
     }
 
     // ---------------------------------------------------------------------
-    // JSSE setup
+    // TLS setup
     // ---------------------------------------------------------------------
 
-    static final class Jsse {
+    /**
+     * An established connection: the SSLSocket and, for a client, the TCP
+     * socket it is layered over (null for an accepted one).
+     */
+    static final class Connection implements AutoCloseable {
+        final Provider provider;
+        final SSLSocket tls;
+        final Socket tcp;
+
+        Connection(Provider provider, SSLSocket tls, Socket tcp) {
+            this.provider = provider;
+            this.tls = tls;
+            this.tcp = tcp;
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                tls.close();
+            } finally {
+                if (tcp != null) {
+                    tcp.close();
+                }
+            }
+        }
+    }
+
+    static final class Tls {
         static final String[] PROTOCOLS = {"TLSv1.3"};
 
         /** A client SSLContext and the trust manager it verifies servers with. */
         static final class Client {
+            final Provider provider;
             final SSLContext context;
             final CountingTrustManager trust;
 
-            Client(SSLContext context, CountingTrustManager trust) {
+            Client(Provider provider, SSLContext context, CountingTrustManager trust) {
+                this.provider = provider;
                 this.context = context;
                 this.trust = trust;
             }
@@ -782,38 +1152,53 @@ public final class TlsShim {
              * Connects to 127.0.0.1:port and completes the handshake as
              * "localhost" (SNI, certificate hostname check, session cache key).
              */
-            SSLSocket connect(int port) throws IOException {
+            Connection connect(int port) throws IOException {
                 Socket tcp = new Socket();
-                tcp.setTcpNoDelay(true);
-                tcp.connect(new InetSocketAddress(LOOPBACK, port));
-                SSLSocket socket = (SSLSocket) context.getSocketFactory()
-                        .createSocket(tcp, LOCALHOST, port, true);
-                SSLParameters parameters = socket.getSSLParameters();
-                parameters.setProtocols(PROTOCOLS);
-                parameters.setServerNames(List.of(new SNIHostName(LOCALHOST)));
-                parameters.setEndpointIdentificationAlgorithm("HTTPS");
-                socket.setSSLParameters(parameters);
-                socket.startHandshake();
-                return socket;
+                try {
+                    tcp.setTcpNoDelay(true);
+                    tcp.connect(new InetSocketAddress(LOOPBACK, port));
+                    // Without half-close, the TCP socket must outlive the
+                    // SSLSocket's close (see Wire.close).
+                    SSLSocket socket = (SSLSocket) context.getSocketFactory()
+                            .createSocket(tcp, LOCALHOST, port, provider.halfCloses());
+                    Connection connection = new Connection(provider, socket, tcp);
+                    try {
+                        SSLParameters parameters = socket.getSSLParameters();
+                        parameters.setProtocols(PROTOCOLS);
+                        parameters.setServerNames(List.of(new SNIHostName(LOCALHOST)));
+                        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+                        socket.setSSLParameters(parameters);
+                        socket.startHandshake();
+                    } catch (IOException | RuntimeException e) {
+                        connection.close();
+                        throw e;
+                    }
+                    return connection;
+                } catch (IOException | RuntimeException e) {
+                    tcp.close();
+                    throw e;
+                }
             }
         }
 
         /** A server SSLContext with its identity and trust manager. */
         static final class Server {
+            final Provider provider;
             final SSLContext context;
             final Identity identity;
             final CountingTrustManager trust;
             final boolean requireClientCertificate;
 
-            Server(SSLContext context, Identity identity, CountingTrustManager trust,
+            Server(Provider provider, SSLContext context, Identity identity, CountingTrustManager trust,
                     boolean requireClientCertificate) {
+                this.provider = provider;
                 this.context = context;
                 this.identity = identity;
                 this.trust = trust;
                 this.requireClientCertificate = requireClientCertificate;
             }
 
-            /** Listens on 127.0.0.1:port with SO_REUSEADDR. */
+            /** Listens on 127.0.0.1:port (0: any free port) with SO_REUSEADDR. */
             SSLServerSocket listen(int port) throws IOException {
                 SSLServerSocket listener =
                         (SSLServerSocket) context.getServerSocketFactory().createServerSocket();
@@ -825,51 +1210,41 @@ public final class TlsShim {
                 listener.setSSLParameters(parameters);
                 return listener;
             }
-        }
 
-        /** Accepts the next connection and completes its handshake. */
-        static SSLSocket accept(SSLServerSocket listener) throws IOException {
-            SSLSocket socket = (SSLSocket) listener.accept();
-            try {
-                socket.setTcpNoDelay(true);
-                socket.startHandshake();
-            } catch (IOException e) {
-                socket.close();
-                throw e;
+            /** Accepts the next connection and completes its handshake. */
+            Connection accept(SSLServerSocket listener) throws IOException {
+                SSLSocket socket = (SSLSocket) listener.accept();
+                try {
+                    socket.setTcpNoDelay(true);
+                    socket.startHandshake();
+                } catch (IOException | RuntimeException e) {
+                    socket.close();
+                    throw e;
+                }
+                return new Connection(provider, socket, null);
             }
-            return socket;
         }
 
-        static Client client(Pki pki, boolean presentCertificate)
+        static Client client(Provider provider, Pki pki, boolean presentCertificate)
                 throws GeneralSecurityException, CheckFailed {
-            CountingTrustManager trust = CountingTrustManager.trusting(pki.ca());
+            CountingTrustManager trust = CountingTrustManager.trusting(provider, pki.ca());
             Identity identity = presentCertificate ? pki.client() : null;
-            return new Client(context(identity, trust), trust);
-        }
-
-        /**
-         * Restricts the key exchange groups this process offers or accepts
-         * (a comma-separated list). JDK 17 has no per-connection API
-         * (SSLParameters.setNamedGroups is JDK 20), only this system
-         * property, read once when JSSE first initialises: call it before
-         * anything TLS-related runs.
-         */
-        static void restrictNamedGroups(String groups) {
-            System.setProperty("jdk.tls.namedGroups", groups);
+            return new Client(provider, context(provider, identity, trust), trust);
         }
 
         /** A server presenting {@code identity}, trusting only the test CA. */
-        static Server server(Pki pki, Identity identity, boolean requireClientCertificate)
+        static Server server(Provider provider, Pki pki, Identity identity, boolean requireClientCertificate)
                 throws GeneralSecurityException, CheckFailed {
-            CountingTrustManager trust = CountingTrustManager.trusting(pki.ca());
-            return new Server(context(identity, trust), identity, trust, requireClientCertificate);
+            CountingTrustManager trust = CountingTrustManager.trusting(provider, pki.ca());
+            return new Server(provider, context(provider, identity, trust), identity, trust,
+                    requireClientCertificate);
         }
 
-        private static SSLContext context(Identity identity, CountingTrustManager trust)
+        private static SSLContext context(Provider provider, Identity identity, CountingTrustManager trust)
                 throws GeneralSecurityException {
-            SSLContext context = SSLContext.getInstance("TLSv1.3");
+            SSLContext context = provider.context();
             // A trust manager is always given, even where it is unused, so
-            // JSSE does not load the JDK's default trust store.
+            // the library does not load the JDK's default trust store.
             context.init(identity == null ? null : new Identity[] {identity},
                     new TrustManager[] {trust}, null);
             return context;
@@ -948,13 +1323,14 @@ public final class TlsShim {
 
     /**
      * A key manager holding one ECDSA identity (chain and key). It counts how
-     * often JSSE chose it, that is how many handshakes sent its certificate.
+     * often the library chose it, that is how many handshakes sent its
+     * certificate.
      */
     static final class Identity extends X509ExtendedKeyManager {
         private static final String ALIAS = "identity";
         private final X509Certificate[] chain;
         private final PrivateKey key;
-        /** Times JSSE selected this identity to send; reset by the caller. */
+        /** Times the library selected this identity to send; reset by the caller. */
         volatile int selections;
 
         Identity(X509Certificate[] chain, PrivateKey key) {
@@ -962,8 +1338,17 @@ public final class TlsShim {
             this.key = key;
         }
 
+        /**
+         * Whether the library's {@code keyType} fits this ECDSA P-256 key:
+         * JSSE asks for "EC"; BCJSSE asks for "EC" in TLS 1.2 and for the
+         * curve too in TLS 1.3 ("EC/secp256r1", JsseUtils.getKeyType13).
+         */
+        private static boolean fits(String keyType) {
+            return "EC".equals(keyType) || "EC/secp256r1".equals(keyType);
+        }
+
         private String select(String keyType) {
-            if (!"EC".equals(keyType)) {
+            if (!fits(keyType)) {
                 return null;
             }
             selections++;
@@ -972,7 +1357,7 @@ public final class TlsShim {
 
         private String select(String[] keyTypes) {
             for (String keyType : keyTypes) {
-                if ("EC".equals(keyType)) {
+                if (fits(keyType)) {
                     return select(keyType);
                 }
             }
@@ -1001,12 +1386,12 @@ public final class TlsShim {
 
         @Override
         public String[] getServerAliases(String keyType, Principal[] issuers) {
-            return "EC".equals(keyType) ? new String[] {ALIAS} : null;
+            return fits(keyType) ? new String[] {ALIAS} : null;
         }
 
         @Override
         public String[] getClientAliases(String keyType, Principal[] issuers) {
-            return "EC".equals(keyType) ? new String[] {ALIAS} : null;
+            return fits(keyType) ? new String[] {ALIAS} : null;
         }
 
         @Override
@@ -1021,8 +1406,8 @@ public final class TlsShim {
     }
 
     /**
-     * The JDK's PKIX trust manager over a trust store holding only the test
-     * CA, counting the peer chains it accepted.
+     * The library's PKIX trust manager over a trust store holding only the
+     * test CA, counting the peer chains it accepted.
      */
     static final class CountingTrustManager extends X509ExtendedTrustManager {
         private final X509ExtendedTrustManager pkix;
@@ -1035,7 +1420,8 @@ public final class TlsShim {
             this.pkix = pkix;
         }
 
-        static CountingTrustManager trusting(X509Certificate ca) throws GeneralSecurityException {
+        static CountingTrustManager trusting(Provider provider, X509Certificate ca)
+                throws GeneralSecurityException {
             KeyStore anchors = KeyStore.getInstance("PKCS12");
             try {
                 anchors.load(null, null);
@@ -1043,7 +1429,7 @@ public final class TlsShim {
                 throw new GeneralSecurityException("cannot create an empty key store", e);
             }
             anchors.setCertificateEntry("ca", ca);
-            TrustManagerFactory factory = TrustManagerFactory.getInstance("PKIX");
+            TrustManagerFactory factory = provider.pkix();
             factory.init(anchors);
             for (TrustManager tm : factory.getTrustManagers()) {
                 if (tm instanceof X509ExtendedTrustManager) {
