@@ -61,23 +61,19 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
     };
     check_overrides(matrix, &cases, &settings)?;
 
-    let mut cells = Vec::new();
-    for &case in &cases {
-        for &client in &both_sides {
-            for &server in &both_sides {
-                let wanted = options.implementations.is_empty()
-                    || either_side.contains(&client)
-                    || either_side.contains(&server);
-                if wanted {
-                    cells.push(Cell {
-                        case,
-                        client,
-                        server,
-                    });
-                }
-            }
-        }
-    }
+    let either_side = (!options.implementations.is_empty()).then_some(either_side.as_slice());
+    let cells: Vec<Cell> = cases
+        .iter()
+        .flat_map(|&case| {
+            pairs(either_side, &both_sides)
+                .into_iter()
+                .map(move |(client, server)| Cell {
+                    case,
+                    client,
+                    server,
+                })
+        })
+        .collect();
     if cells.is_empty() {
         return Err(
             "no cell has an implementation of --implementation on either side among --only's"
@@ -130,6 +126,17 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
         cases: case_reports,
         totals,
     })
+}
+
+/// The (client, server) pairs among `both_sides` with, when `either_side`
+/// is given, one of those on at least one side.
+fn pairs(either_side: Option<&[usize]>, both_sides: &[usize]) -> Vec<(usize, usize)> {
+    let wanted = |index: &usize| either_side.is_none_or(|either| either.contains(index));
+    both_sides
+        .iter()
+        .flat_map(|&client| both_sides.iter().map(move |&server| (client, server)))
+        .filter(|(client, server)| wanted(client) || wanted(server))
+        .collect()
 }
 
 /// Every override names a parameter, and every selected case accepts the
@@ -357,5 +364,31 @@ fn unsupported_detail(matrix: &Matrix, cell: Cell, role: Role) -> String {
             role.as_str(),
             cell::UNSUPPORTED_EXIT
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pairs;
+
+    #[test]
+    fn an_implementation_selects_its_cells_on_either_side() {
+        let all = [0, 1, 2];
+        assert_eq!(pairs(None, &all).len(), 9, "no selection: every pair");
+        assert_eq!(
+            pairs(Some(&[1]), &all),
+            [(0, 1), (1, 0), (1, 1), (1, 2), (2, 1)],
+            "1 against every peer, in both roles"
+        );
+    }
+
+    #[test]
+    fn only_keeps_both_sides_among_the_named() {
+        assert_eq!(pairs(None, &[0, 2]), [(0, 0), (0, 2), (2, 0), (2, 2)]);
+        assert_eq!(
+            pairs(Some(&[2]), &[0, 2]),
+            [(0, 2), (2, 0), (2, 2)],
+            "with --implementation, the cells with it among --only's"
+        );
     }
 }
