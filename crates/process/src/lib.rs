@@ -1,8 +1,11 @@
 //! Runs external programs the way a conformance harness needs: each in its
 //! own process group, under a deadline, with stdout and stderr appended to a
-//! log file, and with the whole group killed when the deadline passes or the
-//! caller unwinds. [`paths`] says where crosscheck keeps its work files.
+//! log file, and with the whole group killed when the deadline passes, the
+//! caller unwinds, or the calling process ends in any way, killed by a
+//! signal included (see `janitor`). [`paths`] says where crosscheck keeps
+//! its work files.
 
+mod janitor;
 pub mod paths;
 
 use std::cell::Cell;
@@ -476,6 +479,7 @@ impl ProcessGroup {
             .map_err(|_| io::Error::other(format!("process id {} out of range", child.id())))?;
         let group = Pid::from_raw(raw_pid);
         let (exited, leader_exited) = mpsc::channel();
+        let opened = janitor::opened(raw_pid);
         let mut guard = Self {
             child,
             group,
@@ -489,7 +493,7 @@ impl ProcessGroup {
                 wait_without_reaping(group);
                 let _ = exited.send(());
             });
-        if let Err(error) = waiter {
+        if let Err(error) = waiter.and(opened) {
             guard.kill();
             return Err(error);
         }
@@ -528,6 +532,7 @@ impl ProcessGroup {
         self.kill();
         let status = self.child.wait()?;
         self.reaped = true;
+        janitor::closed(self.group.as_raw());
         Ok(Exit { status, timed_out })
     }
 
@@ -544,7 +549,9 @@ impl Drop for ProcessGroup {
         if !self.reaped {
             self.kill();
             let _ = self.leader_exited.recv();
-            let _ = self.child.wait();
+            if self.child.wait().is_ok() {
+                janitor::closed(self.group.as_raw());
+            }
         }
     }
 }
@@ -576,35 +583,39 @@ pub fn log_tail(path: &Path, lines: usize) -> String {
     }
 }
 
+/// Whether process `pid` ends within `timeout`. A zombie counts as ended:
+/// one left to an init that does not reap (as in some containers) no
+/// longer runs. For tests that check nothing was left behind.
+pub fn ends_within(pid: i32, timeout: Duration) -> bool {
+    let give_up = Instant::now() + timeout;
+    loop {
+        let ended = match nix::sys::signal::kill(Pid::from_raw(pid), None) {
+            Err(Errno::ESRCH) => true,
+            _ => fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|stat| {
+                    stat.rsplit_once(')')
+                        .map(|(_, rest)| rest.trim_start().starts_with('Z'))
+                })
+                .unwrap_or(false),
+        };
+        if ended || Instant::now() > give_up {
+            return ended;
+        }
+        thread::sleep(Duration::from_millis(10));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use nix::sys::signal::kill;
 
     fn sh(script: &str) -> Job {
         Job::new("sh", ["-c", script])
     }
 
-    /// Gone, or a zombie waiting for an init that does not reap (as in some
-    /// containers): either way it no longer runs.
     fn is_gone(pid: i32) -> bool {
-        let give_up = Instant::now() + Duration::from_secs(5);
-        loop {
-            let gone = match kill(Pid::from_raw(pid), None) {
-                Err(Errno::ESRCH) => true,
-                _ => fs::read_to_string(format!("/proc/{pid}/stat"))
-                    .ok()
-                    .and_then(|stat| {
-                        stat.rsplit_once(')')
-                            .map(|(_, rest)| rest.trim_start().starts_with('Z'))
-                    })
-                    .unwrap_or(false),
-            };
-            if gone || Instant::now() > give_up {
-                return gone;
-            }
-            thread::sleep(Duration::from_millis(10));
-        }
+        ends_within(pid, Duration::from_secs(5))
     }
 
     #[test]
