@@ -284,6 +284,28 @@ fn worker_count(requested: Option<u16>) -> usize {
     )
 }
 
+/// That `path` can be written, checked before a run rather than after it;
+/// a file that did not exist is not left behind.
+fn check_writable(path: &std::path::Path) -> Result<(), String> {
+    let existed = path.exists();
+    if let Some(parent) = path
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent)
+            .map_err(|error| format!("cannot create {}: {error}", parent.display()))?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+    if !existed {
+        let _ = std::fs::remove_file(path);
+    }
+    Ok(())
+}
+
 /// The upstream runner's JSON results of `report`, at `path`.
 fn write_results(
     report: &crosscheck::bogo::run::RunReport,
@@ -383,6 +405,9 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
     use crosscheck::bogo::run::{self, Selection};
     use crosscheck::bogo::summary;
 
+    if let Some(path) = &args.json_output {
+        check_writable(path)?;
+    }
     let selection = Selection {
         shims: args.shims.clone(),
         variants: args.variants.clone(),

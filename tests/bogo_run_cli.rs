@@ -8,7 +8,7 @@
 
 mod cli;
 
-use cli::{crosscheck, text};
+use cli::{assert_success, crosscheck, text};
 
 use std::path::PathBuf;
 
@@ -27,13 +27,8 @@ fn declared_outcomes_are_expected_in_lines_summary_and_results() {
         "--json-output",
         results.to_str().expect("utf-8 path"),
     ]);
+    assert_success(&output);
     let stdout = text(&output.stdout);
-    assert!(
-        output.status.success(),
-        "exit {:?}\nstdout:\n{stdout}\nstderr:\n{}",
-        output.status,
-        text(&output.stderr)
-    );
     for expected in [
         "FAILED (openssl/default/TooManyKeyUpdates)\n    OpenSSL 3 sets no limit",
         "(expected_failures `TooManyKeyUpdates`, specs/shims/openssl.yaml:",
@@ -72,7 +67,21 @@ fn declared_outcomes_are_expected_in_lines_summary_and_results() {
 
 #[test]
 fn bad_selections_are_one_error_each() {
+    // A results path under a file: refused before any test runs.
+    let unwritable = format!("{}/results.json", file!());
     for (args, expected) in [
+        (
+            &[
+                "bogo",
+                "run",
+                "--shim",
+                "openssl",
+                "Basic-Client-TLS-Sync",
+                "--json-output",
+                &unwritable,
+            ][..],
+            "cannot create tests/bogo_run_cli.rs:",
+        ),
         (
             &["bogo", "run", "--shim", "nosuch"][..],
             "unknown shim `nosuch`; shims with a program:",
@@ -98,5 +107,9 @@ fn bad_selections_are_one_error_each() {
             "{args:?}: missing `{expected}` in stderr:\n{stderr}"
         );
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            !text(&output.stdout).contains("PASSED"),
+            "{args:?}: a test ran before the error"
+        );
     }
 }

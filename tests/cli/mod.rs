@@ -12,8 +12,15 @@ pub fn root() -> PathBuf {
 
 /// `crosscheck ARGS…`, run to its end in the project root.
 pub fn crosscheck(args: &[&str]) -> Output {
+    crosscheck_with(args, &[])
+}
+
+/// `crosscheck ARGS…` with the variables `env` set, run to its end in the
+/// project root.
+pub fn crosscheck_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(CROSSCHECK)
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(root())
         .output()
         .expect("crosscheck starts")
@@ -22,4 +29,19 @@ pub fn crosscheck(args: &[&str]) -> Output {
 /// Output bytes as text.
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Panics, showing both streams, unless `output` is a success.
+#[allow(
+    dead_code,
+    reason = "each test file includes this module and uses part of it"
+)]
+pub fn assert_success(output: &Output) {
+    assert!(
+        output.status.success(),
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status,
+        text(&output.stdout),
+        text(&output.stderr)
+    );
 }

@@ -38,6 +38,7 @@ pub struct Job {
     args: Vec<OsString>,
     current_dir: Option<PathBuf>,
     env: Vec<(OsString, OsString)>,
+    env_removed: Vec<OsString>,
     stdin: Option<Vec<u8>>,
     log: Option<PathBuf>,
     deadline: Duration,
@@ -116,6 +117,7 @@ impl Job {
                 .collect(),
             current_dir: None,
             env: Vec::new(),
+            env_removed: Vec::new(),
             stdin: None,
             log: None,
             deadline: DEFAULT_DEADLINE,
@@ -137,6 +139,13 @@ impl Job {
     pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Self {
         self.env
             .push((key.as_ref().to_owned(), value.as_ref().to_owned()));
+        self
+    }
+
+    /// Leaves `key` out of the environment the process inherits (a value
+    /// set with [`Job::env`] still applies).
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Self {
+        self.env_removed.push(key.as_ref().to_owned());
         self
     }
 
@@ -199,7 +208,12 @@ impl Job {
         let mut log = self.open_log()?;
         if let Some(log) = log.as_mut() {
             // The environment it was given, as a line a shell can rerun.
-            let environment: String = self
+            let removed: String = self
+                .env_removed
+                .iter()
+                .map(|key| format!("-u {} ", shell_word(&key.to_string_lossy())))
+                .collect();
+            let set: String = self
                 .env
                 .iter()
                 .map(|(key, value)| {
@@ -207,6 +221,11 @@ impl Job {
                     format!("{}={value} ", key.to_string_lossy())
                 })
                 .collect();
+            let environment = if removed.is_empty() {
+                set
+            } else {
+                format!("env {removed}{set}")
+            };
             writeln!(log, "$ {environment}{command_line}")
                 .map_err(io_error("cannot write the log"))?;
         }
@@ -270,6 +289,9 @@ impl Job {
             }
         };
         let mut command = Command::new(&self.program);
+        for key in &self.env_removed {
+            command.env_remove(key);
+        }
         command
             .args(&self.args)
             .envs(self.env.iter().map(|(key, value)| (key, value)))

@@ -23,10 +23,10 @@ use std::time::{Duration, Instant};
 use crate::process::{Finished, Job, ProcessError, Running};
 use crate::programs::{self, Resolved};
 use crate::tls::listening::{self, Listener};
-use crate::tls::matrix::{Case, Implementation, Matrix, Role};
+use crate::tls::matrix::{Case, Implementation, Matrix, Parameter, Role};
 use crate::tls::observe::expect::{self, WireJudgement};
 use crate::tls::observe::{Depth, Observation};
-use crate::tls::parameters::{self, Value};
+use crate::tls::parameters::{self, Setting, Value};
 use crate::tls::ports::{self, PortReservation};
 use crate::tls::relay::{Relay, RelayStats};
 
@@ -137,18 +137,21 @@ impl Settings {
         }
     }
 
-    /// The value for the parameter with this environment variable name.
-    pub fn lookup(&self, case: &Case, env: &str) -> Option<String> {
-        let name = case
-            .parameters
-            .iter()
-            .find(|parameter| parameter.env == env)
-            .map(|parameter| &*parameter.name);
+    /// The value given for `parameter`: an override, else its environment
+    /// variable.
+    pub fn lookup(&self, parameter: &Parameter) -> Option<Setting> {
         self.overrides
             .iter()
-            .find(|(overridden, _)| Some(overridden.as_str()) == name)
-            .map(|(_, value)| value.clone())
-            .or_else(|| std::env::var(env).ok())
+            .find(|(name, _)| *name == parameter.name)
+            .map(|(name, value)| Setting {
+                origin: format!("--set {name}"),
+                text: value.clone(),
+            })
+            .or_else(|| {
+                std::env::var(&*parameter.env)
+                    .ok()
+                    .map(|text| Setting::from_environment(&parameter.env, text))
+            })
     }
 }
 
@@ -214,11 +217,14 @@ struct Prepared {
     values: Vec<Value>,
     deadline: Duration,
     environment: Vec<(String, String)>,
+    /// Parameter variables of other cases, which this case's shims must not
+    /// see in whatever form the harness was given them.
+    unset: Vec<String>,
 }
 
 fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<Prepared, String> {
     let case = &matrix.cases[cell.case];
-    let values = parameters::resolve(case, |env| settings.lookup(case, env))
+    let values = parameters::resolve(case, |parameter| settings.lookup(parameter))
         .map_err(|error| error.to_string())?;
     let deadline = parameters::deadline(case, &values);
     let mut environment = vec![(
@@ -230,12 +236,22 @@ fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<P
             .iter()
             .map(|value| (value.parameter.env.to_string(), value.value.to_string())),
     );
+    let mut unset: Vec<String> = matrix
+        .cases
+        .iter()
+        .flat_map(|other| other.parameters.iter())
+        .filter(|parameter| !case.parameters.iter().any(|own| own.env == parameter.env))
+        .map(|parameter| parameter.env.to_string())
+        .collect();
+    unset.sort_unstable();
+    unset.dedup();
     Ok(Prepared {
         client: launch(matrix, &matrix.implementations[cell.client])?,
         server: launch(matrix, &matrix.implementations[cell.server])?,
         values,
         deadline,
         environment,
+        unset,
     })
 }
 
@@ -363,6 +379,9 @@ impl CellRun {
             .current_dir(&launch.cwd)
             .log_to(log)
             .deadline(self.remaining());
+        for key in &self.prepared.unset {
+            job = job.env_remove(key);
+        }
         for (key, value) in launch.env.iter().chain(&self.prepared.environment) {
             job = job.env(key, value);
         }

@@ -1,5 +1,6 @@
 //! A case's parameter values: the spec's, unless the harness's environment
-//! overrides one (`CROSSCHECK_TLS_DOWNLOAD_BYTES="1 GB" cargo test …`).
+//! (`CROSSCHECK_TLS_DOWNLOAD_BYTES="1 GB" cargo test …`) or the command line
+//! (`crosscheck tls --set download_bytes=1GB`) overrides one.
 
 use std::time::Duration;
 
@@ -10,15 +11,34 @@ use crate::tls::matrix::{Case, Parameter, ParameterKind};
 /// The parameter whose value the throughput figures divide by.
 pub const TRANSFER_PARAMETER: &str = "download_bytes";
 
-/// An override from the environment that does not parse.
+/// An override that does not parse, named as the user wrote it.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum Error {
-    #[error("{env}={text:?} is not a whole number")]
-    NotCount { env: &'static str, text: String },
+    #[error("{origin}={text:?} is not a whole number")]
+    NotCount { origin: String, text: String },
     #[error(
-        "{env}={text:?} is not a size (write e.g. `10000000`, `10 MB` or `1 GiB`; 1 MB = 1,000,000 bytes)"
+        "{origin}={text:?} is not a size (write e.g. `10000000`, `10 MB` or `1 GiB`; 1 MB = 1,000,000 bytes)"
     )]
-    NotSize { env: &'static str, text: String },
+    NotSize { origin: String, text: String },
+}
+
+/// A parameter's value as the user gave it, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Setting {
+    /// How the user named it: `CROSSCHECK_TLS_DOWNLOAD_BYTES` or
+    /// `--set download_bytes`.
+    pub origin: String,
+    pub text: String,
+}
+
+impl Setting {
+    /// A value from the environment variable `env`.
+    pub fn from_environment(env: &str, text: String) -> Self {
+        Setting {
+            origin: env.to_string(),
+            text,
+        }
+    }
 }
 
 /// One parameter's value for a run.
@@ -30,21 +50,22 @@ pub struct Value {
     pub overridden: bool,
 }
 
-/// Every parameter of `case`, read with `lookup` (the process environment
-/// in practice); a malformed override is an error naming the variable.
+/// Every parameter of `case`, each overridden by what `lookup` finds for
+/// it (the command line, then the environment, in practice); a malformed
+/// override is an error naming it as the user wrote it.
 pub fn resolve(
     case: &'static Case,
-    lookup: impl Fn(&str) -> Option<String>,
+    lookup: impl Fn(&Parameter) -> Option<Setting>,
 ) -> Result<Vec<Value>, Error> {
     case.parameters
         .iter()
-        .map(|parameter| match lookup(&parameter.env) {
+        .map(|parameter| match lookup(parameter) {
             None => Ok(Value {
                 parameter,
                 value: parameter.default,
                 overridden: false,
             }),
-            Some(text) => parse(parameter, &text).map(|value| Value {
+            Some(setting) => parse(parameter, setting).map(|value| Value {
                 parameter,
                 value,
                 overridden: true,
@@ -53,18 +74,17 @@ pub fn resolve(
         .collect()
 }
 
-fn parse(parameter: &'static Parameter, text: &str) -> Result<u64, Error> {
+fn parse(parameter: &'static Parameter, setting: Setting) -> Result<u64, Error> {
+    let Setting { origin, text } = setting;
     let trimmed = text.trim();
-    let env = &*parameter.env;
-    let text = text.to_string();
     match parameter.kind {
         ParameterKind::Count => trimmed
             .parse::<u64>()
-            .map_err(|_| Error::NotCount { env, text }),
+            .map_err(|_| Error::NotCount { origin, text }),
         ParameterKind::Bytes => trimmed
             .parse::<bytesize::ByteSize>()
             .map(|size| size.as_u64())
-            .map_err(|_| Error::NotSize { env, text }),
+            .map_err(|_| Error::NotSize { origin, text }),
     }
 }
 
@@ -122,6 +142,11 @@ mod tests {
         refusal: None,
     };
 
+    /// `text` for the parameter read from the variable `env`.
+    fn environment(parameter: &Parameter, env: &str, text: &str) -> Option<Setting> {
+        (parameter.env == env).then(|| Setting::from_environment(env, text.to_string()))
+    }
+
     #[test]
     fn spec_values_apply_without_overrides() {
         let values = resolve(&CASE, |_| None).expect("resolve");
@@ -133,15 +158,15 @@ mod tests {
 
     #[test]
     fn overrides_take_units_and_extend_the_deadline() {
-        let values = resolve(&CASE, |name| {
-            (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "2 GB".to_string())
+        let values = resolve(&CASE, |parameter| {
+            environment(parameter, "CROSSCHECK_TLS_DOWNLOAD_BYTES", "2 GB")
         })
         .expect("resolve");
         assert_eq!(values[0].value, 2_000_000_000);
         assert!(values[0].overridden);
         assert_eq!(deadline(&CASE, &values), Duration::from_secs(80));
-        let binary = resolve(&CASE, |name| {
-            (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "1 MiB".to_string())
+        let binary = resolve(&CASE, |parameter| {
+            environment(parameter, "CROSSCHECK_TLS_DOWNLOAD_BYTES", "1 MiB")
         })
         .expect("resolve");
         assert_eq!(binary[0].value, 1_048_576);
@@ -149,8 +174,8 @@ mod tests {
 
     #[test]
     fn malformed_overrides_name_the_variable() {
-        let error = resolve(&CASE, |name| {
-            (name == "CROSSCHECK_TLS_DOWNLOAD_BYTES").then(|| "lots".to_string())
+        let error = resolve(&CASE, |parameter| {
+            environment(parameter, "CROSSCHECK_TLS_DOWNLOAD_BYTES", "lots")
         })
         .expect_err("must fail")
         .to_string();
@@ -158,11 +183,27 @@ mod tests {
             error.starts_with("CROSSCHECK_TLS_DOWNLOAD_BYTES=\"lots\" is not a size"),
             "{error}"
         );
-        let error = resolve(&CASE, |name| {
-            (name == "CROSSCHECK_TLS_ROUNDS").then(|| "-1".to_string())
+        let error = resolve(&CASE, |parameter| {
+            environment(parameter, "CROSSCHECK_TLS_ROUNDS", "-1")
         })
         .expect_err("must fail")
         .to_string();
         assert!(error.contains("not a whole number"), "{error}");
+    }
+
+    #[test]
+    fn malformed_settings_name_the_option() {
+        let error = resolve(&CASE, |parameter| {
+            (parameter.name == "download_bytes").then(|| Setting {
+                origin: "--set download_bytes".to_string(),
+                text: "banana".to_string(),
+            })
+        })
+        .expect_err("must fail")
+        .to_string();
+        assert!(
+            error.starts_with("--set download_bytes=\"banana\" is not a size"),
+            "{error}"
+        );
     }
 }

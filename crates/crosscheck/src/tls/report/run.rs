@@ -60,6 +60,7 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
         carriage: cell::Carriage::Observed,
     };
     check_overrides(matrix, &cases, &settings)?;
+    check_writable(&options.out_dir)?;
 
     let either_side = (!options.implementations.is_empty()).then_some(either_side.as_slice());
     let cells: Vec<Cell> = cases
@@ -146,11 +147,13 @@ fn check_overrides(
     cases: &[usize],
     settings: &Settings,
 ) -> Result<(), String> {
-    let known: Vec<&str> = matrix
+    let mut known: Vec<&str> = matrix
         .cases
         .iter()
         .flat_map(|case| case.parameters.iter().map(|parameter| &*parameter.name))
         .collect();
+    known.sort_unstable();
+    known.dedup();
     if let Some((name, _)) = settings
         .overrides
         .iter()
@@ -163,10 +166,25 @@ fn check_overrides(
     }
     for &case in cases {
         let spec = &matrix.cases[case];
-        parameters::resolve(spec, |env| settings.lookup(spec, env))
+        parameters::resolve(spec, |parameter| settings.lookup(parameter))
             .map_err(|error| error.to_string())?;
     }
     Ok(())
+}
+
+/// `out_dir` exists (made if need be) and takes new files, checked before
+/// anything runs rather than after every cell.
+fn check_writable(out_dir: &Path) -> Result<(), String> {
+    let cannot = |error: std::io::Error| {
+        format!(
+            "cannot write the report and logs into {}: {error}",
+            out_dir.display()
+        )
+    };
+    std::fs::create_dir_all(out_dir).map_err(cannot)?;
+    let probe = out_dir.join(".crosscheck-write-check");
+    std::fs::write(&probe, b"").map_err(cannot)?;
+    std::fs::remove_file(&probe).map_err(cannot)
 }
 
 /// Indices of the names asked for (all when none are), or an error naming
@@ -326,7 +344,7 @@ fn case_report(
     settings: &Settings,
 ) -> CaseReport {
     let spec = &matrix.cases[case];
-    let parameters = parameters::resolve(spec, |env| settings.lookup(spec, env))
+    let parameters = parameters::resolve(spec, |parameter| settings.lookup(parameter))
         .map(|values| {
             values
                 .iter()
