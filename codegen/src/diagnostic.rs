@@ -76,10 +76,19 @@ impl SourceFile {
                 absolute_path: path.to_path_buf(),
                 text,
             }),
-            Err(error) => Err(Diagnostic::without_position(
-                &display_path,
-                format!("cannot read spec file: {error}"),
-            )),
+            Err(error) => {
+                let reason = match std::fs::read_link(path) {
+                    Ok(target) if !path.exists() => format!(
+                        "it is a symbolic link to {}, which does not exist",
+                        target.display()
+                    ),
+                    _ => error.to_string(),
+                };
+                Err(Diagnostic::without_position(
+                    &display_path,
+                    format!("cannot read spec file: {reason}"),
+                ))
+            }
         }
     }
 
