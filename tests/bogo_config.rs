@@ -139,6 +139,15 @@ fn unknown_names_and_missing_files_are_clear_errors() {
             &["bogo", "tests-diff", "no-such-old.txt", "no-such-new.txt"][..],
             "crosscheck: error: cannot read test list no-such-old.txt: No such file or directory (os error 2)\n",
         ),
+        (
+            &[
+                "bogo",
+                "tests-diff",
+                "specs/bogo/upstream-tests/b28d2e8.txt",
+                "/dev/zero",
+            ][..],
+            "crosscheck: error: cannot read test list /dev/zero: it holds more than 64 MiB, more than any real input\n",
+        ),
     ] {
         let output = crosscheck(args);
         assert!(!output.status.success(), "{args:?} succeeded");

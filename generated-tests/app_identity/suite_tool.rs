@@ -277,4 +277,15 @@ fn bad_input_is_one_error_line_and_a_nonzero_exit() {
     let output = run_tool(Path::new(TOOL), &["run", "--frobnicate"], None);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("--frobnicate"));
+
+    let endless = Command::new(TOOL)
+        .args(["run", "--stdin"])
+        .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
+        .output()
+        .expect("tool finishes");
+    assert!(!endless.status.success());
+    assert_eq!(
+        stderr(&endless),
+        "app-identity-suite-rs: error: cannot read standard input: it holds more than 64 MiB, more than any real input\n"
+    );
 }

@@ -11,6 +11,7 @@ pub use crosscheck_tap as tap;
 pub mod app_identity;
 pub mod bogo;
 pub mod expectation;
+pub mod input;
 pub mod pool;
 pub mod program;
 pub mod programs;

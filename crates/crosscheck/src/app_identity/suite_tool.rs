@@ -1,7 +1,7 @@
 //! `app-identity-suite-rs`: the integration-suite tool with the interface of
 //! the reference tools (`generate` a suite, `run` suites as TAP 14).
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -227,9 +227,7 @@ fn write_tap<W: Write>(
 fn load_suites(paths: &[PathBuf], stdin: bool) -> Result<Vec<Suite>, String> {
     let mut suites = Vec::new();
     if stdin {
-        let mut text = String::new();
-        io::stdin()
-            .read_to_string(&mut text)
+        let text = crate::input::read_to_string(io::stdin().lock())
             .map_err(|e| format!("cannot read standard input: {e}"))?;
         if !text.trim().is_empty() {
             suites.push(Suite::from_json(&text).map_err(|e| format!("standard input: {e}"))?);
@@ -237,7 +235,7 @@ fn load_suites(paths: &[PathBuf], stdin: bool) -> Result<Vec<Suite>, String> {
     }
     for path in paths {
         for file in suite_files(path)? {
-            let text = std::fs::read_to_string(&file)
+            let text = crate::input::read_file_to_string(&file)
                 .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             suites.push(Suite::from_json(&text).map_err(|e| format!("{}: {e}", file.display()))?);
         }

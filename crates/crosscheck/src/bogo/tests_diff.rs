@@ -36,7 +36,7 @@ impl TestList {
 
     /// Reads the list at `path`; the error names the file.
     pub fn read(path: &Path) -> Result<TestList, Error> {
-        std::fs::read_to_string(path)
+        crate::input::read_file_to_string(path)
             .map(|text| TestList::parse(&path.display().to_string(), &text))
             .map_err(|source| Error::Read {
                 path: path.to_path_buf(),

@@ -231,7 +231,7 @@ pub enum ImportError {
 
 /// Reads and imports the config at `path`.
 pub fn import_file(path: &Path, options: &ImportOptions<'_>) -> Result<Imported, ImportError> {
-    let bytes = std::fs::read(path).map_err(|source| ImportError::Read {
+    let bytes = crate::input::read_file(path).map_err(|source| ImportError::Read {
         path: options.source_path.to_string(),
         source,
     })?;
