@@ -294,3 +294,26 @@ fn the_report_says_at_the_top_which_verifiers_are_unreliable() {
         "{report}"
     );
 }
+
+#[test]
+fn no_secret_of_a_generated_suite_reaches_the_generators_log() {
+    let runs = runs(&FAMILY);
+    for implementation in FAMILY.implementations.iter() {
+        let generated = runs
+            .generated(implementation_index(&FAMILY, &implementation.name))
+            .unwrap_or_else(|error| panic!("{error}"));
+        let log = generated
+            .path
+            .with_file_name(format!("{}-generate.log", implementation.name));
+        let logged = std::fs::read_to_string(&log)
+            .unwrap_or_else(|error| panic!("{}: {error}", log.display()));
+        for test in &generated.suite.tests {
+            assert!(
+                !logged.contains(&test.app.secret),
+                "{}: a secret of `{}` is in the log",
+                log.display(),
+                test.description
+            );
+        }
+    }
+}

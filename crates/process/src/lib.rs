@@ -43,6 +43,8 @@ pub struct Job {
     log: Option<PathBuf>,
     deadline: Duration,
     capture_stdout: bool,
+    /// Whether captured stdout is copied into the log too.
+    log_stdout: bool,
     capture_stderr: bool,
 }
 
@@ -63,6 +65,7 @@ pub struct Running {
     command_line: String,
     log: Option<File>,
     log_path: Option<PathBuf>,
+    log_stdout: bool,
     deadline: Duration,
     started: Instant,
     stdout_chunks: Option<Receiver<Vec<u8>>>,
@@ -122,6 +125,7 @@ impl Job {
             log: None,
             deadline: DEFAULT_DEADLINE,
             capture_stdout: false,
+            log_stdout: true,
             capture_stderr: false,
         }
     }
@@ -179,6 +183,14 @@ impl Job {
     /// Returns stdout in [`Finished::stdout`]; it still goes to the log too.
     pub fn capture_stdout(mut self) -> Self {
         self.capture_stdout = true;
+        self
+    }
+
+    /// Returns stdout in [`Finished::stdout`] and keeps it out of the log,
+    /// which records only its size: for output that holds secrets.
+    pub fn capture_stdout_unlogged(mut self) -> Self {
+        self.capture_stdout = true;
+        self.log_stdout = false;
         self
     }
 
@@ -241,7 +253,10 @@ impl Job {
             feed_stdin(stdin, bytes);
         }
         let stdout_chunks = match stdout {
-            Some(stdout) => Some(tee_output(stdout, log.as_ref())?),
+            Some(stdout) => Some(tee_output(
+                stdout,
+                log.as_ref().filter(|_| self.log_stdout),
+            )?),
             None => None,
         };
         let stderr_chunks = match stderr {
@@ -253,6 +268,7 @@ impl Job {
             command_line,
             log,
             log_path: self.log,
+            log_stdout: self.log_stdout,
             deadline: self.deadline,
             started,
             stdout_chunks,
@@ -453,6 +469,10 @@ impl Running {
             .unwrap_or_default();
 
         if let Some(log) = self.log.as_mut() {
+            if !self.log_stdout {
+                writeln!(log, "[stdout: {} bytes, not logged]", stdout.len())
+                    .map_err(io_error("cannot write the log"))?;
+            }
             let footer = match (exit.timed_out, cut_short) {
                 (true, true) => format!("[killed after {elapsed:.2?}: no longer needed]"),
                 (true, false) => format!("[killed: deadline of {:?} passed]", self.deadline),
@@ -653,6 +673,24 @@ mod tests {
         assert_eq!(finished.stdout, b"hello\nworld\n");
         let logged = fs::read_to_string(&log).unwrap();
         assert!(logged.contains("hello\nworld\n"), "{logged}");
+    }
+
+    #[test]
+    fn stdout_captured_unlogged_stays_out_of_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("run.log");
+        let finished = sh("printf '%s-%s\\n' secret material; echo progress >&2")
+            .capture_stdout_unlogged()
+            .log_to(&log)
+            .run()
+            .unwrap();
+        assert_eq!(finished.stdout, b"secret-material\n");
+        let logged = fs::read_to_string(&log).unwrap();
+        assert!(!logged.contains("secret-material"), "{logged}");
+        assert!(
+            logged.contains("progress\n[stdout: 16 bytes, not logged]\n"),
+            "{logged}"
+        );
     }
 
     #[test]

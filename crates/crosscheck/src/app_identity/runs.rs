@@ -325,7 +325,8 @@ impl FamilyRuns {
             .envs(&tool.env)
             .log_to(&log)
             .deadline(GENERATE_DEADLINE)
-            .capture_stdout()
+            // The suite holds secrets; it is kept in its own file, not the log.
+            .capture_stdout_unlogged()
             .run()
             .map_err(|source| RunError::DidNotRun {
                 name: implementation.name.to_string(),
