@@ -157,10 +157,16 @@ impl Diagnostic {
     /// A YAML syntax or shape error from the parser, which knows its own position.
     pub fn from_yaml(file: &SourceFile, error: &serde_saphyr::Error) -> Diagnostic {
         let plain = error.without_snippet();
-        let message =
-            clean_parser_message(&plain.render_with_options(serde_saphyr::render_options! {
+        let message = match plain {
+            serde_saphyr::Error::Budget { breach, .. } => budget_message(breach),
+            serde_saphyr::Error::MultipleDocuments { .. } => {
+                "the file holds more than one YAML document (a `---` line after content); a spec file holds one"
+                    .to_string()
+            }
+            _ => clean_parser_message(&plain.render_with_options(serde_saphyr::render_options! {
                 snippets: serde_saphyr::SnippetMode::Off,
-            }));
+            })),
+        };
         match error.location() {
             Some(location) if location.line() > 0 => {
                 let position = Position {
@@ -252,6 +258,34 @@ impl std::error::Error for Diagnostics {}
 /// prefixes messages with "error: line L column C: " and ends some with
 /// " at line L, column C", which the diagnostic header already says; its
 /// advice on duplicate-key policies is for programs, not authors.
+/// A breach of the parser's limits (which stop alias bombs and runaway
+/// nesting) in words.
+fn budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as Breach;
+    match breach {
+        Breach::Depth { .. } => format!(
+            "the YAML nests lists and mappings more than {} levels deep, deeper than any spec needs",
+            crate::yaml::tree::MAX_DEPTH
+        ),
+        Breach::Aliases { aliases } => format!("too many aliases (`*name`): {aliases}"),
+        Breach::Anchors { anchors } => format!("too many anchors (`&name`): {anchors}"),
+        Breach::AliasAnchorRatio { aliases, anchors } => format!(
+            "{aliases} aliases (`*name`) for {anchors} anchors: aliases that expand this much look like an alias bomb"
+        ),
+        Breach::Nodes { nodes } => format!("too many values: {nodes}"),
+        Breach::Events { events } => format!("the YAML is too large ({events} parser events)"),
+        Breach::ScalarBytes { total_scalar_bytes } => {
+            format!("too much text in values ({total_scalar_bytes} bytes)")
+        }
+        Breach::Documents { documents } => format!("too many YAML documents: {documents}"),
+        Breach::MergeKeys { merge_keys } => format!("too many merge keys (`<<`): {merge_keys}"),
+        Breach::InputBytes { input_bytes } => {
+            format!("the file is too large ({input_bytes} bytes)")
+        }
+        other => format!("the YAML exceeds a limit of the parser: {other:?}"),
+    }
+}
+
 fn clean_parser_message(message: &str) -> String {
     let message = message.trim();
     let message = message.strip_prefix("error: ").unwrap_or(message);
@@ -365,6 +399,39 @@ mod tests {
         assert_eq!(super::token_len("\"*-TLS1\": old"), 8);
         assert_eq!(super::token_len("ring, aws]"), 4);
         assert_eq!(super::token_len("value # note"), 5);
+    }
+
+    /// The message `crate::yaml::tree::parse` gives for `text`.
+    fn parse_error(text: &str) -> String {
+        let file = SourceFile::from_text("spec.yaml", text);
+        crate::yaml::tree::parse(&file)
+            .err()
+            .map(|diagnostic| diagnostic.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn parser_limits_and_several_documents_are_said_in_words() {
+        let deep: String = (0..100)
+            .map(|level| format!("{}a:\n", "  ".repeat(level)))
+            .collect();
+        let message = parse_error(&deep);
+        assert!(
+            message.starts_with("spec.yaml:25:")
+                && message.contains(": the YAML nests lists and mappings more than 24 levels deep"),
+            "{message}"
+        );
+        let message = parse_error("a: 1\n---\nb: 2\n");
+        assert!(
+            message.contains(
+                "the file holds more than one YAML document (a `---` line after content); a spec file holds one"
+            ),
+            "{message}"
+        );
+        for message in [parse_error(&deep), parse_error("a: 1\n---\nb: 2\n")] {
+            assert!(!message.contains("from_str_multiple"), "{message}");
+            assert!(!message.contains("Depth {"), "{message}");
+        }
     }
 
     #[test]

@@ -61,11 +61,19 @@ impl Value {
     }
 }
 
+/// The deepest nesting of lists and mappings a spec file may have.
+pub const MAX_DEPTH: usize = 24;
+
 /// Parses `file` into a tree; only malformed YAML is an error.
 pub fn parse(file: &SourceFile) -> Result<Node, Diagnostic> {
+    // Specs nest a few levels; the parser's default (64) can overflow the
+    // 2 MiB stack of a test thread or an editor's macro server.
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_DEPTH;
     let options = serde_saphyr::options! {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::PassThrough,
         strict_booleans: true,
+        budget: Some(budget),
     };
     let mut root = serde_saphyr::from_str_with_options::<Node>(&file.text, options)
         .map_err(|error| Diagnostic::from_yaml(file, &error))?;

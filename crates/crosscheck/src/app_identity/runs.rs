@@ -41,7 +41,7 @@ pub enum RunError {
         #[source]
         source: ProcessError,
     },
-    #[error("{name} generator exited with {status}\n{log_tail}")]
+    #[error("{name} generator failed: it {}\n{log_tail}", exited(status))]
     GeneratorFailed {
         name: String,
         status: ExitStatus,
@@ -62,7 +62,9 @@ pub enum RunError {
         log_tail: String,
     },
     #[error(
-        "{name} verifier planned {planned:?} tests for a suite of {tests} (exit {status})\n{log_tail}"
+        "{name} verifier {} for a suite of {tests} tests, and {}\n{log_tail}",
+        planned.map_or("printed no TAP plan".to_string(), |count| format!("planned {count} tests")),
+        exited(status)
     )]
     WrongPlan {
         name: String,
@@ -114,6 +116,17 @@ pub enum RunError {
         source: CanaryError,
         log_tail: String,
     },
+}
+
+/// How a process ended, as the end of a sentence: "exited with status 127",
+/// "was killed by signal 9".
+fn exited(status: &ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("exited with status {code}"),
+        (None, Some(signal)) => format!("was killed by signal {signal}"),
+        (None, None) => status.to_string(),
+    }
 }
 
 /// Why one generator's suite gave no canaries.
@@ -438,4 +451,32 @@ fn write_suite(path: &Path, suite: &Suite) -> Result<(), RunError> {
         path: path.to_path_buf(),
         source,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::process::ExitStatusExt;
+
+    #[test]
+    fn a_wrong_plan_says_what_the_verifier_printed_and_how_it_ended() {
+        let error = |planned, status| {
+            RunError::WrongPlan {
+                name: "ts".to_string(),
+                planned,
+                tests: 40,
+                status: ExitStatus::from_raw(status),
+                log_tail: "log file ts.log, last 0 lines:".to_string(),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            error(None, 127 << 8),
+            "ts verifier printed no TAP plan for a suite of 40 tests, and exited with status 127\nlog file ts.log, last 0 lines:"
+        );
+        assert_eq!(
+            error(Some(39), 9),
+            "ts verifier planned 39 tests for a suite of 40 tests, and was killed by signal 9\nlog file ts.log, last 0 lines:"
+        );
+    }
 }
