@@ -60,6 +60,9 @@ pub struct SourceFile {
     pub display_path: String,
     pub absolute_path: PathBuf,
     pub text: String,
+    /// Where each line of `text` starts, so a file with many problems
+    /// finds each one's line without reading the text up to it.
+    line_starts: Vec<usize>,
 }
 
 impl SourceFile {
@@ -71,11 +74,7 @@ impl SourceFile {
             .display()
             .to_string();
         match std::fs::read_to_string(path) {
-            Ok(text) => Ok(SourceFile {
-                display_path,
-                absolute_path: path.to_path_buf(),
-                text,
-            }),
+            Ok(text) => Ok(SourceFile::new(display_path, path.to_path_buf(), text)),
             Err(error) => {
                 let reason = match std::fs::read_link(path) {
                     Ok(target) if !path.exists() => format!(
@@ -94,11 +93,31 @@ impl SourceFile {
 
     /// A file that was never on disk (`display_path` names it in messages).
     pub fn from_text(display_path: &str, text: &str) -> SourceFile {
+        SourceFile::new(
+            display_path.to_string(),
+            display_path.into(),
+            text.to_string(),
+        )
+    }
+
+    fn new(display_path: String, absolute_path: PathBuf, text: String) -> SourceFile {
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(newline, _)| newline + 1))
+            .collect();
         SourceFile {
-            display_path: display_path.to_string(),
-            absolute_path: display_path.into(),
-            text: text.to_string(),
+            display_path,
+            absolute_path,
+            text,
+            line_starts,
         }
+    }
+
+    /// Line `index` (from 0) as `str::lines` gives it.
+    pub fn line(&self, index: usize) -> Option<&str> {
+        self.text
+            .get(*self.line_starts.get(index)?..)?
+            .lines()
+            .next()
     }
 
     /// `file:line:col` of a position in this file.
@@ -343,7 +362,7 @@ fn render_snippet(
     else {
         return String::new();
     };
-    let Some(line_text) = file.text.lines().nth(line_index) else {
+    let Some(line_text) = file.line(line_index) else {
         return String::new();
     };
     let column = usize::try_from(position.column.saturating_sub(1)).unwrap_or(0);
@@ -371,11 +390,7 @@ mod tests {
 
     #[test]
     fn problems_sort_by_file_then_position() {
-        let file = |name: &str| SourceFile {
-            display_path: name.to_string(),
-            absolute_path: name.into(),
-            text: "a: 1\nb: 2\n".to_string(),
-        };
+        let file = |name: &str| SourceFile::from_text(name, "a: 1\nb: 2\n");
         let at = |line, column| Position {
             line,
             column,
@@ -391,6 +406,16 @@ mod tests {
         diagnostics.sort_by_location();
         let order: Vec<&str> = diagnostics.0.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(order, ["a", "a1", "a2", "b1"]);
+    }
+
+    #[test]
+    fn lines_are_found_as_str_lines_finds_them() {
+        for text in ["", "a", "a\n", "a\n\n", "a\r\nb\r", "\nb\r\n\r\nc", "é\nü"] {
+            let file = SourceFile::from_text("x.yaml", text);
+            let found: Vec<Option<&str>> = (0..5).map(|index| file.line(index)).collect();
+            let lines: Vec<Option<&str>> = (0..5).map(|index| text.lines().nth(index)).collect();
+            assert_eq!(found, lines, "{text:?}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer};
 use crate::yaml::{LOCATED, LOCATED_FIELDS};
 
 /// Line and column (1-based) of a node in its YAML file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Position {
     pub line: u64,
     pub column: u64,

@@ -489,6 +489,47 @@ fn declared_outcomes_join_disabled_tests_in_the_json_and_stay_apart_in_the_plan(
 }
 
 #[test]
+fn each_clash_between_sections_names_the_first_common_test_in_list_order() {
+    let shim = with_declared(concat!(
+        "unimplemented:\n",
+        "  \"*TLS1*\": no TLS 1.x\n",
+        "  NoShared*: no ciphers\n",
+        "  TLS-ECH-Client:\n",
+        "    reason: no ECH in aws-lc-rs\n",
+        "    variants: [aws]\n",
+        "expected_failures:\n",
+        "  \"*TLS1?\": a bug\n",
+        "  \"*13\": a bug\n",
+        "  TLS-ECH-*:\n",
+        "    reason: a bug in aws-lc-rs\n",
+        "    variants: [aws]\n",
+    ));
+    // `NoSharedCipher-TLS13` comes before `Garbage-TLS13` in the list;
+    // each clash is reported once, though both variants have it, and the
+    // ECH globs clash in `aws` only.
+    let clashes: Vec<String> = errors(&shim)
+        .iter()
+        .map(|error| {
+            error.replace(
+                "; a test is either disabled, unimplemented or expected to fail",
+                "",
+            )
+        })
+        .collect();
+    assert_eq!(
+        clashes,
+        [
+            "shims/demo.yaml:27:3: error: glob `*TLS1*` matches `Basic-Client-TLS1`, as does `*-TLS1` in `DisabledTests` (at shims/demo.yaml:12:3)",
+            "shims/demo.yaml:33:3: error: glob `*TLS1?` matches `Basic-Client-TLS12`, as does `*TLS1*` in `unimplemented` (at shims/demo.yaml:27:3)",
+            "shims/demo.yaml:33:3: error: glob `*TLS1?` matches `NoSharedCipher-TLS13`, as does `NoShared*` in `unimplemented` (at shims/demo.yaml:28:3)",
+            "shims/demo.yaml:34:3: error: glob `*13` matches `NoSharedCipher-TLS13`, as does `*TLS1*` in `unimplemented` (at shims/demo.yaml:27:3)",
+            "shims/demo.yaml:34:3: error: glob `*13` matches `NoSharedCipher-TLS13`, as does `NoShared*` in `unimplemented` (at shims/demo.yaml:28:3)",
+            "shims/demo.yaml:35:3: error: glob `TLS-ECH-*` matches `TLS-ECH-Client`, as does `TLS-ECH-Client` in `unimplemented` (at shims/demo.yaml:29:3)",
+        ]
+    );
+}
+
+#[test]
 fn a_test_is_disabled_unimplemented_or_expected_to_fail_not_two_of_them() {
     let shim = with_declared(
         "unimplemented:\n  \"*-TLS1\": no TLS 1.0\n  \"Basic-*\": no flag\nexpected_failures:\n  Basic-Client-TLS12: a bug\n  NoSharedCipher-TLS13:\n    reason: a bug in ring only\n    variants: [ring]\n",

@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use go_glob::Pattern;
 
@@ -108,6 +109,12 @@ pub struct KnownTests {
     names: Vec<String>,
     /// Indices into `names`, in name order.
     sorted: Vec<usize>,
+    /// Indices into `names`, in the order of the names read backwards.
+    sorted_backwards: Vec<usize>,
+    /// For every three bytes in a row some names hold, those names
+    /// (indices into `names`, ascending); built for the first pattern
+    /// that the prefix and suffix orders narrow too little.
+    trigrams: OnceLock<HashMap<[u8; 3], Vec<usize>>>,
     set: HashSet<String>,
     /// How messages name the set, e.g. `upstream list b28d2e8`.
     description: String,
@@ -121,6 +128,9 @@ impl KnownTests {
         let set = names.iter().cloned().collect();
         let mut sorted: Vec<usize> = (0..names.len()).collect();
         sorted.sort_unstable_by(|&a, &b| names[a].cmp(&names[b]));
+        let mut sorted_backwards = sorted.clone();
+        sorted_backwards
+            .sort_unstable_by(|&a, &b| names[a].bytes().rev().cmp(names[b].bytes().rev()));
         let description = if extra.is_empty() {
             format!("upstream list {}", list.id)
         } else {
@@ -129,6 +139,8 @@ impl KnownTests {
         KnownTests {
             names,
             sorted,
+            sorted_backwards,
+            trigrams: OnceLock::new(),
             set,
             description,
         }
@@ -150,22 +162,70 @@ impl KnownTests {
     }
 
     /// Where in the list the names `pattern` matches are, in list order.
-    /// Only the names that start with the pattern's literal prefix are
-    /// tried (shim files hold hundreds of globs, checked against
-    /// thousands of names).
+    /// Only the names that can match are tried (shim files hold hundreds
+    /// of globs or more, checked against thousands of names).
     pub fn matching_indices(&self, pattern: &Pattern) -> Vec<usize> {
-        let prefix = pattern.literal_prefix();
-        let start = self
-            .sorted
-            .partition_point(|&index| self.names[index].as_str() < prefix);
-        let mut matching: Vec<usize> = self.sorted[start..]
+        let mut matching: Vec<usize> = self
+            .candidates(pattern)
             .iter()
             .copied()
-            .take_while(|&index| self.names[index].starts_with(prefix))
             .filter(|&index| pattern.matches(&self.names[index]))
             .collect();
         matching.sort_unstable();
         matching
+    }
+
+    /// The fewest names the indexes narrow `pattern`'s matches to: those
+    /// starting with its literal prefix, those ending with its literal
+    /// suffix, or (when those are many) those holding the rarest three
+    /// bytes of its literal text.
+    fn candidates(&self, pattern: &Pattern) -> &[usize] {
+        let (prefix, suffix) = (pattern.literal_prefix(), pattern.literal_suffix());
+        let mut fewest = &self.sorted[..];
+        if !prefix.is_empty() {
+            fewest = self.run_of(
+                &self.sorted,
+                |name| name < prefix,
+                |name| name.starts_with(prefix),
+            );
+        }
+        if !suffix.is_empty() {
+            let ending = self.run_of(
+                &self.sorted_backwards,
+                |name| name.bytes().rev().lt(suffix.bytes().rev()),
+                |name| name.ends_with(suffix),
+            );
+            if ending.len() < fewest.len() {
+                fewest = ending;
+            }
+        }
+        if fewest.len() <= NARROW_ENOUGH {
+            return fewest;
+        }
+        let trigrams = self.trigrams.get_or_init(|| index_trigrams(&self.names));
+        for run in pattern.literals() {
+            for window in run.as_bytes().windows(3) {
+                let holders = trigrams
+                    .get(&[window[0], window[1], window[2]])
+                    .map_or(&[][..], Vec::as_slice);
+                if holders.len() < fewest.len() {
+                    fewest = holders;
+                }
+            }
+        }
+        fewest
+    }
+
+    /// The names of `order` that are `within`, where those `before` them
+    /// come first and the rest after them.
+    fn run_of<'a>(
+        &self,
+        order: &'a [usize],
+        before: impl Fn(&str) -> bool,
+        within: impl Fn(&str) -> bool,
+    ) -> &'a [usize] {
+        let rest = &order[order.partition_point(|&index| before(&self.names[index]))..];
+        &rest[..rest.partition_point(|&index| within(&self.names[index]))]
     }
 
     /// The name at `index` of the list.
@@ -184,6 +244,26 @@ impl KnownTests {
             .min_by_key(|(distance, _)| *distance)
             .map(|(_, known)| known.as_str())
     }
+}
+
+/// Few enough names to try one by one rather than look further.
+const NARROW_ENOUGH: usize = 64;
+
+/// The names holding each three bytes in a row, as [`KnownTests`] keeps
+/// them.
+fn index_trigrams(names: &[String]) -> HashMap<[u8; 3], Vec<usize>> {
+    let mut trigrams: HashMap<[u8; 3], Vec<usize>> = HashMap::new();
+    for (index, name) in names.iter().enumerate() {
+        for window in name.as_bytes().windows(3) {
+            let holders = trigrams
+                .entry([window[0], window[1], window[2]])
+                .or_default();
+            if holders.last() != Some(&index) {
+                holders.push(index);
+            }
+        }
+    }
+    trigrams
 }
 
 /// Levenshtein distance between `a` and `b`, or `limit + 1` once it is
@@ -239,6 +319,61 @@ mod tests {
             known.matching(&pattern).collect::<Vec<_>>(),
             ["Crosscheck-Own"]
         );
+    }
+
+    #[test]
+    fn indexed_matches_are_the_matches_of_every_name() {
+        // Enough names that some patterns are narrowed by their trigrams.
+        let fillers: Vec<String> = (0..100)
+            .map(|n| format!("Filler-{n}-Client-TLS{}", n % 4))
+            .collect();
+        let mut names = vec![
+            "Basic-Client-TLS-Sync",
+            "Basic-Server-TLS-Async",
+            "Renegotiate-Client-TLS1",
+            "Renegotiate-Client-TLS11",
+            "CurveTest-Client-Kyber-TLS13",
+            "ALPNClient-DTLS-TLS12",
+            "Résumé-α-TLS13",
+            "ab",
+            "",
+        ];
+        names.extend(fillers.iter().map(String::as_str));
+        let known = known(&names, &["Crosscheck-Own-TLS13"]);
+        let every = || names.iter().copied().chain(["Crosscheck-Own-TLS13"]);
+        for glob in [
+            "*",
+            "",
+            "ab",
+            "a?",
+            "Basic-*",
+            "*-TLS1",
+            "*-TLS1?",
+            "*TLS1*",
+            "*Kyber*",
+            "*-Client-*",
+            "Re*-TLS1[0-9]",
+            "*[Kk]yber*",
+            "*ümé-*",
+            "*α*",
+            "Basic-*-TLS-*Sync",
+            "*-Nothing-*",
+            "Nothing*",
+            "*Nothing",
+            r"Basic\-*",
+            "*-Own-*",
+            "*-Client-TLS?",
+            "*-7-*",
+            "*ler-1?-*",
+        ] {
+            let pattern = go_glob::Pattern::new(glob).unwrap_or_else(|e| panic!("{glob}: {e}"));
+            let expected: Vec<&str> = every().filter(|name| pattern.matches(name)).collect();
+            assert_eq!(
+                known.matching(&pattern).collect::<Vec<_>>(),
+                expected,
+                "{glob}"
+            );
+        }
     }
 
     #[test]

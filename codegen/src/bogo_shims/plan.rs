@@ -7,8 +7,9 @@
 //! that are not known tests.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 pub use crosscheck_model::bogo::shim::{
     Address, ErrorMapping, PlannedTest, Protocol, RunnerOptions, TestError, TestGlob,
@@ -429,10 +430,13 @@ impl GlobSection {
     }
 }
 
-/// A planned glob and where it is written.
+/// A planned glob, where it is written and the known tests it matches
+/// (indices into the list, in list order; none when it is malformed or
+/// there is no list).
 struct LocatedGlob {
     plan: TestGlob,
     position: Position,
+    matches: Rc<[usize]>,
 }
 
 /// A test may be in one section only: disabled, declared unimplemented or
@@ -444,24 +448,16 @@ fn check_sections_disjoint(
     known: Option<&KnownTests>,
     checks: &mut FileChecks<'_>,
 ) {
-    let mut matches = MatchCache {
-        known,
-        by_glob: HashMap::new(),
-    };
-    let mut reported: Vec<(Position, Position)> = Vec::new();
+    let mut reported: HashSet<(Position, Position)> = HashSet::new();
     for variant in 0..variants.names.len() {
         for (first_index, (first_section, first_globs)) in declared.iter().enumerate() {
             for (_, second_globs) in &declared[first_index + 1..] {
+                let seconds = SectionGlobs::of(&second_globs[variant]);
                 for first in &first_globs[variant] {
-                    for second in &second_globs[variant] {
-                        let pair = (first.position, second.position);
-                        if reported.contains(&pair) {
+                    for (second, clash) in seconds.clashing_with(first, known) {
+                        if !reported.insert((first.position, second.position)) {
                             continue;
                         }
-                        let Some(clash) = matches.clash(&first.plan.glob, &second.plan.glob) else {
-                            continue;
-                        };
-                        reported.push(pair);
                         let how = match clash {
                             Clash::Same => "is also in".to_string(),
                             Clash::Both(test) => {
@@ -491,39 +487,63 @@ enum Clash {
     Both(String),
 }
 
-/// The known tests each glob matches, found once per glob.
-struct MatchCache<'a> {
-    known: Option<&'a KnownTests>,
-    /// Indices into the known list, in list order; empty for a malformed
-    /// glob.
-    by_glob: HashMap<String, Vec<usize>>,
+/// One section's globs in one variant, by text and by the known tests
+/// they match, so the globs clashing with another's are found without
+/// trying every pair.
+struct SectionGlobs<'g> {
+    globs: &'g [LocatedGlob],
+    /// Indices into `globs`, ascending.
+    by_text: HashMap<&'g str, Vec<usize>>,
+    by_test: HashMap<usize, Vec<usize>>,
 }
 
-impl MatchCache<'_> {
-    fn find(&mut self, glob: &str) {
-        let known = self.known;
-        self.by_glob
-            .entry(glob.to_string())
-            .or_insert_with(|| match (known, Pattern::new(glob)) {
-                (Some(known), Ok(pattern)) => known.matching_indices(&pattern),
-                _ => Vec::new(),
-            });
+impl<'g> SectionGlobs<'g> {
+    fn of(globs: &'g [LocatedGlob]) -> SectionGlobs<'g> {
+        let mut by_text: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_test: HashMap<usize, Vec<usize>> = HashMap::new();
+        for (index, glob) in globs.iter().enumerate() {
+            by_text.entry(&glob.plan.glob).or_default().push(index);
+            for &test in glob.matches.iter() {
+                by_test.entry(test).or_default().push(index);
+            }
+        }
+        SectionGlobs {
+            globs,
+            by_text,
+            by_test,
+        }
     }
 
-    /// Whether the globs are the same, or else the first known test (in
-    /// list order) both match.
-    fn clash(&mut self, first: &str, second: &str) -> Option<Clash> {
-        if first == second {
-            return Some(Clash::Same);
+    /// The globs `first` clashes with, in file order: each is the same
+    /// glob, or else matches a known test `first` matches (the first such
+    /// test in list order).
+    fn clashing_with(
+        &self,
+        first: &LocatedGlob,
+        known: Option<&KnownTests>,
+    ) -> Vec<(&'g LocatedGlob, Clash)> {
+        let mut clashes: BTreeMap<usize, Clash> = BTreeMap::new();
+        for &index in self
+            .by_text
+            .get(first.plan.glob.as_ref())
+            .into_iter()
+            .flatten()
+        {
+            clashes.insert(index, Clash::Same);
         }
-        let known = self.known?;
-        self.find(first);
-        self.find(second);
-        let (first, second) = (self.by_glob.get(first)?, self.by_glob.get(second)?);
-        let common = first
-            .iter()
-            .find(|index| second.binary_search(index).is_ok())?;
-        Some(Clash::Both(known.name(*common).to_string()))
+        if let Some(known) = known {
+            for &test in first.matches.iter() {
+                for &index in self.by_test.get(&test).into_iter().flatten() {
+                    clashes
+                        .entry(index)
+                        .or_insert_with(|| Clash::Both(known.name(test).to_string()));
+                }
+            }
+        }
+        clashes
+            .into_iter()
+            .map(|(index, clash)| (&self.globs[index], clash))
+            .collect()
     }
 }
 
@@ -584,7 +604,7 @@ fn test_globs(
         for why in &keep {
             checks.text(why, "`keep_unmatched` (why the glob is kept)");
         }
-        check_glob(glob, !keep.is_empty(), known, checks);
+        let matches = check_glob(glob, !keep.is_empty(), known, checks);
         let declared_at = checks.locate(glob.position);
         for (index, reason) in per_variant(glob, alternatives, variants, checks)
             .into_iter()
@@ -598,6 +618,7 @@ fn test_globs(
                         declared_at: Cow::Owned(declared_at.clone()),
                     },
                     position: glob.position,
+                    matches: Rc::clone(&matches),
                 });
             }
         }
@@ -606,13 +627,14 @@ fn test_globs(
 }
 
 /// A glob must be well-formed and match a known test, unless it is kept
-/// (and then it must match none).
+/// (and then it must match none). The known tests it matches, in list
+/// order.
 fn check_glob(
     glob: &Located<String>,
     kept: bool,
     known: Option<&KnownTests>,
     checks: &mut FileChecks<'_>,
-) {
+) -> Rc<[usize]> {
     let pattern = match Pattern::new(&glob.value) {
         Ok(pattern) => pattern,
         Err(error) => {
@@ -620,14 +642,14 @@ fn check_glob(
                 glob.position,
                 format!("glob `{}` is malformed: {error}", glob.value),
             );
-            return;
+            return Rc::from([]);
         }
     };
     let Some(known) = known else {
-        return;
+        return Rc::from([]);
     };
-    let mut matching = known.matching(&pattern);
-    match (matching.next(), kept) {
+    let matching = known.matching_indices(&pattern);
+    match (matching.first().map(|&first| known.name(first)), kept) {
         (None, false) => checks.error(
             glob.position,
             format!(
@@ -637,7 +659,7 @@ fn check_glob(
             ),
         ),
         (Some(first), true) => {
-            let count = 1 + matching.count();
+            let count = matching.len();
             checks.error(
                 glob.position,
                 format!(
@@ -649,6 +671,7 @@ fn check_glob(
         }
         _ => {}
     }
+    matching.into()
 }
 
 /// `ErrorMap`, per variant in file order.

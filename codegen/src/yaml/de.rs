@@ -6,6 +6,7 @@
 //! caller can report it, cut that node out of the tree and read again.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::fmt;
 
 use serde::de::value::{SeqDeserializer, StrDeserializer};
@@ -227,11 +228,11 @@ impl<'a> NodeDeserializer<'a> {
         let Value::Map(pairs) = &self.node.value else {
             return Vec::new();
         };
-        let mut seen: Vec<(String, Position)> = Vec::with_capacity(pairs.len());
+        let mut seen: HashMap<String, Position> = HashMap::with_capacity(pairs.len());
         let mut entries = Vec::with_capacity(pairs.len());
         for (key, value) in pairs {
             let name = self.of(key).text().unwrap_or_default();
-            if let Some((_, first)) = seen.iter().find(|(seen, _)| *seen == name) {
+            if let Some(first) = seen.get(&name) {
                 let first = self.context.file.locate(*first);
                 self.context.note(
                     key.position,
@@ -239,7 +240,7 @@ impl<'a> NodeDeserializer<'a> {
                 );
                 continue;
             }
-            seen.push((name.clone(), key.position));
+            seen.insert(name.clone(), key.position);
             if let Some(known) = known
                 && !known.contains(&name.as_str())
             {
