@@ -90,7 +90,8 @@ struct BogoRunArgs {
     /// Accept any error text where a failure is expected
     #[arg(long)]
     loose_errors: bool,
-    /// Tests to run at once [default: the number of CPUs]
+    /// Tests to run at once, at most the number of CPUs [default: the number
+    /// of CPUs]
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// Write the upstream runner's JSON results (Chromium test results v3)
@@ -123,7 +124,8 @@ struct TestsDiffArgs {
 
 #[derive(Debug, Args)]
 struct TlsArgs {
-    /// Cells to run at once [default: the number of CPUs]
+    /// Cells to run at once, at most the number of CPUs [default: the
+    /// number of CPUs]
     #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
     jobs: Option<u16>,
     /// Directory for report.json, report.html and the cells' logs
@@ -276,12 +278,21 @@ fn bogo_all(jobs: Option<u16>) -> ExitCode {
     }
 }
 
-/// The requested number of worker threads, or one per core.
+/// The requested number of worker threads, at most one per core (the
+/// default). More would let the machine's load decide verdicts: shims
+/// starved of CPU miss their deadlines and fail cells that pass alone.
 fn worker_count(requested: Option<u16>) -> usize {
-    requested.map_or_else(
-        || std::thread::available_parallelism().map_or(2, usize::from),
-        usize::from,
-    )
+    let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    match requested.map(usize::from) {
+        Some(jobs) if jobs > cores => {
+            eprintln!(
+                "crosscheck: note: running {cores} at once, not {jobs}: this machine has {cores} CPUs, and more at once would let load fail cells"
+            );
+            cores
+        }
+        Some(jobs) => jobs,
+        None => cores,
+    }
 }
 
 /// That `path` can be written, checked before a run rather than after it;

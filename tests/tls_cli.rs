@@ -93,3 +93,25 @@ fn bad_options_are_one_error_before_any_cell_runs() {
     let stdout = text(&output.stdout);
     assert!(!stdout.contains("rustls"), "cells ran first:\n{stdout}");
 }
+
+#[test]
+fn more_jobs_than_cpus_run_one_per_cpu_and_say_so() {
+    let out = tempfile::tempdir().unwrap();
+    let mut args = tls(out.path(), &["--case", "handshake"]);
+    args[4] = "256".to_string();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let output = crosscheck(&args);
+    assert_success(&output);
+    let cpus = std::thread::available_parallelism().map_or(2, usize::from);
+    assert!(
+        text(&output.stderr).contains(&format!(
+            "crosscheck: note: running {cpus} at once, not 256: this machine has {cpus} CPUs"
+        )),
+        "{}",
+        text(&output.stderr)
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["jobs"], cpus);
+}
