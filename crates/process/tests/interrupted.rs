@@ -41,7 +41,12 @@ fn parent_to_interrupt() {
 fn started_then_signalled(signal: Signal) -> Vec<i32> {
     let dir = tempfile::tempdir().unwrap();
     let pids_file = dir.path().join("pids");
-    let mut parent = Command::new(std::env::current_exe().unwrap())
+    // A test run started in the background of a script inherits SIGINT
+    // ignored (POSIX), and so would the parent: `env` gives it the
+    // default, as a run started from a terminal has.
+    let mut parent = Command::new("env")
+        .arg("--default-signal=INT")
+        .arg(std::env::current_exe().unwrap())
         .args(["--exact", "parent_to_interrupt", "--include-ignored"])
         .env(PIDS_FILE_VARIABLE, &pids_file)
         .stdout(Stdio::null())
