@@ -26,10 +26,17 @@ enum Command {
     /// verifier, printing TAP 14 (one subtest per pair)
     AppIdentity,
     /// Runs every TLS case between every client and every server, printing
-    /// one table per case and writing report.json and report.html
+    /// one table per case and writing report.json, report.html and
+    /// results.json (what `crosscheck diff` compares)
     Tls(TlsArgs),
-    /// Every family's full run: App Identity, then the TLS matrix
-    All(TlsArgs),
+    /// Every family's full run (App Identity, the TLS matrix, BoGo), with
+    /// one set of results for all of them: results.json, results.xml
+    /// (JUnit) and results.tap under --out
+    All(AllArgs),
+    /// Compares two runs' results.json: regressions, fixes, other verdict
+    /// changes, new and removed tests, throughput beyond noise. Exit status
+    /// 1 when anything regressed, 2 when a file cannot be read
+    Diff(DiffArgs),
     /// BoGo shim configs (specs/shims/*.yaml) and upstream test lists
     Bogo {
         #[command(subcommand)]
@@ -124,14 +131,58 @@ struct TestsDiffArgs {
 
 #[derive(Debug, Args)]
 struct TlsArgs {
-    /// Cells to run at once, at most the number of CPUs [default: the
-    /// number of CPUs]
-    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
-    jobs: Option<u16>,
+    #[command(flatten)]
+    selection: TlsSelection,
     /// Directory for report.json, report.html and the cells' logs
     /// [default: <target>/crosscheck/tls/report]
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct AllArgs {
+    #[command(flatten)]
+    selection: TlsSelection,
+    /// Directory for every family's results, reports and logs [default:
+    /// <target>/crosscheck/all]
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Write only these formats (repeatable) [default: every one]
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    formats: Vec<ResultFormat>,
+    /// Print App Identity's whole TAP stream instead of a mark per case
+    #[arg(long)]
+    full_tap: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ResultFormat {
+    /// results.json: the result model `crosscheck diff` reads
+    Json,
+    /// results.xml: JUnit XML, as CI systems read it
+    Junit,
+    /// results.tap: TAP 14, a subtest per family and group
+    Tap,
+}
+
+#[derive(Debug, Args)]
+struct DiffArgs {
+    /// The earlier run's results.json
+    old: PathBuf,
+    /// The later run's results.json
+    new: PathBuf,
+    /// Throughput changes within this many percent are noise
+    #[arg(long, value_name = "PERCENT", default_value_t = 20.0)]
+    noise: f64,
+}
+
+/// Which TLS cells a run takes, and how many at once.
+#[derive(Debug, Args)]
+struct TlsSelection {
+    /// Cells to run at once, at most the number of CPUs [default: the
+    /// number of CPUs]
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..=256))]
+    jobs: Option<u16>,
     /// Run only this case (repeatable)
     #[arg(long = "case", value_name = "NAME")]
     cases: Vec<String>,
@@ -163,6 +214,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::AppIdentity => app_identity(),
         Command::Tls(args) => tls(&args),
+        Command::Diff(args) => diff(&args),
         Command::Bogo { command } => match bogo(&command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -170,19 +222,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        Command::All(args) => {
-            let app_identity = app_identity();
-            let tls = tls(&args);
-            let bogo = bogo_all(args.jobs);
-            if [app_identity, tls, bogo]
-                .iter()
-                .all(|code| *code == ExitCode::SUCCESS)
-            {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            }
-        }
+        Command::All(args) => all(&args),
     }
 }
 
@@ -198,54 +238,211 @@ fn app_identity() -> ExitCode {
 }
 
 fn tls(args: &TlsArgs) -> ExitCode {
-    use crosscheck::tls::report;
-
-    let jobs = worker_count(args.jobs);
     let out_dir = args
         .out
         .clone()
         .unwrap_or_else(|| crosscheck::paths::work_dir().join("tls").join("report"));
-    let options = report::RunOptions {
-        jobs,
-        out_dir: out_dir.clone(),
-        cases: args.cases.clone(),
-        implementations: args.implementations.clone(),
-        only: args.only.clone(),
-        progress: true,
-        overrides: args.overrides.clone(),
-    };
-    let report = match report::run_matrix(&MATRIX, &options) {
-        Ok(report) => report,
+    match run_tls(&args.selection, &out_dir) {
+        Ok(report) if report.totals.unexpected == 0 => ExitCode::SUCCESS,
+        Ok(_) => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("crosscheck: error: {error}");
-            return ExitCode::FAILURE;
+            ExitCode::FAILURE
         }
+    }
+}
+
+/// Runs the selected TLS cells, prints the tables and writes report.json,
+/// report.html and the logs into `out_dir`.
+fn run_tls(
+    selection: &TlsSelection,
+    out_dir: &std::path::Path,
+) -> Result<crosscheck::tls::report::Report, String> {
+    use crosscheck::tls::report;
+
+    let options = report::RunOptions {
+        jobs: worker_count(selection.jobs),
+        out_dir: out_dir.to_path_buf(),
+        cases: selection.cases.clone(),
+        implementations: selection.implementations.clone(),
+        only: selection.only.clone(),
+        progress: true,
+        overrides: selection.overrides.clone(),
     };
+    let started_at_unix = unix_now();
+    let report = report::run_matrix(&MATRIX, &options)?;
     print!("{}", report::table::render(&report));
-    if let Err(error) = report::write_files(&report, &out_dir) {
+    report::write_files(&report, out_dir)?;
+    let mut results = crosscheck::results::RunResults::new(started_at_unix);
+    (results.implementations, results.tests) = report::results::results(&report, "");
+    results.wall_seconds = report.wall_seconds;
+    let results_file = out_dir.join("results.json");
+    write_format(&results, ResultFormat::Json, &results_file)?;
+    println!(
+        "report: {}, {} and {}",
+        out_dir.join("report.html").display(),
+        out_dir.join("report.json").display(),
+        results_file.display()
+    );
+    Ok(report)
+}
+
+/// Every family, then one set of results for all of them.
+fn all(args: &AllArgs) -> ExitCode {
+    use crosscheck::results::RunResults;
+
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| crosscheck::paths::work_dir().join("all"));
+    let formats = if args.formats.is_empty() {
+        vec![ResultFormat::Json, ResultFormat::Junit, ResultFormat::Tap]
+    } else {
+        args.formats.clone()
+    };
+    let files: Vec<PathBuf> = formats
+        .iter()
+        .map(|format| out.join(file_name(*format)))
+        .collect();
+    if let Some(error) = files.iter().find_map(|file| check_writable(file).err()) {
         eprintln!("crosscheck: error: {error}");
         return ExitCode::FAILURE;
     }
-    println!(
-        "report: {} and {}",
-        out_dir.join("report.html").display(),
-        out_dir.join("report.json").display()
-    );
-    if report.totals.unexpected == 0 {
+    let started = std::time::Instant::now();
+    let mut results = RunResults::new(unix_now());
+    let mut complete = true;
+
+    let judged = crosscheck::app_identity::report::judge_all(&FAMILY);
+    let printed = if args.full_tap {
+        crosscheck::app_identity::report::write_tap(&judged, std::io::stdout().lock())
+    } else {
+        crosscheck::app_identity::report::write_condensed(&judged, std::io::stdout().lock())
+    };
+    if let Err(error) = printed {
+        eprintln!("crosscheck: error: cannot print App Identity's report: {error}");
+        complete = false;
+    }
+    let (implementations, tests) = crosscheck::app_identity::report::test_results(&judged);
+    results.implementations.extend(implementations);
+    results.tests.extend(tests);
+
+    match run_tls(&args.selection, &out.join("tls")) {
+        Ok(report) => {
+            let (implementations, tests) =
+                crosscheck::tls::report::results::results(&report, "tls/");
+            results.implementations.extend(implementations);
+            results.tests.extend(tests);
+        }
+        Err(error) => {
+            eprintln!("crosscheck: error: {error}");
+            complete = false;
+        }
+    }
+
+    match run_bogo(args.selection.jobs, &out.join("bogo")) {
+        Ok(report) => results.tests.extend(report.test_results()),
+        Err(error) => {
+            eprintln!("crosscheck: error: {error}");
+            complete = false;
+        }
+    }
+
+    results.wall_seconds = started.elapsed().as_secs_f64();
+    for (format, file) in formats.iter().zip(&files) {
+        if let Err(error) = write_format(&results, *format, file) {
+            eprintln!("crosscheck: error: {error}");
+            complete = false;
+        }
+    }
+    let counts: Vec<String> = results
+        .counts()
+        .into_iter()
+        .filter(|(_, count)| *count > 0)
+        .map(|(verdict, count)| format!("{count} {}", verdict.as_str()))
+        .collect();
+    println!("all: {} tests: {}", results.tests.len(), counts.join(", "));
+    let written: Vec<String> = files
+        .iter()
+        .map(|file| file.display().to_string())
+        .collect();
+    println!("results: {}", written.join(", "));
+    if complete && results.failures().next().is_none() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
 }
 
-/// Every BoGo case against every shim and variant: a table per shim and
-/// variant, the story of each test that did not end as declared, and the
-/// upstream JSON results under target/crosscheck/bogo/report/.
-fn bogo_all(jobs: Option<u16>) -> ExitCode {
+fn file_name(format: ResultFormat) -> &'static str {
+    match format {
+        ResultFormat::Json => "results.json",
+        ResultFormat::Junit => "results.xml",
+        ResultFormat::Tap => "results.tap",
+    }
+}
+
+fn write_format(
+    results: &crosscheck::results::RunResults,
+    format: ResultFormat,
+    path: &std::path::Path,
+) -> Result<(), String> {
+    let text = match format {
+        ResultFormat::Json => {
+            serde_json::to_string_pretty(results).map_err(|error| error.to_string())
+        }
+        ResultFormat::Junit => {
+            crosscheck::results::junit::render(results).map_err(|error| error.to_string())
+        }
+        ResultFormat::Tap => {
+            let mut out = Vec::new();
+            crosscheck::results::tap::write(results, &mut out)
+                .map_err(|error| error.to_string())
+                .map(|()| String::from_utf8_lossy(&out).into_owned())
+        }
+    }
+    .map_err(|error| format!("cannot encode {}: {error}", path.display()))?;
+    std::fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs())
+}
+
+fn diff(args: &DiffArgs) -> ExitCode {
+    use crosscheck::results::diff;
+
+    let read =
+        |path: &PathBuf| diff::read(path).map_err(|error| eprintln!("crosscheck: error: {error}"));
+    let (Ok(old), Ok(new)) = (read(&args.old), read(&args.new)) else {
+        return ExitCode::from(2);
+    };
+    if !(args.noise.is_finite() && args.noise >= 0.0) {
+        eprintln!(
+            "crosscheck: error: --noise {} is not a percentage",
+            args.noise
+        );
+        return ExitCode::from(2);
+    }
+    let changes = diff::diff(&old, &new, args.noise / 100.0);
+    print!("{}", changes.render());
+    if changes.regressions.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs every BoGo case against every shim, prints the tables and
+/// writes the upstream runner's results.json and the logs into `out_dir`.
+fn run_bogo(
+    jobs: Option<u16>,
+    out_dir: &std::path::Path,
+) -> Result<crosscheck::bogo::run::RunReport, String> {
     use crosscheck::bogo::run::{self, Selection};
     use crosscheck::bogo::summary;
 
-    let work_dir = crosscheck::paths::work_dir().join("bogo");
     let selection = Selection {
         shims: Vec::new(),
         variants: Vec::new(),
@@ -254,28 +451,17 @@ fn bogo_all(jobs: Option<u16>) -> ExitCode {
         allow_unimplemented: false,
         loose_errors: false,
         jobs: worker_count(jobs),
-        logs_dir: work_dir.join("run-logs"),
+        logs_dir: out_dir.join("logs"),
         progress: true,
     };
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let outcome = run::run(SHIMS, CASES, &selection, root)
-        .map_err(|error| error.to_string())
-        .and_then(|report| {
-            print!("{}", summary::table(&report));
-            print!("{}", summary::totals(&report, &selection.logs_dir));
-            let results = work_dir.join("report").join("results.json");
-            write_results(&report, &results)?;
-            println!("results: {}", results.display());
-            Ok(report.unexpected())
-        });
-    match outcome {
-        Ok(0) => ExitCode::SUCCESS,
-        Ok(_) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("crosscheck: error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    let report = run::run(SHIMS, CASES, &selection, root).map_err(|error| error.to_string())?;
+    print!("{}", summary::table(&report));
+    print!("{}", summary::totals(&report, &selection.logs_dir));
+    let results = out_dir.join("results.json");
+    write_results(&report, &results)?;
+    println!("BoGo results (Chromium JSON v3): {}", results.display());
+    Ok(report)
 }
 
 /// The requested number of worker threads, at most one per core (the

@@ -15,4 +15,5 @@ pub mod input;
 pub mod pool;
 pub mod program;
 pub mod programs;
+pub mod results;
 pub mod tls;

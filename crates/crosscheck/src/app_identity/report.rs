@@ -8,6 +8,7 @@ use crate::app_identity::Family;
 use crate::app_identity::canaries::expect_word;
 use crate::app_identity::check::{Judgement, judge, pair_name};
 use crate::app_identity::runs::{FamilyRuns, runs};
+use crate::results::{Family as ResultFamily, Provenance, TestResult, Verdict};
 use crate::tap::{Directive, Status, Writer};
 
 /// Totals over the whole matrix.
@@ -29,16 +30,63 @@ impl Totals {
     }
 }
 
+/// Every verdict of the matrix, judged once; the TAP report, the short
+/// terminal view and the shared result model are all written from it.
+pub struct Judged {
+    pub family: &'static Family,
+    /// What each verifier answered to the canaries, one line each.
+    pub canary_lines: Vec<String>,
+    /// Generator-major, as the TAP subtests.
+    pub pairs: Vec<PairJudgements>,
+}
+
+/// One (generator, verifier) pair: a judgement per case, in case order.
+pub struct PairJudgements {
+    pub name: String,
+    pub judgements: Vec<Judgement>,
+}
+
+/// Runs and judges every pair.
+pub fn judge_all(family: &'static Family) -> Judged {
+    let runs = runs(family);
+    let count = family.implementations.len();
+    let pairs = (0..count)
+        .flat_map(|generator| (0..count).map(move |verifier| (generator, verifier)))
+        .map(|(generator, verifier)| PairJudgements {
+            name: pair_name(family, generator, verifier),
+            judgements: (0..family.cases.len())
+                .map(|case| {
+                    judge(&runs, case, generator, verifier).unwrap_or_else(|error| {
+                        Judgement::Deviates {
+                            why: format!("cannot run: {error}"),
+                        }
+                    })
+                })
+                .collect(),
+        })
+        .collect();
+    Judged {
+        family,
+        canary_lines: canary_lines(&runs),
+        pairs,
+    }
+}
+
 /// Writes the report; each (generator, verifier) pair is a subtest with one
 /// point per case.
 pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Totals> {
-    let runs = runs(family);
+    write_tap(&judge_all(family), out)
+}
+
+/// The judged matrix as TAP 14.
+pub fn write_tap<W: Write>(judged: &Judged, out: W) -> io::Result<Totals> {
+    let family = judged.family;
     let count = family.implementations.len();
     let mut tap = Writer::new(out);
     let mut totals = Totals::default();
     tap.version()?;
-    tap.comment(&canary_lines(&runs).join("\n"))?;
-    tap.plan((count * count) as u64)?;
+    tap.comment(&judged.canary_lines.join("\n"))?;
+    tap.plan(judged.pairs.len() as u64)?;
     tap.comment(&format!(
         "{} cases × {count} generators × {count} verifiers",
         family.cases.len()
@@ -49,40 +97,149 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
             implementation.name, implementation.description
         ))?;
     }
-    let mut number = 0;
-    for generator in 0..count {
-        for verifier in 0..count {
-            number += 1;
-            let name = pair_name(family, generator, verifier);
-            let before = totals.unexpected;
-            {
-                let mut pair = tap.subtest(&name)?;
-                pair.plan(family.cases.len() as u64)?;
-                for case in 0..family.cases.len() {
-                    let judgement =
-                        judge(&runs, case, generator, verifier).unwrap_or_else(|error| {
-                            Judgement::Deviates {
-                                why: format!("cannot run: {error}"),
-                            }
-                        });
-                    write_point(
-                        &mut pair,
-                        case as u64 + 1,
-                        &family.cases[case].spec.description,
-                        &judgement,
-                        &mut totals,
-                    )?;
-                }
+    for (number, pair) in judged.pairs.iter().enumerate() {
+        let before = totals.unexpected;
+        {
+            let mut pair_tap = tap.subtest(&pair.name)?;
+            pair_tap.plan(pair.judgements.len() as u64)?;
+            for (case, judgement) in pair.judgements.iter().enumerate() {
+                write_point(
+                    &mut pair_tap,
+                    case as u64 + 1,
+                    &family.cases[case].spec.description,
+                    judgement,
+                    &mut totals,
+                )?;
             }
-            let status = if totals.unexpected == before {
-                Status::Ok
-            } else {
-                Status::NotOk
-            };
-            tap.test_point(status, number, &name, None)?;
+        }
+        let status = if totals.unexpected == before {
+            Status::Ok
+        } else {
+            Status::NotOk
+        };
+        tap.test_point(status, number as u64 + 1, &pair.name, None)?;
+    }
+    tap.comment(&totals_line(&totals))?;
+    Ok(totals)
+}
+
+/// The short terminal view, as `tapview` shows TAP: the canary lines, a
+/// mark per case for each pair (`.` conforms, `t` known failure, `s` not
+/// generated, `X` not as the specs say), then every unexpected verdict in
+/// full.
+pub fn write_condensed<W: Write>(judged: &Judged, mut out: W) -> io::Result<Totals> {
+    let mut totals = Totals::default();
+    for line in &judged.canary_lines {
+        writeln!(out, "{line}")?;
+    }
+    let width = judged
+        .pairs
+        .iter()
+        .map(|pair| pair.name.len())
+        .max()
+        .unwrap_or(0);
+    let mut unexpected = Vec::new();
+    for pair in &judged.pairs {
+        let marks: String = pair
+            .judgements
+            .iter()
+            .enumerate()
+            .map(|(case, judgement)| {
+                count(judgement, &mut totals);
+                if !judgement.is_expected() {
+                    let description = &judged.family.cases[case].spec.description;
+                    unexpected.push(format!("{}: {description}: {}", pair.name, why(judgement)));
+                }
+                mark(judgement)
+            })
+            .collect();
+        writeln!(out, "{:<width$}  {marks}", pair.name)?;
+    }
+    for line in &unexpected {
+        writeln!(out, "not ok {line}")?;
+    }
+    writeln!(out, "{}", totals_line(&totals))?;
+    Ok(totals)
+}
+
+/// The judged matrix in the one result model every family shares, with
+/// each implementation's description as its version.
+pub fn test_results(judged: &Judged) -> (Vec<Provenance>, Vec<TestResult>) {
+    let family = judged.family;
+    let implementations = family
+        .implementations
+        .iter()
+        .map(|implementation| Provenance {
+            family: ResultFamily::AppIdentity,
+            name: implementation.name.to_string(),
+            version: implementation.description.to_string(),
+        })
+        .collect();
+    let tests = judged
+        .pairs
+        .iter()
+        .flat_map(|pair| {
+            pair.judgements.iter().enumerate().map(|(case, judgement)| {
+                let description = &family.cases[case].spec.description;
+                let verdict = match judgement {
+                    Judgement::Conforms => Verdict::Pass,
+                    Judgement::KnownFailure { .. } => Verdict::DeclaredFailure,
+                    Judgement::NotGenerated => Verdict::Unsupported,
+                    Judgement::KnownFailureFixed { .. } => Verdict::NotAsDeclared,
+                    Judgement::Deviates { .. } | Judgement::UnreliableVerifier { .. } => {
+                        Verdict::Fail
+                    }
+                };
+                let detail = (*judgement != Judgement::Conforms).then(|| why(judgement));
+                TestResult::new(ResultFamily::AppIdentity, &pair.name, description, verdict)
+                    .with_detail(detail)
+            })
+        })
+        .collect();
+    (implementations, tests)
+}
+
+fn mark(judgement: &Judgement) -> char {
+    match judgement {
+        Judgement::Conforms => '.',
+        Judgement::KnownFailure { .. } => 't',
+        Judgement::NotGenerated => 's',
+        Judgement::KnownFailureFixed { .. }
+        | Judgement::Deviates { .. }
+        | Judgement::UnreliableVerifier { .. } => 'X',
+    }
+}
+
+/// What a judgement says, in words.
+fn why(judgement: &Judgement) -> String {
+    match judgement {
+        Judgement::Conforms => "conforms".to_string(),
+        Judgement::NotGenerated => "not built by this generator".to_string(),
+        Judgement::KnownFailure { reason } => format!("known failure: {reason}"),
+        Judgement::KnownFailureFixed {
+            reason,
+            declared_at,
+        } => format!("conforms now; remove the known failure at {declared_at} ({reason})"),
+        Judgement::Deviates { why } => why.clone(),
+        Judgement::UnreliableVerifier { why } => first_line(why).to_string(),
+    }
+}
+
+fn count(judgement: &Judgement, totals: &mut Totals) {
+    match judgement {
+        Judgement::Conforms => totals.conform += 1,
+        Judgement::NotGenerated => totals.not_generated += 1,
+        Judgement::KnownFailure { .. } => totals.known_failures += 1,
+        Judgement::KnownFailureFixed { .. } | Judgement::Deviates { .. } => totals.unexpected += 1,
+        Judgement::UnreliableVerifier { .. } => {
+            totals.unexpected += 1;
+            totals.unreliable += 1;
         }
     }
-    tap.comment(&format!(
+}
+
+fn totals_line(totals: &Totals) -> String {
+    format!(
         "{} conform, {} known failures, {} not generated, {} unexpected \
          ({} from unreliable verifiers)",
         totals.conform,
@@ -90,8 +247,7 @@ pub fn write_report<W: Write>(family: &'static Family, out: W) -> io::Result<Tot
         totals.not_generated,
         totals.unexpected,
         totals.unreliable
-    ))?;
-    Ok(totals)
+    )
 }
 
 /// One line for the canaries and one per verifier: whether its verdicts count.
@@ -145,41 +301,22 @@ fn write_point<W: Write>(
     judgement: &Judgement,
     totals: &mut Totals,
 ) -> io::Result<()> {
+    count(judgement, totals);
     match judgement {
-        Judgement::Conforms => {
-            totals.conform += 1;
-            tap.ok(number, description)
-        }
+        Judgement::Conforms => tap.ok(number, description),
         Judgement::NotGenerated => {
-            totals.not_generated += 1;
-            let skip = Directive::Skip("not built by this generator".to_string());
+            let skip = Directive::Skip(why(judgement));
             tap.test_point(Status::Ok, number, description, Some(&skip))
         }
-        Judgement::KnownFailure { reason } => {
-            totals.known_failures += 1;
-            let todo = Directive::Todo(format!("known failure: {reason}"));
+        Judgement::KnownFailure { .. } => {
+            let todo = Directive::Todo(why(judgement));
             tap.test_point(Status::NotOk, number, description, Some(&todo))
         }
-        Judgement::KnownFailureFixed {
-            reason,
-            declared_at,
-        } => {
-            totals.unexpected += 1;
+        Judgement::KnownFailureFixed { .. }
+        | Judgement::Deviates { .. }
+        | Judgement::UnreliableVerifier { .. } => {
             tap.not_ok(number, description)?;
-            let message =
-                format!("conforms now; remove the known failure at {declared_at} ({reason})");
-            tap.diagnostics(&[("message", &message)])
-        }
-        Judgement::Deviates { why } => {
-            totals.unexpected += 1;
-            tap.not_ok(number, description)?;
-            tap.diagnostics(&[("message", why)])
-        }
-        Judgement::UnreliableVerifier { why } => {
-            totals.unexpected += 1;
-            totals.unreliable += 1;
-            tap.not_ok(number, description)?;
-            tap.diagnostics(&[("message", first_line(why))])
+            tap.diagnostics(&[("message", &why(judgement))])
         }
     }
 }

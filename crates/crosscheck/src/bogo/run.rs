@@ -19,6 +19,7 @@ use crate::bogo::runner::{self, RunOptions, Verdict};
 use crate::bogo::shim_config::{self, ShimConfig};
 use crate::expectation::Expectation;
 use crate::pool::{self, Progress};
+use crate::results::{Family, TestResult, Verdict as TestVerdict};
 
 /// What to run and how.
 #[derive(Debug, Clone)]
@@ -136,6 +137,30 @@ impl RunReport {
         self.allow_unimplemented
             .iter()
             .any(|(name, allowed)| *name == shim && *allowed)
+    }
+
+    /// The lines in the one result model every family shares: grouped
+    /// by `shim/variant`.
+    pub fn test_results(&self) -> Vec<TestResult> {
+        self.lines
+            .iter()
+            .map(|line| {
+                let problem = line.problem.clone();
+                let verdict = match (line.status, problem.is_some()) {
+                    (Status::Disabled, _) => TestVerdict::Disabled,
+                    (Status::Passed, false) => TestVerdict::Pass,
+                    (Status::Failed, false) => TestVerdict::DeclaredFailure,
+                    (Status::Unimplemented, false) => TestVerdict::Unimplemented,
+                    (Status::Failed, true) if matches!(line.expectation, Expectation::Pass) => {
+                        TestVerdict::Fail
+                    }
+                    (_, true) => TestVerdict::NotAsDeclared,
+                };
+                let group = format!("{}/{}", line.shim, line.variant);
+                let detail = problem.or_else(|| line.declared_reason());
+                TestResult::new(Family::Bogo, &group, line.test, verdict).with_detail(detail)
+            })
+            .collect()
     }
 
     /// Chromium test results (v3), as upstream's `-json-output`; test names

@@ -3,6 +3,7 @@
 
 pub mod html;
 pub mod model;
+pub mod results;
 pub mod run;
 pub mod table;
 
