@@ -10,6 +10,7 @@ pub use crosscheck_tap as tap;
 
 pub mod app_identity;
 pub mod bogo;
+pub mod cpu_slots;
 pub mod expectation;
 pub mod input;
 pub mod pool;

@@ -16,6 +16,7 @@ use crate::paths;
 /// outcome is what the shim's config declares: a pass, or for a test
 /// declared unimplemented or expected to fail, exactly that.
 pub fn check(shim: &'static ShimConfig, variant: usize, case: &'static Case, root: &str) {
+    let _slot = crate::cpu_slots::acquire();
     let outcome = run(shim, variant, case, Path::new(root));
     if let Err(report) = outcome {
         panic!("{report}");

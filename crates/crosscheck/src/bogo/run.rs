@@ -334,6 +334,7 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
     if job.skip {
         return line;
     }
+    let _slot = crate::cpu_slots::acquire();
     let Some(program) = program else {
         line.status = Status::Failed;
         line.problem = Some(format!("shim `{}` has no program", job.shim.name));

@@ -157,6 +157,7 @@ impl Settings {
 
 /// Runs one cell.
 pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResult {
+    let _slot = crate::cpu_slots::acquire();
     let logs_dir = &settings.logs_dir;
     let case = &matrix.cases[cell.case];
     let cell_dir = logs_dir.join(&*case.name).join(format!(
