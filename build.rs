@@ -10,7 +10,6 @@
 //! watch only their family, so a spec edit rebuilds this package only when
 //! the command line is built.
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use crosscheck_codegen::app_identity::AppIdentity;
@@ -19,7 +18,7 @@ use crosscheck_codegen::build_script::TablesBuild;
 use crosscheck_codegen::tls::Tls;
 
 fn main() -> ExitCode {
-    TablesBuild::new(Path::new(env!("CARGO_MANIFEST_DIR")))
+    TablesBuild::new(".")
         .watch("specs")
         .family::<AppIdentity>("specs/app_identity")
         .family::<Tls>("specs/tls")

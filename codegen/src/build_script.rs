@@ -20,10 +20,15 @@ pub struct TablesBuild {
 }
 
 impl TablesBuild {
-    /// `root` is the project root (where `specs/` is).
-    pub fn new(root: &Path) -> TablesBuild {
+    /// `root_from_package` leads from the package being built to the
+    /// project root (where `specs/` is): `"."` or `"../.."`. The package's
+    /// directory is read when the script runs, not baked in when it is
+    /// compiled, so a build script cargo reuses for another checkout of the
+    /// same sources (one target directory for both) reads that checkout's
+    /// specs.
+    pub fn new(root_from_package: &str) -> TablesBuild {
         TablesBuild {
-            root: root.to_path_buf(),
+            root: build_helper::cargo::manifest::dir().join(root_from_package),
             diagnostics: Diagnostics::default(),
             outputs: Vec::new(),
             problems: Vec::new(),

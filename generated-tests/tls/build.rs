@@ -2,13 +2,12 @@
 //! tests' `spec!` (an edit to a file it read already does, through the
 //! `include_bytes!` in its expansion).
 
-use std::path::Path;
 use std::process::ExitCode;
 
 use crosscheck_codegen::build_script::TablesBuild;
 
 fn main() -> ExitCode {
-    TablesBuild::new(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
+    TablesBuild::new("../..")
         .watch("specs/tls")
         .finish()
 }
