@@ -4,6 +4,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use crosscheck::results::RunResults;
+use crosscheck::results::export::{self, Format};
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 include!(concat!(env!("OUT_DIR"), "/tls_matrix.rs"));
@@ -26,13 +28,18 @@ enum Command {
     /// verifier, printing TAP 14 (one subtest per pair)
     AppIdentity,
     /// Runs every TLS case between every client and every server, printing
-    /// one table per case and writing report.json, report.html and
-    /// results.json (what `crosscheck diff` compares)
+    /// one table per case and writing report.json, results.json (what
+    /// `crosscheck diff` compares) and results.html
     Tls(TlsArgs),
     /// Every family's full run (App Identity, the TLS matrix, BoGo), with
-    /// one set of results for all of them: results.json, results.xml
-    /// (JUnit) and results.tap under --out
+    /// one set of results for all of them under --out: results.json,
+    /// results.html, results.xml (JUnit), results.tap and
+    /// interop-matrix.json
     All(AllArgs),
+    /// Writes the results of earlier runs (several: merged, e.g. the
+    /// partitions of one run) in every format, the page with what changed
+    /// since --previous
+    Report(ReportArgs),
     /// Compares two runs' results.json: regressions, fixes, other verdict
     /// changes, new and removed tests, throughput beyond noise. Exit status
     /// 1 when anything regressed, 2 when a file cannot be read
@@ -133,8 +140,8 @@ struct TestsDiffArgs {
 struct TlsArgs {
     #[command(flatten)]
     selection: TlsSelection,
-    /// Directory for report.json, report.html and the cells' logs
-    /// [default: <target>/crosscheck/tls/report]
+    /// Directory for report.json, results.json, results.html and the
+    /// cells' logs [default: <target>/crosscheck/tls/report]
     #[arg(long, short = 'o')]
     out: Option<PathBuf>,
 }
@@ -147,22 +154,61 @@ struct AllArgs {
     /// <target>/crosscheck/all]
     #[arg(long, short = 'o', value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Write only these formats (repeatable) [default: every one]
-    #[arg(long = "format", value_enum, value_name = "FORMAT")]
-    formats: Vec<ResultFormat>,
+    #[command(flatten)]
+    output: OutputArgs,
     /// Print App Identity's whole TAP stream instead of a mark per case
     #[arg(long)]
     full_tap: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum ResultFormat {
-    /// results.json: the result model `crosscheck diff` reads
-    Json,
-    /// results.xml: JUnit XML, as CI systems read it
-    Junit,
-    /// results.tap: TAP 14, a subtest per family and group
-    Tap,
+#[derive(Debug, Args)]
+struct ReportArgs {
+    /// results.json files; several are merged (a test in two is an error)
+    #[arg(required = true, value_name = "RESULTS")]
+    inputs: Vec<PathBuf>,
+    /// Directory to write into [default: the first input's directory]
+    #[arg(long, short = 'o', value_name = "DIR")]
+    out: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+/// Which formats to write, and what to compare with.
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// Write only these formats (repeatable) [default: every one]
+    #[arg(long = "format", value_enum, value_name = "FORMAT")]
+    formats: Vec<Format>,
+    /// An earlier run's results.json: the page gets a section on what
+    /// changed since (as `crosscheck diff` reports it)
+    #[arg(long, value_name = "RESULTS")]
+    previous: Option<PathBuf>,
+    /// With --previous: throughput changes within this many percent are
+    /// noise
+    #[arg(long, value_name = "PERCENT", default_value_t = 20.0)]
+    noise: f64,
+}
+
+impl OutputArgs {
+    fn formats(&self) -> Vec<Format> {
+        if self.formats.is_empty() {
+            Format::ALL.to_vec()
+        } else {
+            self.formats.clone()
+        }
+    }
+
+    /// The earlier run to compare with, read before any work is done.
+    fn previous(&self) -> Result<Option<RunResults>, String> {
+        if !(self.noise.is_finite() && self.noise >= 0.0) {
+            return Err(format!("--noise {} is not a percentage", self.noise));
+        }
+        self.previous
+            .as_deref()
+            .map(crosscheck::results::diff::read)
+            .transpose()
+            .map_err(|error| error.to_string())
+    }
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +261,7 @@ fn main() -> ExitCode {
         Command::AppIdentity => app_identity(),
         Command::Tls(args) => tls(&args),
         Command::Diff(args) => diff(&args),
+        Command::Report(args) => report(&args),
         Command::Bogo { command } => match bogo(&command) {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
@@ -269,48 +316,45 @@ fn run_tls(
         progress: true,
         overrides: selection.overrides.clone(),
     };
-    let started_at_unix = unix_now();
     let report = report::run_matrix(&MATRIX, &options)?;
     print!("{}", report::table::render(&report));
     report::write_files(&report, out_dir)?;
-    let mut results = crosscheck::results::RunResults::new(started_at_unix);
-    (results.implementations, results.tests) = report::results::results(&report, "");
-    results.wall_seconds = report.wall_seconds;
-    let results_file = out_dir.join("results.json");
-    write_format(&results, ResultFormat::Json, &results_file)?;
+    let results = report::results::results(&report, "");
+    let written = [Format::Json, Format::Html]
+        .into_iter()
+        .map(|format| export::write(&results, format, out_dir, None))
+        .collect::<Result<Vec<_>, _>>()?;
     println!(
         "report: {}, {} and {}",
-        out_dir.join("report.html").display(),
+        written[1].display(),
         out_dir.join("report.json").display(),
-        results_file.display()
+        written[0].display()
     );
     Ok(report)
 }
 
 /// Every family, then one set of results for all of them.
 fn all(args: &AllArgs) -> ExitCode {
-    use crosscheck::results::RunResults;
-
     let out = args
         .out
         .clone()
         .unwrap_or_else(|| crosscheck::paths::work_dir().join("all"));
-    let formats = if args.formats.is_empty() {
-        vec![ResultFormat::Json, ResultFormat::Junit, ResultFormat::Tap]
-    } else {
-        args.formats.clone()
-    };
-    let files: Vec<PathBuf> = formats
+    let formats = args.output.formats();
+    let checked = formats
         .iter()
-        .map(|format| out.join(file_name(*format)))
-        .collect();
-    if let Some(error) = files.iter().find_map(|file| check_writable(file).err()) {
-        eprintln!("crosscheck: error: {error}");
-        return ExitCode::FAILURE;
-    }
+        .try_for_each(|format| check_writable(&out.join(format.file_name())))
+        .and_then(|()| args.output.previous());
+    let previous = match checked {
+        Ok(previous) => previous,
+        Err(error) => {
+            eprintln!("crosscheck: error: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let started = std::time::Instant::now();
     let mut results = RunResults::new(unix_now());
     let mut complete = true;
+    let mut parts = Vec::new();
 
     let judged = crosscheck::app_identity::report::judge_all(&FAMILY);
     let printed = if args.full_tap {
@@ -322,17 +366,10 @@ fn all(args: &AllArgs) -> ExitCode {
         eprintln!("crosscheck: error: cannot print App Identity's report: {error}");
         complete = false;
     }
-    let (implementations, tests) = crosscheck::app_identity::report::test_results(&judged);
-    results.implementations.extend(implementations);
-    results.tests.extend(tests);
+    parts.push(crosscheck::app_identity::report::test_results(&judged));
 
     match run_tls(&args.selection, &out.join("tls")) {
-        Ok(report) => {
-            let (implementations, tests) =
-                crosscheck::tls::report::results::results(&report, "tls/");
-            results.implementations.extend(implementations);
-            results.tests.extend(tests);
-        }
+        Ok(report) => parts.push(crosscheck::tls::report::results::results(&report, "tls/")),
         Err(error) => {
             eprintln!("crosscheck: error: {error}");
             complete = false;
@@ -340,32 +377,28 @@ fn all(args: &AllArgs) -> ExitCode {
     }
 
     match run_bogo(args.selection.jobs, &out.join("bogo")) {
-        Ok(report) => results.tests.extend(report.test_results()),
+        Ok(report) => parts.push(report.test_results(&out)),
         Err(error) => {
             eprintln!("crosscheck: error: {error}");
             complete = false;
         }
     }
 
-    results.wall_seconds = started.elapsed().as_secs_f64();
-    for (format, file) in formats.iter().zip(&files) {
-        if let Err(error) = write_format(&results, *format, file) {
+    for part in parts {
+        if let Err(error) = results.merge(part) {
             eprintln!("crosscheck: error: {error}");
             complete = false;
         }
     }
-    let counts: Vec<String> = results
-        .counts()
-        .into_iter()
-        .filter(|(_, count)| *count > 0)
-        .map(|(verdict, count)| format!("{count} {}", verdict.as_str()))
-        .collect();
-    println!("all: {} tests: {}", results.tests.len(), counts.join(", "));
-    let written: Vec<String> = files
-        .iter()
-        .map(|file| file.display().to_string())
-        .collect();
-    println!("results: {}", written.join(", "));
+    results.wall_seconds = started.elapsed().as_secs_f64();
+    println!("all: {}", results.summary());
+    complete &= write_all(
+        &results,
+        &formats,
+        &out,
+        previous.as_ref(),
+        args.output.noise,
+    );
     if complete && results.failures().next().is_none() {
         ExitCode::SUCCESS
     } else {
@@ -373,35 +406,87 @@ fn all(args: &AllArgs) -> ExitCode {
     }
 }
 
-fn file_name(format: ResultFormat) -> &'static str {
-    match format {
-        ResultFormat::Json => "results.json",
-        ResultFormat::Junit => "results.xml",
-        ResultFormat::Tap => "results.tap",
+/// Writes `results` in every one of `formats` into `out`, printing what it
+/// wrote and what changed since `previous`; false if anything failed.
+fn write_all(
+    results: &RunResults,
+    formats: &[Format],
+    out: &std::path::Path,
+    previous: Option<&RunResults>,
+    noise: f64,
+) -> bool {
+    let changes =
+        previous.map(|previous| crosscheck::results::diff::diff(previous, results, noise / 100.0));
+    if let Some(changes) = &changes {
+        print!("since the previous run: {}", changes.render());
+    }
+    let mut written = Vec::new();
+    let mut complete = true;
+    for format in formats {
+        match export::write(results, *format, out, changes.as_ref()) {
+            Ok(file) => written.push(file.display().to_string()),
+            Err(error) => {
+                eprintln!("crosscheck: error: {error}");
+                complete = false;
+            }
+        }
+    }
+    println!("results: {}", written.join(", "));
+    complete
+}
+
+/// `crosscheck report`: earlier runs' results, merged and written again.
+fn report(args: &ReportArgs) -> ExitCode {
+    match merged_results(args) {
+        Ok((results, out, previous)) => {
+            let formats = args.output.formats();
+            let written = write_all(
+                &results,
+                &formats,
+                &out,
+                previous.as_ref(),
+                args.output.noise,
+            );
+            if written && results.failures().next().is_none() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Err(error) => {
+            eprintln!("crosscheck: error: {error}");
+            ExitCode::from(2)
+        }
     }
 }
 
-fn write_format(
-    results: &crosscheck::results::RunResults,
-    format: ResultFormat,
-    path: &std::path::Path,
-) -> Result<(), String> {
-    let text = match format {
-        ResultFormat::Json => {
-            serde_json::to_string_pretty(results).map_err(|error| error.to_string())
-        }
-        ResultFormat::Junit => {
-            crosscheck::results::junit::render(results).map_err(|error| error.to_string())
-        }
-        ResultFormat::Tap => {
-            let mut out = Vec::new();
-            crosscheck::results::tap::write(results, &mut out)
-                .map_err(|error| error.to_string())
-                .map(|()| String::from_utf8_lossy(&out).into_owned())
+/// The inputs merged, their log paths made relative to the output
+/// directory, and the earlier run.
+#[allow(clippy::type_complexity)]
+fn merged_results(args: &ReportArgs) -> Result<(RunResults, PathBuf, Option<RunResults>), String> {
+    let previous = args.output.previous()?;
+    let directory = |input: &PathBuf| match input.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let out = match &args.out {
+        Some(out) => out.clone(),
+        None => args.inputs.first().map(directory).unwrap_or_default(),
+    };
+    let mut merged: Option<RunResults> = None;
+    for input in &args.inputs {
+        let mut results =
+            crosscheck::results::diff::read(input).map_err(|error| error.to_string())?;
+        export::rebase_logs(&mut results, &directory(input), &out)?;
+        match &mut merged {
+            None => merged = Some(results),
+            Some(merged) => merged
+                .merge(results)
+                .map_err(|error| format!("cannot merge {}: {error}", input.display()))?,
         }
     }
-    .map_err(|error| format!("cannot encode {}: {error}", path.display()))?;
-    std::fs::write(path, text).map_err(|error| format!("cannot write {}: {error}", path.display()))
+    let merged = merged.ok_or("no results to report")?;
+    Ok((merged, out, previous))
 }
 
 fn unix_now() -> u64 {

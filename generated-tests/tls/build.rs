@@ -7,7 +7,5 @@ use std::process::ExitCode;
 use crosscheck_codegen::build_script::TablesBuild;
 
 fn main() -> ExitCode {
-    TablesBuild::new("../..")
-        .watch("specs/tls")
-        .finish()
+    TablesBuild::new("../..").watch("specs/tls").finish()
 }

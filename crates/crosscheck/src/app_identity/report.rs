@@ -8,7 +8,12 @@ use crate::app_identity::Family;
 use crate::app_identity::canaries::expect_word;
 use crate::app_identity::check::{Judgement, judge, pair_name};
 use crate::app_identity::runs::{FamilyRuns, runs};
-use crate::results::{Family as ResultFamily, Provenance, TestResult, Verdict};
+use crate::results::{
+    Family as ResultFamily, GridDescription, Place, Provenance, RunResults, TestResult, Verdict,
+};
+
+/// The one grid of the family's results.
+const GRID: &str = "generator × verifier";
 use crate::tap::{Directive, Status, Writer};
 
 /// Totals over the whole matrix.
@@ -43,6 +48,9 @@ pub struct Judged {
 /// One (generator, verifier) pair: a judgement per case, in case order.
 pub struct PairJudgements {
     pub name: String,
+    /// Indices into the family's implementations.
+    pub generator: usize,
+    pub verifier: usize,
     pub judgements: Vec<Judgement>,
 }
 
@@ -54,6 +62,8 @@ pub fn judge_all(family: &'static Family) -> Judged {
         .flat_map(|generator| (0..count).map(move |verifier| (generator, verifier)))
         .map(|(generator, verifier)| PairJudgements {
             name: pair_name(family, generator, verifier),
+            generator,
+            verifier,
             judgements: (0..family.cases.len())
                 .map(|case| {
                     judge(&runs, case, generator, verifier).unwrap_or_else(|error| {
@@ -163,10 +173,12 @@ pub fn write_condensed<W: Write>(judged: &Judged, mut out: W) -> io::Result<Tota
 }
 
 /// The judged matrix in the one result model every family shares, with
-/// each implementation's description as its version.
-pub fn test_results(judged: &Judged) -> (Vec<Provenance>, Vec<TestResult>) {
+/// each implementation's description as its version; each case sits in the
+/// grid of generators (rows) and verifiers (columns).
+pub fn test_results(judged: &Judged) -> RunResults {
     let family = judged.family;
-    let implementations = family
+    let mut results = RunResults::new(0);
+    results.implementations = family
         .implementations
         .iter()
         .map(|implementation| Provenance {
@@ -175,28 +187,43 @@ pub fn test_results(judged: &Judged) -> (Vec<Provenance>, Vec<TestResult>) {
             version: implementation.description.to_string(),
         })
         .collect();
-    let tests = judged
+    results.grids.push(GridDescription {
+        family: ResultFamily::AppIdentity,
+        grid: GRID.to_string(),
+        description: "each generator's suite checked by each verifier; a cell counts its cases"
+            .to_string(),
+    });
+    results.tests = judged
         .pairs
         .iter()
         .flat_map(|pair| {
-            pair.judgements.iter().enumerate().map(|(case, judgement)| {
-                let description = &family.cases[case].spec.description;
-                let verdict = match judgement {
-                    Judgement::Conforms => Verdict::Pass,
-                    Judgement::KnownFailure { .. } => Verdict::DeclaredFailure,
-                    Judgement::NotGenerated => Verdict::Unsupported,
-                    Judgement::KnownFailureFixed { .. } => Verdict::NotAsDeclared,
-                    Judgement::Deviates { .. } | Judgement::UnreliableVerifier { .. } => {
-                        Verdict::Fail
-                    }
-                };
-                let detail = (*judgement != Judgement::Conforms).then(|| why(judgement));
-                TestResult::new(ResultFamily::AppIdentity, &pair.name, description, verdict)
-                    .with_detail(detail)
-            })
+            let place = Place::new(
+                GRID,
+                &family.implementations[pair.generator].name,
+                &family.implementations[pair.verifier].name,
+            );
+            pair.judgements
+                .iter()
+                .enumerate()
+                .map(move |(case, judgement)| {
+                    let description = &family.cases[case].spec.description;
+                    let verdict = match judgement {
+                        Judgement::Conforms => Verdict::Pass,
+                        Judgement::KnownFailure { .. } => Verdict::DeclaredFailure,
+                        Judgement::NotGenerated => Verdict::Unsupported,
+                        Judgement::KnownFailureFixed { .. } => Verdict::NotAsDeclared,
+                        Judgement::Deviates { .. } | Judgement::UnreliableVerifier { .. } => {
+                            Verdict::Fail
+                        }
+                    };
+                    let detail = (*judgement != Judgement::Conforms).then(|| why(judgement));
+                    TestResult::new(ResultFamily::AppIdentity, &pair.name, description, verdict)
+                        .with_detail(detail)
+                        .at(place.clone())
+                })
         })
         .collect();
-    (implementations, tests)
+    results
 }
 
 fn mark(judgement: &Judgement) -> char {

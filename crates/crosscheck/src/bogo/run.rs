@@ -19,7 +19,12 @@ use crate::bogo::runner::{self, RunOptions, Verdict};
 use crate::bogo::shim_config::{self, ShimConfig};
 use crate::expectation::Expectation;
 use crate::pool::{self, Progress};
-use crate::results::{Family, TestResult, Verdict as TestVerdict};
+use crate::results::{
+    Family, GridDescription, Place, Provenance, RunResults, TestResult, Verdict as TestVerdict,
+};
+
+/// The one grid of the family's results.
+const GRID: &str = "shim × variant";
 
 /// What to run and how.
 #[derive(Debug, Clone)]
@@ -55,6 +60,9 @@ pub struct Line {
     /// Why the status is not what the config declares, with the details;
     /// `None` when it is.
     pub problem: Option<String>,
+    /// The shim's output and the runner's summary; `None`: not run.
+    pub log: Option<PathBuf>,
+    pub elapsed_ms: Option<f64>,
 }
 
 impl Line {
@@ -104,6 +112,8 @@ pub struct RunReport {
     pub started_at: f64,
     /// Per shim: whether 89 counted as a pass.
     allow_unimplemented: Vec<(&'static str, bool)>,
+    /// Per shim: its description (what it is and which version).
+    descriptions: Vec<(&'static str, &'static str)>,
 }
 
 impl RunReport {
@@ -140,9 +150,29 @@ impl RunReport {
     }
 
     /// The lines in the one result model every family shares: grouped
-    /// by `shim/variant`.
-    pub fn test_results(&self) -> Vec<TestResult> {
-        self.lines
+    /// by `shim/variant`, placed in one shim × variant grid, each shim's
+    /// description as its version; log paths relative to `results_dir`
+    /// where they are under it.
+    pub fn test_results(&self, results_dir: &Path) -> RunResults {
+        let mut results = RunResults::new(self.started_at as u64);
+        results.implementations = self
+            .descriptions
+            .iter()
+            .map(|(name, description)| Provenance {
+                family: Family::Bogo,
+                name: name.to_string(),
+                version: description.to_string(),
+            })
+            .collect();
+        results.grids.push(GridDescription {
+            family: Family::Bogo,
+            grid: GRID.to_string(),
+            description:
+                "each shim in each variant against the BoGo runner; a cell counts its tests"
+                    .to_string(),
+        });
+        results.tests = self
+            .lines
             .iter()
             .map(|line| {
                 let problem = line.problem.clone();
@@ -158,9 +188,24 @@ impl RunReport {
                 };
                 let group = format!("{}/{}", line.shim, line.variant);
                 let detail = problem.or_else(|| line.declared_reason());
-                TestResult::new(Family::Bogo, &group, line.test, verdict).with_detail(detail)
+                let mut test = TestResult::new(Family::Bogo, &group, line.test, verdict)
+                    .with_detail(detail)
+                    .at(Place::new(GRID, line.shim, line.variant));
+                test.elapsed_ms = line.elapsed_ms;
+                test.logs = line
+                    .log
+                    .iter()
+                    .map(|log| {
+                        log.strip_prefix(results_dir)
+                            .unwrap_or(log)
+                            .display()
+                            .to_string()
+                    })
+                    .collect();
+                test
             })
-            .collect()
+            .collect();
+        results
     }
 
     /// Chromium test results (v3), as upstream's `-json-output`; test names
@@ -303,6 +348,8 @@ pub fn run(
                 status: Status::Failed,
                 expectation: job.expectation,
                 problem: Some("the runner lost this test's result".into()),
+                log: None,
+                elapsed_ms: None,
             })
         })
         .collect();
@@ -318,6 +365,10 @@ pub fn run(
                 )
             })
             .collect(),
+        descriptions: chosen
+            .iter()
+            .map(|shim| (&*shim.name, &*shim.description))
+            .collect(),
     })
 }
 
@@ -330,6 +381,8 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
         status: Status::Disabled,
         expectation: job.expectation,
         problem: None,
+        log: None,
+        elapsed_ms: None,
     };
     if job.skip {
         return line;
@@ -355,6 +408,8 @@ fn run_job(job: Job, program: Option<&runner::Shim>, selection: &Selection) -> L
         Verdict::Failed(_) => Status::Failed,
     };
     line.problem = declared::hold(job.expectation, &outcome).err();
+    line.log = Some(outcome.log.clone());
+    line.elapsed_ms = Some(outcome.elapsed.as_secs_f64() * 1000.0);
     line
 }
 
@@ -428,6 +483,8 @@ mod tests {
             status,
             expectation: &Expectation::Pass,
             problem: problem.map(str::to_string),
+            log: None,
+            elapsed_ms: None,
         }
     }
 
@@ -444,6 +501,7 @@ mod tests {
             ],
             started_at: 0.0,
             allow_unimplemented: vec![("demo", allowed)],
+            descriptions: vec![("demo", "a demo shim")],
         };
         for allowed in [false, true] {
             let json = serde_json::to_value(report(allowed).results()).unwrap();

@@ -1,9 +1,12 @@
 //! One result model for every family's run. Each family turns its own
-//! report into [`TestResult`]s; the exporters (JSON, JUnit XML, TAP 14)
-//! and `crosscheck diff` read only this model.
+//! report into [`TestResult`]s; the exporters (JSON, HTML, JUnit XML,
+//! TAP 14, the interop matrix) and `crosscheck diff` read only this model.
 
 pub mod diff;
+pub mod export;
+pub mod html;
 pub mod junit;
+pub mod matrix;
 pub mod tap;
 
 use serde::{Deserialize, Serialize};
@@ -20,6 +23,9 @@ pub struct RunResults {
     pub wall_seconds: f64,
     /// Every implementation that took part, with what it said of its version.
     pub implementations: Vec<Provenance>,
+    /// What each grid of the run shows (a TLS case's description).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grids: Vec<GridDescription>,
     pub tests: Vec<TestResult>,
 }
 
@@ -30,8 +36,45 @@ impl RunResults {
             started_at_unix,
             wall_seconds: 0.0,
             implementations: Vec::new(),
+            grids: Vec::new(),
             tests: Vec::new(),
         }
+    }
+
+    /// Adds another part of the run (a family, or a partition run on
+    /// another machine); a test id both hold is an error naming it.
+    pub fn merge(&mut self, other: RunResults) -> Result<(), String> {
+        let known: std::collections::HashSet<&str> =
+            self.tests.iter().map(|test| test.id.as_str()).collect();
+        if let Some(twice) = other
+            .tests
+            .iter()
+            .find(|test| known.contains(test.id.as_str()))
+        {
+            return Err(format!(
+                "test {} is in more than one of the results",
+                twice.id
+            ));
+        }
+        for implementation in other.implementations {
+            if !self.implementations.contains(&implementation) {
+                self.implementations.push(implementation);
+            }
+        }
+        for grid in other.grids {
+            if !self.grids.contains(&grid) {
+                self.grids.push(grid);
+            }
+        }
+        self.tests.extend(other.tests);
+        // 0: a part that does not know when it started.
+        if other.started_at_unix != 0
+            && (self.started_at_unix == 0 || other.started_at_unix < self.started_at_unix)
+        {
+            self.started_at_unix = other.started_at_unix;
+        }
+        self.wall_seconds = self.wall_seconds.max(other.wall_seconds);
+        Ok(())
     }
 
     /// Tests whose verdict fails the run.
@@ -39,6 +82,17 @@ impl RunResults {
         self.tests
             .iter()
             .filter(|test| test.verdict.fails_the_run())
+    }
+
+    /// `N tests: 3 pass, 1 fail`: the verdicts that occur, counted.
+    pub fn summary(&self) -> String {
+        let counts: Vec<String> = self
+            .counts()
+            .into_iter()
+            .filter(|(_, count)| *count > 0)
+            .map(|(verdict, count)| format!("{count} {}", verdict.as_str()))
+            .collect();
+        format!("{} tests: {}", self.tests.len(), counts.join(", "))
     }
 
     /// How many tests have each verdict, in [`Verdict::ALL`] order.
@@ -76,6 +130,35 @@ impl Family {
     }
 }
 
+/// What one grid of a family shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GridDescription {
+    pub family: Family,
+    pub grid: String,
+    pub description: String,
+}
+
+/// Where a test sits in its family's grids: TLS cells in a grid per case
+/// (client row, server column), App Identity cases in one generator ×
+/// verifier grid, BoGo tests in one shim × variant grid. Tests that share
+/// a place are counted together in it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Place {
+    pub grid: String,
+    pub row: String,
+    pub column: String,
+}
+
+impl Place {
+    pub fn new(grid: &str, row: &str, column: &str) -> Place {
+        Place {
+            grid: grid.to_string(),
+            row: row.to_string(),
+            column: column.to_string(),
+        }
+    }
+}
+
 /// An implementation and the version it reported.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Provenance {
@@ -97,6 +180,8 @@ pub struct TestResult {
     /// an App Identity case.
     pub name: String,
     pub verdict: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
     /// Why it failed, is unsupported, or is not as declared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -121,6 +206,7 @@ impl TestResult {
             group: group.to_string(),
             name: name.to_string(),
             verdict,
+            place: None,
             detail: None,
             observed: None,
             elapsed_ms: None,
@@ -131,6 +217,11 @@ impl TestResult {
 
     pub fn with_detail(mut self, detail: Option<String>) -> TestResult {
         self.detail = detail;
+        self
+    }
+
+    pub fn at(mut self, place: Place) -> TestResult {
+        self.place = Some(place);
         self
     }
 }

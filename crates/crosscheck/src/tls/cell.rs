@@ -208,7 +208,22 @@ pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResu
         }
         Err(reason) => Verdict::Failed { reason },
     };
+    note_sides_not_started(&result, &cell_dir);
     result
+}
+
+/// Writes the log of a side that never started (the cell failed before
+/// it), saying why, so a report's link to it leads somewhere.
+fn note_sides_not_started(result: &CellResult, cell_dir: &Path) {
+    let Verdict::Failed { reason } = &result.verdict else {
+        return;
+    };
+    for log in [&result.client_log, &result.server_log] {
+        if !log.exists() {
+            let _ = fs::create_dir_all(cell_dir);
+            let _ = fs::write(log, format!("[crosscheck] not started: {reason}\n"));
+        }
+    }
 }
 
 /// Everything resolved before any process starts.
