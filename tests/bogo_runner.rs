@@ -61,6 +61,7 @@ fn sh_shim(script: &str) -> Shim {
         program: "sh".into(),
         leading_args: vec!["-c".into(), script.into(), "sh".into()],
         env: Vec::new(),
+        current_dir: None,
     }
 }
 
@@ -162,6 +163,27 @@ fn exit_89_is_unimplemented_and_a_success_only_when_allowed() {
     };
     let outcome = runner::run(&shim, &case, &NO_ERROR_MAPS, &allowing);
     assert!(outcome.is_success(), "{outcome}");
+}
+
+#[test]
+fn a_shim_runs_in_its_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let here = dir.path().canonicalize().unwrap();
+    let shim = Shim {
+        current_dir: Some(here.clone()),
+        ..sh_shim(&format!(
+            "[ \"$PWD\" = '{}' ] && exit 89; exit 9",
+            here.display()
+        ))
+    };
+    let outcome = runner::run(&shim, &BASE, &NO_ERROR_MAPS, &options());
+    assert_eq!(outcome.verdict, Verdict::Unimplemented, "{outcome}");
+    let elsewhere = Shim {
+        current_dir: None,
+        ..shim
+    };
+    let outcome = runner::run(&elsewhere, &BASE, &NO_ERROR_MAPS, &options());
+    assert_ne!(outcome.verdict, Verdict::Unimplemented, "{outcome}");
 }
 
 #[test]
@@ -611,6 +633,7 @@ fn noise_on_stderr_fails_a_successful_test() {
             shim.program.into_os_string(),
         ],
         env: Vec::new(),
+        current_dir: None,
     };
     let outcome = runner::run(
         &noisy,

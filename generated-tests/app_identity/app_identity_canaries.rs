@@ -42,6 +42,15 @@ const RUST: Implementation = Implementation {
 /// The cases are marked non-upstream so that `verifier`, which builds no
 /// suites, is never asked to generate one.
 fn family_with(name: &'static str, verifier: Implementation) -> &'static Family {
+    family_rooted_at(env!("CARGO_MANIFEST_DIR"), name, verifier)
+}
+
+/// As [`family_with`], for a family whose project root is `root`.
+fn family_rooted_at(
+    root: &'static str,
+    name: &'static str,
+    verifier: Implementation,
+) -> &'static Family {
     let cases: Vec<FamilyCase> = FAMILY
         .cases
         .iter()
@@ -69,7 +78,7 @@ fn family_with(name: &'static str, verifier: Implementation) -> &'static Family 
         .collect();
     Box::leak(Box::new(Family {
         name: Cow::Borrowed(name),
-        root: Cow::Borrowed(env!("CARGO_MANIFEST_DIR")),
+        root: Cow::Borrowed(root),
         implementations: Cow::Owned(vec![RUST, verifier]),
         cases: Cow::Owned(cases),
         pairs: Cow::Owned(not_generated),
@@ -93,6 +102,56 @@ fn always_ok_family() -> &'static Family {
             },
         )
     })
+}
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
+
+/// always-ok.sh behind a guard that refuses to run anywhere but in
+/// `fixtures/`, the root of the family that runs it (and not the directory
+/// the tests run in).
+const ONLY_IN_FIXTURES: &str = concat!(
+    "[ \"$PWD\" = '",
+    env!("CARGO_MANIFEST_DIR"),
+    "/fixtures' ] || exit 9; exec sh always-ok.sh \"$@\""
+);
+
+fn rooted_in_fixtures_family() -> &'static Family {
+    static FAMILY: OnceLock<&'static Family> = OnceLock::new();
+    FAMILY.get_or_init(|| {
+        family_rooted_at(
+            FIXTURES,
+            "rooted_in_fixtures",
+            Implementation {
+                name: Cow::Borrowed("only-in-fixtures"),
+                description: Cow::Borrowed("always-ok.sh, run only from its own directory"),
+                program: Program::installed(
+                    "only-in-fixtures",
+                    &[
+                        Cow::Borrowed("sh"),
+                        Cow::Borrowed("-c"),
+                        Cow::Borrowed(ONLY_IN_FIXTURES),
+                        Cow::Borrowed("only-in-fixtures"),
+                    ],
+                ),
+                generate_args: Cow::Borrowed(&[]),
+                generates_all_cases: false,
+            },
+        )
+    })
+}
+
+#[test]
+fn suite_tools_run_in_their_familys_root_not_where_the_tests_run() {
+    let family = rooted_in_fixtures_family();
+    assert_ne!(
+        std::env::current_dir().unwrap(),
+        std::path::Path::new(FIXTURES)
+    );
+    let runs = runs(family);
+    let rust = implementation_index(family, "rust");
+    let verifier = implementation_index(family, "only-in-fixtures");
+    let verified = runs.verified(rust, verifier);
+    assert!(verified.is_ok(), "{:?}", verified.err());
 }
 
 fn missing_verifier_family() -> &'static Family {

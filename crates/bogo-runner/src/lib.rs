@@ -75,6 +75,9 @@ pub struct Shim {
     /// Environment variables the shim gets on top of the runner's (a
     /// variant's, e.g. which crypto provider to use).
     pub env: Vec<(OsString, OsString)>,
+    /// Where it runs (the project root, as every family's programs);
+    /// `None`: where the runner runs.
+    pub current_dir: Option<PathBuf>,
 }
 
 impl Shim {
@@ -84,6 +87,7 @@ impl Shim {
             program: program.into(),
             leading_args: Vec::new(),
             env: Vec::new(),
+            current_dir: None,
         }
     }
 
@@ -384,6 +388,9 @@ fn run_once(
         .capture_stderr();
     for (name, value) in &shim.env {
         job = job.env(name, value);
+    }
+    if let Some(directory) = &shim.current_dir {
+        job = job.current_dir(directory);
     }
     if let Some(number) = malloc_number {
         job = job

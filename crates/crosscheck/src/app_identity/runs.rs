@@ -336,6 +336,7 @@ impl FamilyRuns {
         args.extend(implementation.generate_args.iter().map(ToString::to_string));
         let finished = Job::new(&tool.program, &args)
             .envs(&tool.env)
+            .current_dir(&tool.cwd)
             .log_to(&log)
             .deadline(GENERATE_DEADLINE)
             // The suite holds secrets; it is kept in its own file, not the log.
@@ -396,6 +397,7 @@ impl FamilyRuns {
         ]);
         let finished = Job::new(&tool.program, &args)
             .envs(&tool.env)
+            .current_dir(&tool.cwd)
             .log_to(&log)
             .deadline(VERIFY_DEADLINE)
             .capture_stdout()

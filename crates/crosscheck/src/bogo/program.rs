@@ -31,5 +31,6 @@ pub fn resolve(config: &ShimConfig, root: &Path) -> Result<Shim, Error> {
         .into_iter()
         .map(|(name, value)| (name.into(), value.into()))
         .collect();
+    shim.current_dir = Some(resolved.cwd);
     Ok(shim)
 }
