@@ -241,8 +241,11 @@ fn a_server_exiting_127_is_unsupported() {
             roles: vec![Role::Server]
         }
     );
-    // The client never started.
-    assert!(!result.client_log.exists());
+    // The client never started; its log says why.
+    assert_eq!(
+        std::fs::read_to_string(&result.client_log).unwrap(),
+        "[crosscheck] not started: the server exited 127 (unsupported)\n"
+    );
 }
 
 #[test]
@@ -398,8 +401,12 @@ fn a_server_whose_ports_are_both_taken_fails_naming_the_stranger() {
         "{reason}"
     );
     assert!(reason.ends_with("— not started by this run"), "{reason}");
-    // The client never started, and neither server run is left.
-    assert!(!result.client_log.exists());
+    // The client never started (its log says why), and neither server run
+    // is left.
+    assert_eq!(
+        std::fs::read_to_string(&result.client_log).unwrap(),
+        format!("[crosscheck] not started: {reason}\n")
+    );
     for port in [first, second] {
         assert_eq!(
             processes_using_port(&port.to_string()),

@@ -1,17 +1,24 @@
 //! Binaries of this workspace's packages. One of the package running the
 //! code is the one cargo built beside it (for a test, the one cargo built
-//! for the test); any other is built in release mode once per package and
-//! process, under an exclusive lock shared by every process, into one
-//! target directory, so the TLS and BoGo shims share the libraries they
-//! both compile.
+//! for the test); any other is built in release mode under an exclusive
+//! lock shared by every process, into one target directory, so the TLS and
+//! BoGo shims share the libraries they both compile. A stamp beside the
+//! build records the workspace's sources it was made from (paths, sizes,
+//! modification times, the cargo that built it): while they are the same,
+//! a process skips cargo altogether, so a test process (nextest starts one
+//! per test) costs a directory walk, not a cargo run under the lock.
 
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::paths;
 use crate::process::Job;
 use crate::program::Cargo;
-use crate::programs::{BuildOnce, Error, once_per_process};
+use crate::programs::{BuildOnce, Error, Fingerprint, files_under, once_per_process};
+
+/// Directories of the workspace that are not sources of a build.
+const NOT_SOURCES: [&str; 3] = ["target", ".git", "node_modules"];
 
 /// Long enough for a cold release build of the Rust shims on two cores.
 pub const BUILD_DEADLINE: Duration = Duration::from_secs(30 * 60);
@@ -98,17 +105,19 @@ fn beside_running_program(package: &str, bin: &str, root: &Path) -> Result<PathB
 /// Every binary of `package`, in release mode; the target directory.
 fn build(package: &str, root: &Path) -> Result<PathBuf, Error> {
     let target = target_dir();
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let step = BuildOnce {
         name: &format!("building package `{package}`"),
         lock: target.join(format!("{package}.lock")),
         log: target.join(format!("{package}.build.log")),
-        // cargo knows what to rebuild.
-        marker: None,
+        marker: Some((
+            target.join(format!("{package}.sources")),
+            sources_key(root, &cargo)?,
+        )),
         deadline: BUILD_DEADLINE,
     };
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let job = Job::new(
-        cargo,
+        &cargo,
         [
             "build",
             "--release",
@@ -125,4 +134,55 @@ fn build(package: &str, root: &Path) -> Result<PathBuf, Error> {
     // The step creates the target directory, where its lock and log are.
     step.run(|| Ok(()), job)?;
     Ok(target)
+}
+
+/// What a release build of the workspace's packages is made from, as
+/// cargo sees it: every file of the workspace by path, size and
+/// modification time, the cargo building it (a new toolchain is a new
+/// file) and the variables that change its flags.
+fn sources_key(root: &Path, cargo: &OsStr) -> Result<String, Error> {
+    let mut fingerprint = Fingerprint::default();
+    let cargo = Path::new(cargo);
+    fingerprint.word(&cargo.to_string_lossy());
+    if cargo.is_absolute() {
+        fingerprint.file_stamp(Path::new("/"), cargo);
+    }
+    for variable in [
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+    ] {
+        let value = std::env::var(variable).unwrap_or_default();
+        fingerprint.word(variable).word(&value);
+    }
+    for file in files_under(root, &NOT_SOURCES)? {
+        fingerprint.file_stamp(root, &file);
+    }
+    Ok(fingerprint.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_sources_key_follows_sources_and_cargo_not_build_output() {
+        let root = tempfile::tempdir().unwrap();
+        let file = |path: &str, text: &str| {
+            let path = root.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        };
+        file("Cargo.toml", "[workspace]");
+        file("shims/src/main.rs", "fn main() {}");
+        let key = |cargo: &str| sources_key(root.path(), OsStr::new(cargo)).unwrap();
+        let first = key("cargo");
+        file("target/release/shim", "binary");
+        file("custom-target/CACHEDIR.TAG", "cargo");
+        file("custom-target/release/shim", "binary");
+        assert_eq!(first, key("cargo"), "build output is not a source");
+        assert_ne!(first, key("/other/cargo"));
+        file("shims/src/main.rs", "fn main() { println!() }");
+        assert_ne!(first, key("cargo"), "an edited source");
+    }
 }

@@ -28,7 +28,7 @@ mod resolve;
 pub mod script;
 
 pub use build_once::{BuildOnce, once_per_process};
-pub use fingerprint::{Fingerprint, hex};
+pub use fingerprint::{Fingerprint, files_under, hex};
 pub use lock::lock_exclusive;
 pub use resolve::{Placeholders, Resolved, resolve};
 

@@ -10,14 +10,13 @@
 //! the script has succeeded and left the program, so an interrupted build
 //! is redone from scratch.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::paths;
 use crate::process::Job;
 use crate::program::{Script, Text};
-use crate::programs::{BuildOnce, Error, Fingerprint, fresh_dir, once_per_process};
+use crate::programs::{BuildOnce, Error, Fingerprint, files_under, fresh_dir, once_per_process};
 
 /// A cold build of BoringSSL or NSS on two cores takes minutes, not hours.
 const BUILD_DEADLINE: Duration = Duration::from_secs(60 * 60);
@@ -76,29 +75,8 @@ fn inputs_key(script: &Path, inputs: &[Text], root: &Path) -> Result<String, Err
 
 /// Every file under `directory`, in a stable order.
 fn add_tree(fingerprint: &mut Fingerprint, directory: &Path) -> Result<(), Error> {
-    let mut files = Vec::new();
-    collect_files(directory, directory, &mut files)?;
-    files.sort();
-    for relative in &files {
+    for relative in &files_under(directory, &[])? {
         fingerprint.file(directory, relative)?;
-    }
-    Ok(())
-}
-
-fn collect_files(base: &Path, directory: &Path, files: &mut Vec<PathBuf>) -> Result<(), Error> {
-    let cannot_list = |source| Error::List {
-        path: directory.to_path_buf(),
-        source,
-    };
-    for entry in fs::read_dir(directory).map_err(cannot_list)? {
-        let entry = entry.map_err(cannot_list)?;
-        let path = entry.path();
-        if path.is_dir() {
-            collect_files(base, &path, files)?;
-        } else {
-            let relative = path.strip_prefix(base).unwrap_or(&path).to_path_buf();
-            files.push(relative);
-        }
     }
     Ok(())
 }
@@ -106,6 +84,7 @@ fn collect_files(base: &Path, directory: &Path, files: &mut Vec<PathBuf>) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn the_key_follows_every_file_beside_the_script() {

@@ -212,16 +212,21 @@ pub fn run(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> CellResu
     result
 }
 
-/// Writes the log of a side that never started (the cell failed before
+/// Writes the log of a side that never started (the cell ended before
 /// it), saying why, so a report's link to it leads somewhere.
 fn note_sides_not_started(result: &CellResult, cell_dir: &Path) {
-    let Verdict::Failed { reason } = &result.verdict else {
-        return;
+    let why = match &result.verdict {
+        Verdict::Passed => return,
+        Verdict::Failed { reason } => reason.clone(),
+        Verdict::Unsupported { roles } => {
+            let roles: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
+            format!("the {} exited 127 (unsupported)", roles.join(" and "))
+        }
     };
     for log in [&result.client_log, &result.server_log] {
         if !log.exists() {
             let _ = fs::create_dir_all(cell_dir);
-            let _ = fs::write(log, format!("[crosscheck] not started: {reason}\n"));
+            let _ = fs::write(log, format!("[crosscheck] not started: {why}\n"));
         }
     }
 }
