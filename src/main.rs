@@ -352,7 +352,7 @@ fn all(args: &AllArgs) -> ExitCode {
         }
     };
     let started = std::time::Instant::now();
-    let mut results = RunResults::new(unix_now());
+    let mut results = RunResults::new(crosscheck::results::unix_now() as u64);
     let mut complete = true;
     let mut parts = Vec::new();
 
@@ -487,12 +487,6 @@ fn merged_results(args: &ReportArgs) -> Result<(RunResults, PathBuf, Option<RunR
     }
     let merged = merged.ok_or("no results to report")?;
     Ok((merged, out, previous))
-}
-
-fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs())
 }
 
 fn diff(args: &DiffArgs) -> ExitCode {

@@ -6,7 +6,6 @@
 //! as expected when it is exactly that.
 
 use std::path::{Path, PathBuf};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use go_glob::{Pattern, PatternError};
 use thiserror::Error;
@@ -318,9 +317,7 @@ pub fn run(
         .map(|shim| program::resolve(shim, root).map(|program| (&*shim.name, program)))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let started_at = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |since| since.as_secs_f64());
+    let started_at = crate::results::unix_now();
     let progress = Progress::new(jobs.len(), "tests", selection.progress);
     let lines = pool::run_all(&jobs, selection.jobs, &progress, |job, progress| {
         let program = programs

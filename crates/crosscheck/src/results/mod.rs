@@ -11,6 +11,13 @@ pub mod tap;
 
 use serde::{Deserialize, Serialize};
 
+/// Seconds since the Unix epoch, now (0 on a clock set before 1970).
+pub fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |since| since.as_secs_f64())
+}
+
 /// The format version written into `results.json`; `diff` refuses others.
 pub const FORMAT: u32 = 1;
 

@@ -1,7 +1,7 @@
 //! Running every selected cell on a pool of worker threads.
 
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use indicatif::ProgressBar;
 
@@ -91,9 +91,7 @@ pub fn run_matrix(matrix: &'static Matrix, options: &RunOptions) -> Result<Repor
 
     let _ = std::fs::remove_dir_all(&settings.logs_dir);
 
-    let started_at_unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_secs());
+    let started_at_unix = crate::results::unix_now() as u64;
     let started = Instant::now();
     let results = run_cells(matrix, &cells, &settings, options);
 
