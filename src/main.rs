@@ -300,7 +300,7 @@ fn tls(args: &TlsArgs) -> ExitCode {
 }
 
 /// Runs the selected TLS cells, prints the tables and writes report.json,
-/// report.html and the logs into `out_dir`.
+/// results.json, results.html and the logs into `out_dir`.
 fn run_tls(
     selection: &TlsSelection,
     out_dir: &std::path::Path,
