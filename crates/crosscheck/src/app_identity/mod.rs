@@ -6,6 +6,7 @@ pub use ::app_identity::case;
 pub mod canaries;
 mod check;
 pub mod report;
+pub mod run_store;
 pub mod runs;
 pub mod suite_tool;
 

@@ -1,9 +1,11 @@
-//! Running each suite tool once per process and sharing the results:
-//! every generator builds its suite once, every verifier checks each suite
-//! and the canaries once.
+//! Running each suite tool once per run and sharing the results: every
+//! generator builds its suite once, every verifier checks each suite and
+//! the canaries once (a run is a process under `cargo test`, and every
+//! process of a nextest run: `run_store`).
 
 use std::collections::HashMap;
 use std::io;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,8 +15,8 @@ use app_identity::suite::{Suite, SuiteError};
 use thiserror::Error;
 
 use crate::app_identity::canaries::{self, CanaryError, CanarySuite, Vetting};
+use crate::app_identity::run_store::{self, StoreError};
 use crate::app_identity::{Family, Implementation};
-use crate::paths;
 use crate::process::{Job, ProcessError, log_tail};
 use crate::programs::{self, Resolved};
 use crate::tap;
@@ -73,6 +75,8 @@ pub enum RunError {
         status: ExitStatus,
         log_tail: String,
     },
+    #[error(transparent)]
+    Store(#[from] StoreError),
     #[error("cannot serialise {}: {source}", path.display())]
     Serialise {
         path: PathBuf,
@@ -148,6 +152,14 @@ fn join(problems: &[SourceProblem]) -> String {
     problems.join("; ")
 }
 
+/// A verifier's run as the run store keeps it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ToolRun {
+    /// The raw wait status, as `ExitStatus::from_raw` takes it.
+    wait_status: i32,
+    stdout: String,
+}
+
 /// A run's result as every test shares it.
 type Shared<T> = Result<T, Arc<RunError>>;
 
@@ -196,7 +208,7 @@ impl FamilyRuns {
         let count = family.implementations.len();
         FamilyRuns {
             family,
-            directory: paths::run_dir("app_identity").join(&*family.name),
+            directory: run_store::directory(&family.name),
             generated: (0..count).map(|_| OnceLock::new()).collect(),
             verified: (0..count * count).map(|_| OnceLock::new()).collect(),
             canaries: OnceLock::new(),
@@ -327,43 +339,42 @@ impl FamilyRuns {
     }
 
     fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, RunError> {
-        let tool = self.resolve(implementation)?;
         let log = self
             .directory
             .join(format!("{}-generate.log", implementation.name));
-        let mut args = tool.leading_args.clone();
-        args.extend(["generate".to_string(), "--stdout".to_string()]);
-        args.extend(implementation.generate_args.iter().map(ToString::to_string));
-        let finished = Job::new(&tool.program, &args)
-            .envs(&tool.env)
-            .current_dir(&tool.cwd)
-            .log_to(&log)
-            .deadline(GENERATE_DEADLINE)
-            // The suite holds secrets; it is kept in its own file, not the log.
-            .capture_stdout_unlogged()
-            .run()
-            .map_err(|source| RunError::DidNotRun {
-                name: implementation.name.to_string(),
-                role: "generator",
-                source,
-            })?;
-        if !finished.status.success() {
-            return Err(RunError::GeneratorFailed {
-                name: implementation.name.to_string(),
-                status: finished.status,
-                log_tail: log_tail(&log, LOG_TAIL_LINES),
-            });
-        }
-        let json = String::from_utf8_lossy(&finished.stdout).into_owned();
+        let path = self.directory.join(format!("{}.json", implementation.name));
+        let json = run_store::once(&path, || {
+            let tool = self.resolve(implementation)?;
+            let mut args = tool.leading_args.clone();
+            args.extend(["generate".to_string(), "--stdout".to_string()]);
+            args.extend(implementation.generate_args.iter().map(ToString::to_string));
+            let finished = Job::new(&tool.program, &args)
+                .envs(&tool.env)
+                .current_dir(&tool.cwd)
+                .log_to(&log)
+                .deadline(GENERATE_DEADLINE)
+                // The suite holds secrets; it is kept in its own file, not the log.
+                .capture_stdout_unlogged()
+                .run()
+                .map_err(|source| RunError::DidNotRun {
+                    name: implementation.name.to_string(),
+                    role: "generator",
+                    source,
+                })?;
+            if !finished.status.success() {
+                return Err(RunError::GeneratorFailed {
+                    name: implementation.name.to_string(),
+                    status: finished.status,
+                    log_tail: log_tail(&log, LOG_TAIL_LINES),
+                });
+            }
+            Ok(finished.stdout)
+        })?;
+        let json = String::from_utf8_lossy(&json);
         let suite = Suite::from_json(&json).map_err(|source| RunError::UnreadableSuite {
             name: implementation.name.to_string(),
             source,
             log_tail: log_tail(&log, LOG_TAIL_LINES),
-        })?;
-        let path = self.directory.join(format!("{}.json", implementation.name));
-        std::fs::write(&path, &json).map_err(|source| RunError::Write {
-            path: path.clone(),
-            source,
         })?;
         Ok(GeneratedSuite { path, suite })
     }
@@ -388,28 +399,44 @@ impl FamilyRuns {
         tests: usize,
         log: PathBuf,
     ) -> Result<Verification, RunError> {
-        let tool = self.resolve(verifier)?;
-        let mut args = tool.leading_args.clone();
-        args.extend([
-            "run".to_string(),
-            "--diagnostic".to_string(),
-            suite.display().to_string(),
-        ]);
-        let finished = Job::new(&tool.program, &args)
-            .envs(&tool.env)
-            .current_dir(&tool.cwd)
-            .log_to(&log)
-            .deadline(VERIFY_DEADLINE)
-            .capture_stdout()
-            .run()
-            .map_err(|source| RunError::DidNotRun {
-                name: verifier.name.to_string(),
-                role: "verifier",
+        let record = log.with_extension("run.json");
+        let run = run_store::once(&record, || {
+            let tool = self.resolve(verifier)?;
+            let mut args = tool.leading_args.clone();
+            args.extend([
+                "run".to_string(),
+                "--diagnostic".to_string(),
+                suite.display().to_string(),
+            ]);
+            let finished = Job::new(&tool.program, &args)
+                .envs(&tool.env)
+                .current_dir(&tool.cwd)
+                .log_to(&log)
+                .deadline(VERIFY_DEADLINE)
+                .capture_stdout()
+                .run()
+                .map_err(|source| RunError::DidNotRun {
+                    name: verifier.name.to_string(),
+                    role: "verifier",
+                    source,
+                })?;
+            let run = ToolRun {
+                wait_status: finished.status.into_raw(),
+                stdout: String::from_utf8_lossy(&finished.stdout).into_owned(),
+            };
+            serde_json::to_vec(&run).map_err(|source| RunError::Serialise {
+                path: record.clone(),
                 source,
-            })?;
+            })
+        })?;
+        let run: ToolRun = serde_json::from_slice(&run).map_err(|source| RunError::Serialise {
+            path: record.clone(),
+            source,
+        })?;
+        let status = ExitStatus::from_raw(run.wait_status);
         // The exit status only summarises the points (and references differ on
         // optional failures); each test reads its own point instead.
-        let output = String::from_utf8_lossy(&finished.stdout).into_owned();
+        let output = run.stdout;
         let document = tap::parse(&output).map_err(|source| RunError::UnreadableTap {
             name: verifier.name.to_string(),
             source,
@@ -424,7 +451,7 @@ impl FamilyRuns {
                 name: verifier.name.to_string(),
                 planned,
                 tests,
-                status: finished.status,
+                status,
                 log_tail: log_tail(&log, LOG_TAIL_LINES),
             });
         }
@@ -449,10 +476,9 @@ fn write_suite(path: &Path, suite: &Suite) -> Result<(), RunError> {
             source,
         })?;
     }
-    std::fs::write(path, json).map_err(|source| RunError::Write {
-        path: path.to_path_buf(),
-        source,
-    })
+    // Every process of a nextest run writes the same canaries; whole, so
+    // none reads another's half-written file.
+    run_store::write_whole(path, json.as_bytes()).map_err(RunError::from)
 }
 
 #[cfg(test)]
