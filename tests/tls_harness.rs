@@ -7,7 +7,8 @@
 
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -150,8 +151,16 @@ const IMPLEMENTATIONS: &[Implementation] = &[
     ),
 ];
 
+/// A logs directory per cell run: two cases here share a name (the shim
+/// knows cases by name), and the tests run in parallel.
+fn logs_dir() -> PathBuf {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let number = RUNS.fetch_add(1, Ordering::Relaxed);
+    crosscheck::paths::run_dir("tls-harness-tests").join(format!("cell-{number}"))
+}
+
 fn run(case: usize, client: usize, server: usize) -> CellResult {
-    let logs = crosscheck::paths::run_dir("tls-harness-tests");
+    let logs = logs_dir();
     cell::run(
         &HARNESS,
         Cell {
@@ -292,7 +301,7 @@ fn a_server_that_never_listens_fails_at_the_deadline_and_is_killed() {
             client: RUSTLS,
             server: NEVER_LISTENS,
         },
-        &Settings::new(crosscheck::paths::run_dir("tls-harness-tests")),
+        &Settings::new(logs_dir()),
     );
     let Verdict::Failed { reason } = &result.verdict else {
         panic!("expected a failure, got {:?}", result.verdict);
