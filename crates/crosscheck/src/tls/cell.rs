@@ -621,11 +621,25 @@ fn start_relay(
     segment_bytes: Option<usize>,
     depth: Depth,
 ) -> Result<(Relay, PortReservation), String> {
-    let reservation =
-        ports::reserve().map_err(|error| format!("cannot reserve a relay port: {error}"))?;
-    let relay = Relay::start(reservation.port(), server_port, segment_bytes, depth)
-        .map_err(|error| format!("cannot start the relay: {error}"))?;
-    Ok((relay, reservation))
+    // A port free when reserved can be taken before the relay binds it
+    // (by a program that takes no reservations): then another port.
+    let mut attempts = 0;
+    loop {
+        let reservation =
+            ports::reserve().map_err(|error| format!("cannot reserve a relay port: {error}"))?;
+        match Relay::start(reservation.port(), server_port, segment_bytes, depth) {
+            Ok(relay) => return Ok((relay, reservation)),
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse && attempts < 3 => {
+                attempts += 1;
+            }
+            Err(error) => {
+                return Err(format!(
+                    "cannot start the relay on port {}: {error}",
+                    reservation.port()
+                ));
+            }
+        }
+    }
 }
 
 /// The `crosscheck-fact: NAME` lines of a log.
