@@ -24,6 +24,13 @@ const fn case(name: &'static str, deadline_ms: u64) -> Case {
     relayed_case(name, deadline_ms, None, &[])
 }
 
+/// `case`, its client started just after a second begins.
+const fn client_at_second(name: &'static str, deadline_ms: u64) -> Case {
+    let mut case = case(name, deadline_ms);
+    case.client_starts_at_second = true;
+    case
+}
+
 /// A case relayed as `relay` says, whose client must report `client_facts`.
 const fn relayed_case(
     name: &'static str,
@@ -44,6 +51,7 @@ const fn relayed_case(
         server_facts: Cow::Borrowed(&[]),
         wire: Wire::ANY,
         refusal: None,
+        client_starts_at_second: false,
     }
 }
 
@@ -84,6 +92,7 @@ macro_rules! words {
 const REQUEST_RESPONSE: usize = 0;
 const SMALL_TCP_PACKET: usize = 1;
 const UNREPORTED_FACT: usize = 2;
+const CLIENT_AT_SECOND: usize = 3;
 
 const RUSTLS: usize = 0;
 const UNSUPPORTED: usize = 1;
@@ -91,6 +100,7 @@ const FAILING: usize = 2;
 const NEVER_LISTENS: usize = 3;
 const SQUATTED_ONCE: usize = 4;
 const SQUATTED_ALWAYS: usize = 5;
+const EARLY_IN_ITS_SECOND: usize = 6;
 
 /// Where the squatted servers write their ports (`$0` of their scripts).
 const SQUATTED_ONCE_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-once");
@@ -118,6 +128,7 @@ const CASES: &[Case] = &[
         &[],
     ),
     relayed_case("request_response", 10_000, None, words!["never_reported"]),
+    client_at_second("request_response", 10_000),
 ];
 
 const IMPLEMENTATIONS: &[Implementation] = &[
@@ -147,6 +158,18 @@ const IMPLEMENTATIONS: &[Implementation] = &[
             "-c",
             r#"echo "$3" >> "$0"; exec sleep 60"#,
             SQUATTED_ALWAYS_PORTS,
+        ],
+    ),
+    // The rustls shim, but a client fails unless it starts in the first
+    // half of a wall-clock second.
+    program(
+        "early-in-its-second",
+        true,
+        words![
+            "sh",
+            "-c",
+            r#"case "$1:$(date +%N)" in client:[5-9]*) echo "started $(date +%N) ns into a second" >&2; exit 3;; esac; exec {program} "$@""#,
+            "sh",
         ],
     ),
 ];
@@ -420,6 +443,21 @@ fn a_server_whose_ports_are_both_taken_fails_naming_the_stranger() {
         assert_eq!(
             processes_using_port(&port.to_string()),
             Vec::<String>::new()
+        );
+    }
+}
+
+#[test]
+fn a_case_that_asks_starts_its_client_just_after_a_second_begins() {
+    // Unaligned, each run would start in the second half of a second
+    // half the time: all three passing by chance is 1 in 8.
+    for _ in 0..3 {
+        let result = run(CLIENT_AT_SECOND, EARLY_IN_ITS_SECOND, RUSTLS);
+        assert_eq!(
+            result.verdict,
+            Verdict::Passed,
+            "{}",
+            std::fs::read_to_string(&result.client_log).unwrap_or_default()
         );
     }
 }

@@ -59,6 +59,13 @@ pub struct CaseDoc {
     /// the alerts it may refuse with. The other side must fail too.
     #[serde(default)]
     pub refusal: Option<RefusalDoc>,
+    /// Start the client just after a second of wall-clock time begins (the
+    /// server is already listening), for a case whose verdict would
+    /// otherwise ride on when a second ends: a library that counts time in
+    /// whole seconds then sees one second for what the client does first.
+    /// Say why in a comment beside it.
+    #[serde(default)]
+    pub client_starts_at_second: bool,
 }
 
 /// What the wire must show, in RFC 8446's terms.

@@ -91,6 +91,10 @@ pub struct Case {
     pub wire: Wire,
     /// For a negative case, who must refuse and with which alerts.
     pub refusal: Option<Refusal>,
+    /// Whether the client starts just after a second of wall-clock time
+    /// begins, so what it does in its first moments falls within one
+    /// second (see `CaseDoc::client_starts_at_second`).
+    pub client_starts_at_second: bool,
 }
 
 impl Case {

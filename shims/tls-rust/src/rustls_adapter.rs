@@ -9,9 +9,8 @@ use std::sync::Arc;
 use rustls::client::WebPkiServerVerifier;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
 use rustls::server::WebPkiClientVerifier;
-use rustls::time_provider::{DefaultTimeProvider, TimeProvider};
 use rustls::{
     ClientConfig, ClientConnection, ConnectionCommon, HandshakeKind, KeyLogFile, RootCertStore,
     ServerConfig, ServerConnection, SideData, StreamOwned,
@@ -123,12 +122,7 @@ impl Library for Rustls {
         let verifier = WebPkiServerVerifier::builder_with_provider(roots(pki)?, provider.clone())
             .build()
             .context("building the server certificate verifier")?;
-        let clock: Arc<dyn TimeProvider> = if case == Case::EarlyData {
-            Arc::new(FrozenClock(UnixTime::now()))
-        } else {
-            Arc::new(DefaultTimeProvider)
-        };
-        let builder = ClientConfig::builder_with_details(provider.clone(), clock)
+        let builder = ClientConfig::builder_with_provider(provider.clone())
             .with_safe_default_protocol_versions()
             .context("choosing protocol versions")?;
         let builder = if self.defect == Some(Defect::AcceptAnyCertificate) {
@@ -305,24 +299,6 @@ fn certificates(pki: &Pki, file: PkiFile) -> Result<Vec<CertificateDer<'static>>
 fn private_key(pki: &Pki, file: PkiFile) -> Result<PrivateKeyDer<'static>, Error> {
     PrivateKeyDer::from_pem_slice(&pki.read(file)?)
         .context(&format!("parsing {}", file.file_name()))
-}
-
-/// The early_data client's clock, stopped when the shim starts. rustls
-/// counts a ticket's age in whole seconds, so a ticket a few milliseconds
-/// old reads 1000 ms once the second turns, and GnuTLS's server rejects
-/// early data from a client that claims an older ticket than it measured
-/// (lib/tls13/anti_replay.c): rustls → GnuTLS 0-RTT fails whenever the two
-/// connections straddle a second. Stopped, the clock makes every age 0 ms,
-/// which no server sees as too old, so the verdict does not depend on where
-/// the second falls. (Certificates are checked against the start time, a
-/// moment earlier.)
-#[derive(Debug)]
-struct FrozenClock(UnixTime);
-
-impl TimeProvider for FrozenClock {
-    fn current_time(&self) -> Option<UnixTime> {
-        Some(self.0)
-    }
 }
 
 /// The client side; its config's session cache carries resumption over connections.

@@ -80,6 +80,7 @@ fn plan_case(
         server_facts: owned_list(server_facts),
         wire,
         refusal,
+        client_starts_at_second: case.client_starts_at_second,
     };
     CasePlan {
         record,

@@ -18,7 +18,7 @@ use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use crate::process::{Finished, Job, ProcessError, Running};
 use crate::programs::{self, Resolved};
@@ -322,6 +322,9 @@ impl CellRun {
         let client_port = relay
             .as_ref()
             .map_or(port.port(), |(relay, _)| relay.port());
+        if self.case.client_starts_at_second {
+            wait_for_next_second();
+        }
         let client = self
             .start(Role::Client, client_port)
             .and_then(Running::wait);
@@ -663,6 +666,16 @@ fn missing_facts(facts: &[Cow<'static, str>], log: &Path) -> Option<String> {
         .map(|fact| format!("`crosscheck-fact: {fact}`"))
         .collect();
     (!missing.is_empty()).then(|| missing.join(", "))
+}
+
+/// Returns just after the next second of wall-clock time begins.
+fn wait_for_next_second() {
+    let into_second = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(Duration::ZERO, |since| {
+            Duration::from_nanos(u64::from(since.subsec_nanos()))
+        });
+    thread::sleep(Duration::from_secs(1).saturating_sub(into_second));
 }
 
 fn failed(reason: String) -> Verdict {

@@ -140,6 +140,7 @@ mod tests {
         server_facts: Cow::Borrowed(&[]),
         wire: crate::tls::Wire::ANY,
         refusal: None,
+        client_starts_at_second: false,
     };
 
     /// `text` for the parameter read from the variable `env`.

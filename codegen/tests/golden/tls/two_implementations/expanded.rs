@@ -27,6 +27,7 @@ pub static MATRIX: ::crosscheck::tls::Matrix = {
                         key_updates: None,
                     },
                     refusal: None,
+                    client_starts_at_second: false,
                 },
                 crosscheck::tls::Case {
                     name: alloc::borrow::Cow::Borrowed("resumption"),
@@ -69,6 +70,7 @@ pub static MATRIX: ::crosscheck::tls::Matrix = {
                         key_updates: None,
                     },
                     refusal: None,
+                    client_starts_at_second: false,
                 },
                 crosscheck::tls::Case {
                     name: alloc::borrow::Cow::Borrowed("untrusted_certificate"),
@@ -95,6 +97,7 @@ pub static MATRIX: ::crosscheck::tls::Matrix = {
                             &[alloc::borrow::Cow::Borrowed("unknown_ca")],
                         ),
                     }),
+                    client_starts_at_second: false,
                 },
             ],
         ),

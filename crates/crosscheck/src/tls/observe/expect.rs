@@ -360,6 +360,7 @@ mod tests {
             server_facts: Cow::Borrowed(&[]),
             wire,
             refusal,
+            client_starts_at_second: false,
         }
     }
 
