@@ -533,8 +533,8 @@ fn run_bogo(
         logs_dir: out_dir.join("logs"),
         progress: true,
     };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let report = run::run(SHIMS, CASES, &selection, root).map_err(|error| error.to_string())?;
+    let report =
+        run::run(SHIMS, CASES, &selection, &project_root()).map_err(|error| error.to_string())?;
     print!("{}", summary::table(&report));
     print!("{}", summary::totals(&report, &selection.logs_dir));
     let results = out_dir.join("results.json");
@@ -546,6 +546,12 @@ fn run_bogo(
 /// The requested number of worker threads, at most one per core (the
 /// default). More would let the machine's load decide verdicts: shims
 /// starved of CPU miss their deadlines and fail cells that pass alone.
+/// The project root: where it was compiled, or where nextest put it when
+/// the tests run from an archive.
+fn project_root() -> std::path::PathBuf {
+    crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR"))
+}
+
 fn worker_count(requested: Option<u16>) -> usize {
     let cores = std::thread::available_parallelism().map_or(2, usize::from);
     match requested.map(usize::from) {
@@ -636,9 +642,8 @@ fn bogo(command: &BogoCommand) -> Result<(), String> {
 fn bogo_import(args: &BogoImportArgs) -> Result<(), String> {
     use crosscheck::bogo::import::{ImportOptions, UpstreamList, import_file};
 
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let list =
-        UpstreamList::resolve(&args.upstream_tests, root).map_err(|error| error.to_string())?;
+    let list = UpstreamList::resolve(&args.upstream_tests, &project_root())
+        .map_err(|error| error.to_string())?;
     let stem = |path: &std::path::Path| {
         path.file_stem()
             .map(|stem| stem.to_string_lossy().into_owned())
@@ -695,13 +700,8 @@ fn bogo_run(args: &BogoRunArgs) -> Result<(), String> {
         logs_dir: crosscheck::paths::work_dir().join("bogo").join("run-logs"),
         progress: true,
     };
-    let report = run::run(
-        SHIMS,
-        CASES,
-        &selection,
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")),
-    )
-    .map_err(|error| error.to_string())?;
+    let report =
+        run::run(SHIMS, CASES, &selection, &project_root()).map_err(|error| error.to_string())?;
     print!("{}", summary::lines(&report));
     print!("{}", summary::totals(&report, &selection.logs_dir));
     if let Some(path) = &args.json_output {

@@ -9,7 +9,7 @@ use std::borrow::Cow;
 use std::fs;
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -452,7 +452,7 @@ fn rustls_shim() -> Shim {
         Some(path) => Ok(PathBuf::from(path)),
         None => programs::cargo::program(
             &Cargo::new("crosscheck-bogo-shims", "bogo-shim-rustls"),
-            Path::new(env!("CARGO_MANIFEST_DIR")),
+            &crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR")),
         ),
     };
     match program {

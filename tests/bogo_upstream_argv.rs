@@ -437,7 +437,7 @@ fn word_diff(expected: &[String], actual: &[String]) -> String {
 
 /// Names of the cases marked `own: true` in `specs/bogo/*.yaml`.
 fn own_cases() -> BTreeSet<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/bogo");
+    let dir = crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR")).join("specs/bogo");
     let mut own = BTreeSet::new();
     let mut entries: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()))

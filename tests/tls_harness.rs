@@ -8,6 +8,7 @@
 use std::fs;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
@@ -103,21 +104,26 @@ const SQUATTED_ALWAYS: usize = 5;
 const EARLY_IN_ITS_SECOND: usize = 6;
 
 /// Where the squatted servers write their ports (`$0` of their scripts).
-const SQUATTED_ONCE_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-once");
-const SQUATTED_ALWAYS_PORTS: &str = concat!(env!("CARGO_TARGET_TMPDIR"), "/tls-squatted-always");
+static SQUATTED_ONCE_PORTS: LazyLock<String> = LazyLock::new(|| announcements("squatted-once"));
+static SQUATTED_ALWAYS_PORTS: LazyLock<String> = LazyLock::new(|| announcements("squatted-always"));
 
-/// The harness's matrix with these cases.
-const fn matrix(cases: &'static [Case]) -> Matrix {
+fn announcements(name: &str) -> String {
+    let dir = crosscheck::paths::scratch_dir("tls-harness").unwrap();
+    dir.join(name).display().to_string()
+}
+
+/// The harness's matrix of these cases and implementations.
+static HARNESS: LazyLock<Matrix> = LazyLock::new(|| matrix(CASES));
+
+fn matrix(cases: &'static [Case]) -> Matrix {
     Matrix {
         root: Cow::Borrowed(env!("CARGO_MANIFEST_DIR")),
         certificates: Cow::Borrowed(concat!(env!("CARGO_MANIFEST_DIR"), "/certificates")),
         cases: Cow::Borrowed(cases),
-        implementations: Cow::Borrowed(IMPLEMENTATIONS),
+        implementations: Cow::Owned(implementations()),
         cells: Cow::Borrowed(&[]),
     }
 }
-
-static HARNESS: Matrix = matrix(CASES);
 
 const CASES: &[Case] = &[
     case("request_response", 10_000),
@@ -131,48 +137,52 @@ const CASES: &[Case] = &[
     client_at_second("request_response", 10_000),
 ];
 
-const IMPLEMENTATIONS: &[Implementation] = &[
-    program("rustls", true, &[]),
-    shell("unsupported", words!["sh", "-c", "exit 127", "sh"]),
-    shell(
-        "failing",
-        words!["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
-    ),
-    shell("never-listens", words!["sh", "-c", "sleep 60", "sh"]),
-    // The first run announces its port and waits (for the test to take
-    // the port); a second run is the rustls shim.
-    program(
-        "squatted-once",
-        true,
-        words![
-            "sh",
-            "-c",
+fn implementations() -> Vec<Implementation> {
+    vec![
+        program("rustls", true, &[]),
+        shell("unsupported", words!["sh", "-c", "exit 127", "sh"]),
+        shell(
+            "failing",
+            words!["sh", "-c", "echo 'handshake went wrong' >&2; exit 3", "sh"],
+        ),
+        shell("never-listens", words!["sh", "-c", "sleep 60", "sh"]),
+        // The first run announces its port and waits (for the test to take
+        // the port); a second run is the rustls shim.
+        script(
+            program("squatted-once", true, &[]),
             r#"if [ -s "$0" ]; then exec {program} "$@"; fi; echo "$3" > "$0.new"; mv "$0.new" "$0"; exec sleep 60"#,
-            SQUATTED_ONCE_PORTS,
-        ],
-    ),
-    shell(
-        "squatted-always",
-        words![
-            "sh",
-            "-c",
+            &SQUATTED_ONCE_PORTS,
+        ),
+        script(
+            shell("squatted-always", &[]),
             r#"echo "$3" >> "$0"; exec sleep 60"#,
-            SQUATTED_ALWAYS_PORTS,
-        ],
-    ),
-    // The rustls shim, but a client fails unless it starts in the first
-    // half of a wall-clock second.
-    program(
-        "early-in-its-second",
-        true,
-        words![
-            "sh",
-            "-c",
-            r#"case "$1:$(date +%N)" in client:[5-9]*) echo "started $(date +%N) ns into a second" >&2; exit 3;; esac; exec {program} "$@""#,
-            "sh",
-        ],
-    ),
-];
+            &SQUATTED_ALWAYS_PORTS,
+        ),
+        // The rustls shim, but a client fails unless it starts in the first
+        // half of a wall-clock second.
+        program(
+            "early-in-its-second",
+            true,
+            words![
+                "sh",
+                "-c",
+                r#"case "$1:$(date +%N)" in client:[5-9]*) echo "started $(date +%N) ns into a second" >&2; exit 3;; esac; exec {program} "$@""#,
+                "sh",
+            ],
+        ),
+    ]
+}
+
+/// `implementation` started as `sh -c SCRIPT ZERO` (`$0` is `zero`).
+fn script(mut implementation: Implementation, script: &'static str, zero: &str) -> Implementation {
+    implementation.program.run = Cow::Owned(vec![
+        Cow::Borrowed("sh"),
+        Cow::Borrowed("-c"),
+        Cow::Borrowed(script),
+        Cow::Owned(zero.to_string()),
+    ]);
+    implementation
+}
 
 /// A logs directory per cell run: two cases here share a name (the shim
 /// knows cases by name), and the tests run in parallel.
@@ -316,7 +326,7 @@ fn a_failing_client_fails_the_cell_and_the_waiting_server_is_killed() {
 #[test]
 fn a_server_that_never_listens_fails_at_the_deadline_and_is_killed() {
     const QUICK_CASES: &[Case] = &[case("request_response", 300)];
-    static QUICK: Matrix = matrix(QUICK_CASES);
+    static QUICK: LazyLock<Matrix> = LazyLock::new(|| matrix(QUICK_CASES));
     let result = cell::run(
         &QUICK,
         Cell {
@@ -381,7 +391,7 @@ fn run_squatted(server: usize, announced: &str) -> (CellResult, Vec<u16>) {
 
 #[test]
 fn a_port_taken_by_a_stranger_is_given_up_for_another() {
-    let (result, squatted) = run_squatted(SQUATTED_ONCE, SQUATTED_ONCE_PORTS);
+    let (result, squatted) = run_squatted(SQUATTED_ONCE, &SQUATTED_ONCE_PORTS);
     assert_eq!(
         result.verdict,
         Verdict::Passed,
@@ -412,7 +422,7 @@ fn a_port_taken_by_a_stranger_is_given_up_for_another() {
 
 #[test]
 fn a_server_whose_ports_are_both_taken_fails_naming_the_stranger() {
-    let (result, squatted) = run_squatted(SQUATTED_ALWAYS, SQUATTED_ALWAYS_PORTS);
+    let (result, squatted) = run_squatted(SQUATTED_ALWAYS, &SQUATTED_ALWAYS_PORTS);
     let Verdict::Failed { reason } = &result.verdict else {
         panic!("expected a failure, got {:?}", result.verdict);
     };

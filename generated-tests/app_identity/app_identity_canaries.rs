@@ -20,7 +20,8 @@ use crosscheck::program::{Cargo, Program, Provision};
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 
-const ALWAYS_OK: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/always-ok.sh");
+/// Relative to the family's root, where suite tools run.
+const ALWAYS_OK: &str = "fixtures/always-ok.sh";
 
 const RUST: Implementation = Implementation {
     name: Cow::Borrowed("rust"),
@@ -109,11 +110,7 @@ const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures");
 /// always-ok.sh behind a guard that refuses to run anywhere but in
 /// `fixtures/`, the root of the family that runs it (and not the directory
 /// the tests run in).
-const ONLY_IN_FIXTURES: &str = concat!(
-    "[ \"$PWD\" = '",
-    env!("CARGO_MANIFEST_DIR"),
-    "/fixtures' ] || exit 9; exec sh always-ok.sh \"$@\""
-);
+const ONLY_IN_FIXTURES: &str = "case $PWD in */generated-tests/app_identity/fixtures) ;; *) exit 9;; esac; exec sh always-ok.sh \"$@\"";
 
 fn rooted_in_fixtures_family() -> &'static Family {
     static FAMILY: OnceLock<&'static Family> = OnceLock::new();
@@ -145,7 +142,7 @@ fn suite_tools_run_in_their_familys_root_not_where_the_tests_run() {
     let family = rooted_in_fixtures_family();
     assert_ne!(
         std::env::current_dir().unwrap(),
-        std::path::Path::new(FIXTURES)
+        crosscheck::paths::in_workspace(FIXTURES)
     );
     let runs = runs(family);
     let rust = implementation_index(family, "rust");

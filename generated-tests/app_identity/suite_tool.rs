@@ -12,7 +12,13 @@ use crosscheck::program::Provision;
 
 include!(concat!(env!("OUT_DIR"), "/app_identity_family.rs"));
 
-const TOOL: &str = env!("CARGO_BIN_EXE_app-identity-suite-rs");
+/// The suite tool cargo built for these tests.
+fn tool() -> PathBuf {
+    crosscheck::paths::built_binary(
+        "app-identity-suite-rs",
+        env!("CARGO_BIN_EXE_app-identity-suite-rs"),
+    )
+}
 
 fn run_tool(program: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(program)
@@ -64,7 +70,7 @@ fn generated_suite(all_cases: bool) -> String {
     if all_cases {
         args.push("--all-cases");
     }
-    let output = run_tool(Path::new(TOOL), &args, None);
+    let output = run_tool(&tool(), &args, None);
     assert!(output.status.success(), "{}", stderr(&output));
     stdout(&output)
 }
@@ -82,8 +88,8 @@ fn assert_every_point_ok(tap: &str, expected_points: usize) {
 
 #[test]
 fn generated_suites_validate_against_the_upstream_schema() {
-    let schema_path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../specs/app_identity/suite.schema.json");
+    let schema_path = crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR"))
+        .join("../../specs/app_identity/suite.schema.json");
     let schema: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema"))
             .expect("schema JSON");
@@ -134,7 +140,7 @@ fn typescript_reference_verifies_our_suite_and_we_verify_theirs() {
     let theirs = run_tool(&ts, &["generate", "--stdout"], None);
     assert!(theirs.status.success(), "{}", stderr(&theirs));
     let output = run_tool(
-        Path::new(TOOL),
+        &tool(),
         &["run", "--strict", "--stdin"],
         Some(&stdout(&theirs)),
     );
@@ -151,7 +157,7 @@ fn typescript_reference_verifies_our_suite_and_we_verify_theirs() {
 fn run_prints_tap_14_with_header_comments_and_reads_directories() {
     let dir = scratch("directory");
     let output = run_tool(
-        Path::new(TOOL),
+        &tool(),
         &["generate", "-q", dir.join("a").to_str().expect("path")],
         None,
     );
@@ -159,7 +165,7 @@ fn run_prints_tap_14_with_header_comments_and_reads_directories() {
     assert!(dir.join("a.json").is_file(), "`.json` is added to the name");
     std::fs::copy(dir.join("a.json"), dir.join("b.json")).expect("copy");
     std::fs::write(dir.join("notes.txt"), "not a suite").expect("write");
-    let output = run_tool(Path::new(TOOL), &["run", dir.to_str().expect("path")], None);
+    let output = run_tool(&tool(), &["run", dir.to_str().expect("path")], None);
     assert!(output.status.success(), "{}", stderr(&output));
     let tap = stdout(&output);
     let mut lines = tap.lines();
@@ -194,7 +200,7 @@ const NEWER: &str = r#"{"description":"new","app":{"id":"a","secret":"s","versio
 #[test]
 fn optional_failures_are_todo_unless_strict_and_newer_specs_skip() {
     let suite = suite_with(&format!("{BAD_OPTIONAL},{NEWER}"));
-    let normal = run_tool(Path::new(TOOL), &["run", "--stdin", "-D"], Some(&suite));
+    let normal = run_tool(&tool(), &["run", "--stdin", "-D"], Some(&suite));
     assert!(
         normal.status.success(),
         "an optional failure does not fail a normal run"
@@ -210,7 +216,7 @@ fn optional_failures_are_todo_unless_strict_and_newer_specs_skip() {
     );
     crosscheck::tap::parse(&tap).expect("our -D output is valid TAP");
 
-    let strict = run_tool(Path::new(TOOL), &["run", "--stdin", "-S"], Some(&suite));
+    let strict = run_tool(&tool(), &["run", "--stdin", "-S"], Some(&suite));
     assert!(
         !strict.status.success(),
         "strict mode counts optional failures"
@@ -218,7 +224,7 @@ fn optional_failures_are_todo_unless_strict_and_newer_specs_skip() {
     assert!(stdout(&strict).contains("not ok 1 - opt\n"));
 
     let required = run_tool(
-        Path::new(TOOL),
+        &tool(),
         &["run", "--stdin"],
         Some(&suite_with(BAD_REQUIRED)),
     );
@@ -264,7 +270,7 @@ fn bad_input_is_one_error_line_and_a_nonzero_exit() {
     ];
     for (args, input, mentions) in cases {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let output = run_tool(Path::new(TOOL), &args, input.as_deref());
+        let output = run_tool(&tool(), &args, input.as_deref());
         let error = stderr(&output);
         assert!(!output.status.success(), "{args:?} must fail");
         assert_eq!(error.lines().count(), 1, "one line for {args:?}: {error}");
@@ -274,11 +280,11 @@ fn bad_input_is_one_error_line_and_a_nonzero_exit() {
         );
         assert!(!error.contains("panicked"), "{error}");
     }
-    let output = run_tool(Path::new(TOOL), &["run", "--frobnicate"], None);
+    let output = run_tool(&tool(), &["run", "--frobnicate"], None);
     assert!(!output.status.success());
     assert!(stderr(&output).contains("--frobnicate"));
 
-    let endless = Command::new(TOOL)
+    let endless = Command::new(tool())
         .args(["run", "--stdin"])
         .stdin(std::fs::File::open("/dev/zero").expect("/dev/zero"))
         .output()

@@ -3,11 +3,14 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-const CROSSCHECK: &str = env!("CARGO_BIN_EXE_crosscheck");
+/// The `crosscheck` binary cargo built for the tests.
+pub fn crosscheck_binary() -> PathBuf {
+    crosscheck::paths::built_binary("crosscheck", env!("CARGO_BIN_EXE_crosscheck"))
+}
 
 /// The project root.
 pub fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// `crosscheck ARGS…`, run to its end in the project root.
@@ -18,7 +21,7 @@ pub fn crosscheck(args: &[&str]) -> Output {
 /// `crosscheck ARGS…` with the variables `env` set, run to its end in the
 /// project root.
 pub fn crosscheck_with(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(CROSSCHECK)
+    Command::new(crosscheck_binary())
         .args(args)
         .envs(env.iter().copied())
         .current_dir(root())

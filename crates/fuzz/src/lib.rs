@@ -14,7 +14,7 @@ mod seeds;
 mod specs;
 mod texts;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use seeds::Seed;
 pub use specs::Workspace;
@@ -76,13 +76,13 @@ pub fn target(name: &str) -> Option<&'static Target> {
 
 /// The project's root, where the specs and fixtures the seeds come from are.
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
 /// Inputs that once made a target fail, kept so the tests replay them:
 /// `crates/fuzz/regressions/TARGET/`.
 pub fn regressions_directory(target: &Target) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crosscheck::paths::in_workspace(env!("CARGO_MANIFEST_DIR"))
         .join("regressions")
         .join(target.name)
 }

@@ -5,7 +5,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use openssl::asn1::Asn1Time;
 use openssl::pkey::{PKey, Private};
@@ -17,8 +17,12 @@ const REGENERATE: &str = "run `cargo run -p crosscheck-tls-shims --bin write-cer
 /// Certificates must stay valid at least this long from today.
 const MINIMUM_REMAINING_DAYS: u32 = 365;
 
+/// Found through the package directory cargo or nextest gives the run (it
+/// moves when nextest runs tests from an archive elsewhere).
 fn directory() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../certificates")
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
+        .join("../../certificates")
 }
 
 fn read(name: &str) -> Vec<u8> {

@@ -36,7 +36,7 @@ pub fn target_dir() -> PathBuf {
 /// build of its package. `root` is the workspace root.
 pub fn program(cargo: &Cargo, root: &Path) -> Result<PathBuf, Error> {
     if let Some(built_at) = cargo.built_at {
-        return Ok(PathBuf::from(built_at));
+        return Ok(paths::built_binary(&cargo.bin, built_at));
     }
     let package = &cargo.package;
     if cargo.compiled_in == Some(package.as_ref()) {

@@ -99,10 +99,10 @@ mod tests {
     use super::*;
     use std::thread;
 
-    const FIXTURE: &str = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../tests/fixtures/npm-is-number"
-    );
+    fn fixture() -> PathBuf {
+        crate::paths::in_workspace(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/npm-is-number")
+    }
 
     /// Written by a child process, so no descriptor open for writing can
     /// leak into a concurrently forked child and make exec fail with ETXTBSY.
@@ -247,7 +247,7 @@ echo "ran $*""#;
     fn installs_a_real_package_once() {
         let temp = tempfile::tempdir().unwrap();
         let npm = OsStr::new("npm");
-        let fixture = Path::new(FIXTURE);
+        let fixture = &fixture();
         let paths = from_threads(4, || install(npm, temp.path(), fixture, "mkdirp"));
         assert!(paths.iter().all(|path| *path == paths[0]));
         let install_dir = paths[0].ancestors().nth(3).unwrap();

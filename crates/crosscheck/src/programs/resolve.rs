@@ -27,6 +27,7 @@ struct Made {
 /// Provisions `program` (building or installing it if this machine has no
 /// current build) and says how to start it. `root` is the project root.
 pub fn resolve(program: &Program, root: &Path) -> Result<Resolved, Error> {
+    let root = &crate::paths::in_workspace(root);
     let name = program.name.as_ref();
     debian::ensure(name, &program.debian)?;
     let made = match &program.provision {

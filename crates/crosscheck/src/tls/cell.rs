@@ -250,7 +250,9 @@ fn prepare(matrix: &'static Matrix, cell: Cell, settings: &Settings) -> Result<P
     let deadline = parameters::deadline(case, &values);
     let mut environment = vec![(
         "CROSSCHECK_TLS_CERTIFICATES".to_string(),
-        matrix.certificates.to_string(),
+        crate::paths::in_workspace(&*matrix.certificates)
+            .display()
+            .to_string(),
     )];
     environment.extend(
         values
