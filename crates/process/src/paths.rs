@@ -111,7 +111,10 @@ mod tests {
         let from = Path::new("/build/ws");
         let to = Path::new("/job/3/ws");
         let moved = |path: &str| super::moved(Path::new(path), from, to);
-        assert_eq!(moved("/build/ws/specs/tls"), Path::new("/job/3/ws/specs/tls"));
+        assert_eq!(
+            moved("/build/ws/specs/tls"),
+            Path::new("/job/3/ws/specs/tls")
+        );
         assert_eq!(moved("/build/ws"), to);
         // Outside the workspace, or a sibling that shares its name's prefix.
         assert_eq!(moved("/usr/bin/sh"), Path::new("/usr/bin/sh"));

@@ -18,6 +18,21 @@ pub struct Change {
     pub detail: Option<String>,
 }
 
+impl Change {
+    /// `before → after`, `absent` for a run without the test.
+    pub fn verdicts(&self) -> String {
+        let name = |verdict: Option<Verdict>| verdict.map_or("absent", Verdict::as_str);
+        format!("{} → {}", name(self.before), name(self.after))
+    }
+
+    /// The detail worth showing: the new run's, when it now fails the run.
+    pub fn failure_detail(&self) -> Option<&str> {
+        self.detail
+            .as_deref()
+            .filter(|_| self.after.is_some_and(Verdict::fails_the_run))
+    }
+}
+
 /// A test whose throughput moved by more than the noise.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SpeedChange {
@@ -30,6 +45,16 @@ impl SpeedChange {
     /// The change as a fraction of the old figure (−0.5: half as fast).
     pub fn relative(&self) -> f64 {
         (self.after - self.before) / self.before
+    }
+
+    /// `before → after MB/s (±N%)`.
+    pub fn figures(&self) -> String {
+        format!(
+            "{:.1} → {:.1} MB/s ({:+.0}%)",
+            self.before,
+            self.after,
+            self.relative() * 100.0
+        )
     }
 }
 
@@ -106,53 +131,51 @@ pub fn diff(old: &RunResults, new: &RunResults, noise: f64) -> Diff {
 }
 
 impl Diff {
-    /// The report, most important first; one line when nothing changed.
-    pub fn render(&self) -> String {
-        let mut out = String::new();
-        let verdicts = |change: &Change| {
-            let name = |verdict: Option<Verdict>| verdict.map_or("absent", Verdict::as_str);
-            format!("{} → {}", name(change.before), name(change.after))
-        };
-        let sections: [(&str, &Vec<Change>); 5] = [
+    /// The verdict changes by kind, most important first, as every report
+    /// shows them.
+    pub fn verdict_sections(&self) -> [(&'static str, &[Change]); 5] {
+        [
             ("regressions", &self.regressions),
             ("fixes", &self.fixes),
             ("other verdict changes", &self.changed),
             ("new tests", &self.added),
             ("removed tests", &self.removed),
-        ];
-        for (title, changes) in sections
-            .into_iter()
-            .filter(|(_, changes)| !changes.is_empty())
-        {
+        ]
+    }
+
+    /// Throughput moved beyond the noise: slower, then faster.
+    pub fn speed_sections(&self) -> [(&'static str, &[SpeedChange]); 2] {
+        [("slower", &self.slower), ("faster", &self.faster)]
+    }
+
+    /// The report, most important first; one line when nothing changed.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for (title, changes) in self.verdict_sections() {
+            if changes.is_empty() {
+                continue;
+            }
             let _ = writeln!(out, "{title} ({}):", changes.len());
             for change in changes {
-                let _ = write!(out, "  {}  {}", change.id, verdicts(change));
+                let _ = write!(out, "  {}  {}", change.id, change.verdicts());
                 match change
-                    .detail
-                    .as_deref()
+                    .failure_detail()
                     .and_then(|detail| detail.lines().next())
                 {
-                    Some(detail) if change.after.is_some_and(Verdict::fails_the_run) => {
+                    Some(detail) => {
                         let _ = writeln!(out, ": {detail}");
                     }
-                    _ => out.push('\n'),
+                    None => out.push('\n'),
                 }
             }
         }
-        for (title, speeds) in [("slower", &self.slower), ("faster", &self.faster)] {
+        for (title, speeds) in self.speed_sections() {
             if speeds.is_empty() {
                 continue;
             }
             let _ = writeln!(out, "throughput {title} ({}):", speeds.len());
             for speed in speeds {
-                let _ = writeln!(
-                    out,
-                    "  {}  {:.1} → {:.1} MB/s ({:+.0}%)",
-                    speed.id,
-                    speed.before,
-                    speed.after,
-                    speed.relative() * 100.0
-                );
+                let _ = writeln!(out, "  {}  {}", speed.id, speed.figures());
             }
         }
         if out.is_empty() {

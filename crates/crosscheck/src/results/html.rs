@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
-use crate::results::diff::{Change, Diff, SpeedChange};
+use crate::results::diff::Diff;
 use crate::results::{Family, Place, RunResults, TestResult, Verdict};
 
 const STYLE: &str = r#"
@@ -324,16 +324,6 @@ fn test_table(tests: &[&TestResult]) -> Markup {
 }
 
 fn changes(diff: &Diff) -> Markup {
-    let sections: [(&str, &Vec<Change>); 5] = [
-        ("Regressions", &diff.regressions),
-        ("Fixes", &diff.fixes),
-        ("Other verdict changes", &diff.changed),
-        ("New tests", &diff.added),
-        ("Removed tests", &diff.removed),
-    ];
-    let speeds: [(&str, &Vec<SpeedChange>); 2] =
-        [("Slower", &diff.slower), ("Faster", &diff.faster)];
-    let verdict = |verdict: Option<Verdict>| verdict.map_or("absent", Verdict::as_str);
     html! {
         h2 id="changes" { "Changes since the previous run" }
         p {
@@ -342,15 +332,15 @@ fn changes(diff: &Diff) -> Markup {
             (diff.removed.len()) " removed, " (diff.slower.len()) " slower, "
             (diff.faster.len()) " faster."
         }
-        @for (title, changes) in sections {
+        @for (title, changes) in diff.verdict_sections() {
             @if !changes.is_empty() {
-                details open[title == "Regressions"] {
-                    summary { (title) " (" (changes.len()) ")" }
+                details open[title == "regressions"] {
+                    summary { (capitalized(title)) " (" (changes.len()) ")" }
                     ul.failures {
                         @for change in changes {
                             li {
-                                b { (change.id) } " — " (verdict(change.before)) " → " (verdict(change.after))
-                                @if let Some(detail) = change.detail.as_ref().filter(|_| change.after.is_some_and(Verdict::fails_the_run)) {
+                                b { (change.id) } " — " (change.verdicts())
+                                @if let Some(detail) = change.failure_detail() {
                                     div.detail { (detail) }
                                 }
                             }
@@ -359,22 +349,28 @@ fn changes(diff: &Diff) -> Markup {
                 }
             }
         }
-        @for (title, speeds) in speeds {
+        @for (title, speeds) in diff.speed_sections() {
             @if !speeds.is_empty() {
                 details {
-                    summary { "Throughput " (title.to_lowercase()) " (" (speeds.len()) ")" }
+                    summary { "Throughput " (title) " (" (speeds.len()) ")" }
                     ul {
                         @for speed in speeds {
-                            li {
-                                b { (speed.id) } " — "
-                                (format!("{:.1} → {:.1} MB/s ({:+.0}%)", speed.before, speed.after, speed.relative() * 100.0))
-                            }
+                            li { b { (speed.id) } " — " (speed.figures()) }
                         }
                     }
                 }
             }
         }
     }
+}
+
+/// `title` with its first letter in upper case.
+fn capitalized(title: &str) -> String {
+    let mut letters = title.chars();
+    letters
+        .next()
+        .map(|first| first.to_uppercase().chain(letters).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
