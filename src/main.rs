@@ -438,7 +438,11 @@ fn write_all(
 /// `crosscheck report`: earlier runs' results, merged and written again.
 fn report(args: &ReportArgs) -> ExitCode {
     match merged_results(args) {
-        Ok((results, out, previous)) => {
+        Ok(Merged {
+            results,
+            out,
+            previous,
+        }) => {
             let formats = args.output.formats();
             let written = write_all(
                 &results,
@@ -460,10 +464,17 @@ fn report(args: &ReportArgs) -> ExitCode {
     }
 }
 
-/// The inputs merged, their log paths made relative to the output
-/// directory, and the earlier run.
-#[allow(clippy::type_complexity)]
-fn merged_results(args: &ReportArgs) -> Result<(RunResults, PathBuf, Option<RunResults>), String> {
+/// What `crosscheck report` writes from.
+struct Merged {
+    /// The inputs merged, their log paths made relative to `out`.
+    results: RunResults,
+    /// Where the reports go.
+    out: PathBuf,
+    /// The earlier run to compare with.
+    previous: Option<RunResults>,
+}
+
+fn merged_results(args: &ReportArgs) -> Result<Merged, String> {
     let previous = args.output.previous()?;
     let directory = |input: &PathBuf| match input.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -485,8 +496,11 @@ fn merged_results(args: &ReportArgs) -> Result<(RunResults, PathBuf, Option<RunR
                 .map_err(|error| format!("cannot merge {}: {error}", input.display()))?,
         }
     }
-    let merged = merged.ok_or("no results to report")?;
-    Ok((merged, out, previous))
+    Ok(Merged {
+        results: merged.ok_or("no results to report")?,
+        out,
+        previous,
+    })
 }
 
 fn diff(args: &DiffArgs) -> ExitCode {
