@@ -338,21 +338,37 @@ impl FamilyRuns {
         )
     }
 
+    /// `implementation`'s suite tool with `args` after its own, in its
+    /// root, logged to `log`, under `deadline`.
+    fn tool_job(
+        &self,
+        implementation: &Implementation,
+        args: impl IntoIterator<Item = String>,
+        log: &Path,
+        deadline: Duration,
+    ) -> Result<Job, RunError> {
+        let tool = self.resolve(implementation)?;
+        let mut all = tool.leading_args.clone();
+        all.extend(args);
+        Ok(Job::new(&tool.program, &all)
+            .envs(&tool.env)
+            .current_dir(&tool.cwd)
+            .log_to(log)
+            .deadline(deadline))
+    }
+
     fn generate(&self, implementation: &Implementation) -> Result<GeneratedSuite, RunError> {
         let log = self
             .directory
             .join(format!("{}-generate.log", implementation.name));
         let path = self.directory.join(format!("{}.json", implementation.name));
         let json = run_store::once(&path, || {
-            let tool = self.resolve(implementation)?;
-            let mut args = tool.leading_args.clone();
-            args.extend(["generate".to_string(), "--stdout".to_string()]);
-            args.extend(implementation.generate_args.iter().map(ToString::to_string));
-            let finished = Job::new(&tool.program, &args)
-                .envs(&tool.env)
-                .current_dir(&tool.cwd)
-                .log_to(&log)
-                .deadline(GENERATE_DEADLINE)
+            let args = ["generate", "--stdout"]
+                .into_iter()
+                .map(String::from)
+                .chain(implementation.generate_args.iter().map(ToString::to_string));
+            let finished = self
+                .tool_job(implementation, args, &log, GENERATE_DEADLINE)?
                 // The suite holds secrets; it is kept in its own file, not the log.
                 .capture_stdout_unlogged()
                 .run()
@@ -401,18 +417,13 @@ impl FamilyRuns {
     ) -> Result<Verification, RunError> {
         let record = log.with_extension("run.json");
         let run = run_store::once(&record, || {
-            let tool = self.resolve(verifier)?;
-            let mut args = tool.leading_args.clone();
-            args.extend([
+            let args = [
                 "run".to_string(),
                 "--diagnostic".to_string(),
                 suite.display().to_string(),
-            ]);
-            let finished = Job::new(&tool.program, &args)
-                .envs(&tool.env)
-                .current_dir(&tool.cwd)
-                .log_to(&log)
-                .deadline(VERIFY_DEADLINE)
+            ];
+            let finished = self
+                .tool_job(verifier, args, &log, VERIFY_DEADLINE)?
                 .capture_stdout()
                 .run()
                 .map_err(|source| RunError::DidNotRun {
