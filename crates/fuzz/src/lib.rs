@@ -8,7 +8,6 @@
 //! corpus and replays inputs; `scripts/fuzz.sh` does both. The tests
 //! replay every seed and every input kept under `regressions/`.
 
-mod exchange;
 mod peers;
 mod seeds;
 mod specs;

@@ -23,9 +23,9 @@ use crosscheck_bogo_shims::hellos::{
 };
 use crosscheck_model::bogo::{Misbehaviour, RecordAt};
 
-use crate::exchange::{Kind, record};
 use crate::seeds::Seed;
 use crate::{Input, Target, project_root};
+use crosscheck_tls_exchange::{Kind, Recorded};
 
 pub const BOGO_RECORDS: Target = Target {
     name: "bogo_records",
@@ -239,9 +239,14 @@ fn unframe(mut data: &[u8]) -> [&[u8]; 3] {
     parts
 }
 
+/// One real exchange of `kind`: a short request, a 300-byte response.
+fn record(kind: Kind) -> std::io::Result<Recorded> {
+    crosscheck_tls_exchange::record(kind, b"GET / HTTP/1.0\r\n\r\n", &[b'x'; 300])
+}
+
 /// Seeds made from each kind of real exchange.
 fn stream_seeds<const N: usize>(
-    inputs: impl Fn(&crate::exchange::Recorded) -> [Vec<u8>; N],
+    inputs: impl Fn(&Recorded) -> [Vec<u8>; N],
 ) -> io::Result<Vec<Seed>> {
     let mut seeds = Vec::new();
     for kind in Kind::ALL {

@@ -586,108 +586,31 @@ fn certificate_count(body: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use std::io::{Read, Write};
-    use std::sync::{Arc, Mutex, PoisonError};
-
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
-    use rustls::{ClientConnection, RootCertStore, ServerConnection};
+    use crosscheck_tls_exchange::Kind;
 
     use super::*;
     use crate::tls::observe::capture::{Depth, DirectionTap};
-
-    /// Every secret rustls logs, as NSS key log lines.
-    #[derive(Debug, Default)]
-    struct Lines(Mutex<String>);
-
-    impl rustls::KeyLog for Lines {
-        fn log(&self, label: &str, client_random: &[u8], secret: &[u8]) {
-            let hex = |bytes: &[u8]| bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-            let mut lines = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            lines.push_str(&format!("{label} {} {}\n", hex(client_random), hex(secret)));
-        }
-    }
 
     /// A real rustls exchange in memory: handshake, `request` bytes from
     /// the client, `response` bytes and a KeyUpdate from the server, then
     /// close_notify both ways. Returns what a relay would have captured and
     /// the key log.
     fn exchange(request: usize, response: usize) -> (ConnectionCapture, String) {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let key = rcgen::KeyPair::generate().unwrap();
-        let certificate = rcgen::CertificateParams::new(vec!["localhost".into()])
-            .unwrap()
-            .self_signed(&key)
-            .unwrap();
-        let mut roots = RootCertStore::empty();
-        roots.add(certificate.der().clone()).unwrap();
-        let lines = Arc::new(Lines::default());
-        let mut client_config = rustls::ClientConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        client_config.key_log = lines.clone();
-        let server_config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CertificateDer::from(certificate.der().to_vec())],
-                PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
-            )
-            .unwrap();
-        let mut client = ClientConnection::new(
-            Arc::new(client_config),
-            ServerName::try_from("localhost").unwrap(),
-        )
-        .unwrap();
-        let mut server = ServerConnection::new(Arc::new(server_config)).unwrap();
-        let mut to_server = DirectionTap::new(Depth::Everything);
-        let mut to_client = DirectionTap::new(Depth::Everything);
-        let mut received = Vec::new();
-        let mut pump = |client: &mut ClientConnection, server: &mut ServerConnection| {
-            let mut bytes = Vec::new();
-            while client.wants_write() {
-                client.write_tls(&mut bytes).unwrap();
-            }
-            to_server.feed(&bytes);
-            let mut incoming = bytes.as_slice();
-            while !incoming.is_empty() {
-                server.read_tls(&mut incoming).unwrap();
-                server.process_new_packets().unwrap();
-            }
-            let mut bytes = Vec::new();
-            while server.wants_write() {
-                server.write_tls(&mut bytes).unwrap();
-            }
-            to_client.feed(&bytes);
-            let mut incoming = bytes.as_slice();
-            while !incoming.is_empty() {
-                client.read_tls(&mut incoming).unwrap();
-                client.process_new_packets().unwrap();
-                let _ = client.reader().read_to_end(&mut received);
-            }
+        let recorded =
+            crosscheck_tls_exchange::record(Kind::Tls13, &vec![1; request], &vec![2; response])
+                .unwrap();
+        assert_eq!(recorded.received.len(), response + "after the update".len());
+        let capture = |bytes: &[u8]| {
+            let mut tap = DirectionTap::new(Depth::Everything);
+            tap.feed(bytes);
+            tap.finish()
         };
-        while client.is_handshaking() || server.is_handshaking() {
-            pump(&mut client, &mut server);
-        }
-        client.writer().write_all(&vec![1; request]).unwrap();
-        pump(&mut client, &mut server);
-        server.writer().write_all(&vec![2; response]).unwrap();
-        server.refresh_traffic_keys().unwrap();
-        server.writer().write_all(b"after the update").unwrap();
-        client.send_close_notify();
-        server.send_close_notify();
-        pump(&mut client, &mut server);
-        pump(&mut client, &mut server);
-        assert_eq!(received.len(), response + 16);
-        let text = lines.0.lock().unwrap().clone();
         (
             ConnectionCapture {
-                to_server: to_server.finish(),
-                to_client: to_client.finish(),
+                to_server: capture(&recorded.to_server),
+                to_client: capture(&recorded.to_client),
             },
-            text,
+            recorded.key_log,
         )
     }
 

@@ -1,5 +1,6 @@
 //! A real TLS exchange in memory (rustls to rustls), recorded as the
-//! relay would see it: the seed for every target that reads the wire.
+//! harness's relay would see it: input for the wire observer's tests and
+//! the seed of every fuzz target that reads the wire.
 
 use std::io::{self, Read, Write};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -7,18 +8,22 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use rustls::{ClientConnection, RootCertStore, ServerConnection, SupportedProtocolVersion};
 
-/// What went each way, and the secrets the client logged.
+/// What went each way, the secrets the client logged, and what the client
+/// read.
 pub struct Recorded {
     pub to_server: Vec<u8>,
     pub to_client: Vec<u8>,
     /// NSS key log lines.
     pub key_log: String,
+    /// The application data the client received.
+    pub received: Vec<u8>,
 }
 
 /// The kinds of exchange the seeds cover.
 #[derive(Debug, Clone, Copy)]
 pub enum Kind {
-    /// TLS 1.3, data both ways, a KeyUpdate, close_notify.
+    /// TLS 1.3, data both ways, then a KeyUpdate from the server and 16
+    /// bytes more, then close_notify.
     Tls13,
     /// TLS 1.2 with the same traffic.
     Tls12,
@@ -56,8 +61,10 @@ fn failed(error: impl std::fmt::Display) -> io::Error {
     io::Error::other(error.to_string())
 }
 
-/// Runs one exchange of `kind`.
-pub fn record(kind: Kind) -> io::Result<Recorded> {
+/// Runs one exchange of `kind`: the handshake, `request` from the client,
+/// `response` from the server (then, in TLS 1.3, a KeyUpdate and
+/// `after the update`), close_notify both ways.
+pub fn record(kind: Kind, request: &[u8], response: &[u8]) -> io::Result<Recorded> {
     let provider = rustls::crypto::ring::default_provider();
     let versions: &[&SupportedProtocolVersion] = match kind {
         Kind::Tls12 => &[&rustls::version::TLS12],
@@ -101,13 +108,14 @@ pub fn record(kind: Kind) -> io::Result<Recorded> {
         to_server: Vec::new(),
         to_client: Vec::new(),
         key_log: String::new(),
+        received: Vec::new(),
     };
     while client.is_handshaking() || server.is_handshaking() {
         pump(&mut client, &mut server, &mut recorded)?;
     }
-    client.writer().write_all(b"GET / HTTP/1.0\r\n\r\n")?;
+    client.writer().write_all(request)?;
     pump(&mut client, &mut server, &mut recorded)?;
-    server.writer().write_all(&[b'x'; 300])?;
+    server.writer().write_all(response)?;
     if let Kind::Tls13 | Kind::HelloRetry = kind {
         server.refresh_traffic_keys().map_err(failed)?;
         server.writer().write_all(b"after the update")?;
@@ -147,8 +155,7 @@ fn pump(
     while !incoming.is_empty() {
         client.read_tls(&mut incoming)?;
         client.process_new_packets().map_err(failed)?;
-        let mut sink = Vec::new();
-        match client.reader().read_to_end(&mut sink) {
+        match client.reader().read_to_end(&mut recorded.received) {
             Ok(_) => {}
             Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
             Err(error) => return Err(error),
