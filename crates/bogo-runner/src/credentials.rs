@@ -1,9 +1,10 @@
-//! The runner's own temporary PKI, as upstream's runner makes one: a root
-//! CA and, per key type, a leaf usable as server and as client certificate.
-//! Made once per process (the RSA key takes a moment) under
-//! `work_dir()/bogo/run-PID/credentials/`, and shared by every test.
+//! The runner's own test PKI, as upstream's runner makes one: a root CA
+//! and, per key type, a leaf usable as server and as client certificate.
+//! Made once per machine under `work_dir()/bogo/credentials-v1/` and read
+//! by every process after: making the RSA key costs about 100 ms, which a
+//! process per test (nextest) would otherwise pay thousands of times.
 
-use std::fs;
+use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -12,6 +13,7 @@ use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
     Issuer, KeyPair, KeyUsagePurpose, SanType,
 };
+use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use thiserror::Error;
 
@@ -24,6 +26,13 @@ pub enum Error {
     Create { path: PathBuf, source: io::Error },
     #[error("cannot write {}: {source}", path.display())]
     Write { path: PathBuf, source: io::Error },
+    #[error("cannot lock {}: {source}", path.display())]
+    Lock { path: PathBuf, source: io::Error },
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        source: rustls::pki_types::pem::Error,
+    },
     #[error("cannot make the runner's PKI: {0}")]
     Pki(#[source] rcgen::Error),
     /// This process's first attempt, given to every later one.
@@ -132,19 +141,85 @@ impl Credentials {
             ecdsa: leaf(KeyType::EcdsaP256)?,
         })
     }
+
+    /// Reads the PKI `generate` wrote in `dir`.
+    pub fn read(dir: &Path) -> Result<Credentials, Error> {
+        let certificate = |path: PathBuf| {
+            CertificateDer::from_pem_file(&path).map_err(|source| Error::Read { path, source })
+        };
+        let leaf = |key_type: KeyType| -> Result<Leaf, Error> {
+            let cert_file = dir.join(format!("{}-cert.pem", key_type.as_str()));
+            let key_file = dir.join(format!("{}-key.pem", key_type.as_str()));
+            let key =
+                PrivatePkcs8KeyDer::from_pem_file(&key_file).map_err(|source| Error::Read {
+                    path: key_file.clone(),
+                    source,
+                })?;
+            Ok(Leaf {
+                certificate: certificate(cert_file.clone())?,
+                key_der: key.secret_pkcs8_der().to_vec(),
+                cert_file,
+                key_file,
+            })
+        };
+        let ca_file = dir.join("ca-cert.pem");
+        Ok(Credentials {
+            ca_certificate: certificate(ca_file.clone())?,
+            ca_file,
+            rsa: leaf(KeyType::Rsa2048)?,
+            ecdsa: leaf(KeyType::EcdsaP256)?,
+        })
+    }
 }
 
-/// This process's PKI, made on first use.
+/// Names the PKI's layout: a change to what `generate` makes takes a new one.
+const SHARED_DIR: &str = "credentials-v1";
+
+/// The machine's PKI, read on first use (made first if no process has).
 pub fn shared() -> Result<Arc<Credentials>, Error> {
     static SHARED: OnceLock<Result<Arc<Credentials>, Arc<Error>>> = OnceLock::new();
     SHARED
         .get_or_init(|| {
-            Credentials::generate(&paths::run_dir("bogo").join("credentials"))
+            read_or_generate(&paths::work_dir().join("bogo").join(SHARED_DIR))
                 .map(Arc::new)
                 .map_err(Arc::new)
         })
         .clone()
         .map_err(Error::Earlier)
+}
+
+/// The PKI in `dir`, made there first (whole, under a lock every process
+/// shares) when it is not there yet.
+fn read_or_generate(dir: &Path) -> Result<Credentials, Error> {
+    if dir.is_dir() {
+        return Credentials::read(dir);
+    }
+    let parent = dir.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(parent).map_err(|source| Error::Create {
+        path: parent.to_path_buf(),
+        source,
+    })?;
+    let lock_path = dir.with_extension("lock");
+    let lock = File::create(&lock_path).map_err(|source| Error::Create {
+        path: lock_path.clone(),
+        source,
+    })?;
+    lock.lock().map_err(|source| Error::Lock {
+        path: lock_path,
+        source,
+    })?;
+    if dir.is_dir() {
+        return Credentials::read(dir);
+    }
+    // Made aside and renamed, so no process ever reads half a PKI.
+    let making = dir.with_extension(format!("making-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&making);
+    Credentials::generate(&making)?;
+    fs::rename(&making, dir).map_err(|source| Error::Create {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    Credentials::read(dir)
 }
 
 fn name(common_name: &str) -> DistinguishedName {
@@ -164,7 +239,6 @@ fn write(path: &Path, text: &str) -> Result<(), Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rustls::pki_types::pem::PemObject;
 
     #[test]
     fn the_pki_is_written_and_readable() {
@@ -181,5 +255,26 @@ mod tests {
             let key = PrivateKeyDer::from_pem_file(&leaf.key_file).unwrap();
             assert_eq!(key.secret_der(), leaf.private_key().secret_der());
         }
+    }
+
+    #[test]
+    fn the_shared_pki_is_made_once_and_read_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("credentials-v1");
+        let first = read_or_generate(&shared).unwrap();
+        let second = read_or_generate(&shared).unwrap();
+        assert_eq!(first.ca_certificate, second.ca_certificate);
+        for key_type in [KeyType::Rsa2048, KeyType::EcdsaP256] {
+            let (made, read) = (first.leaf(key_type), second.leaf(key_type));
+            assert_eq!(made.certificate, read.certificate);
+            assert_eq!(made.key_der, read.key_der);
+        }
+        // Nothing half-made is left beside it.
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["credentials-v1", "credentials-v1.lock"]);
     }
 }
