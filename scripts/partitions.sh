@@ -7,12 +7,18 @@
 # of tests `cargo nextest list` gives, with no test run twice, and prints
 # each partition's figures.
 #
+# As another machine would, a partition must not find this checkout where
+# the tests were compiled: where it may (root, with unshare), each runs in
+# a mount namespace with an empty directory over the checkout, so a path
+# compiled into a test that does not follow the workspace remap fails.
+#
 #   scripts/partitions.sh [N] [FILTER ARGS...]
 #
 # FILTER ARGS (e.g. -E 'package(crosscheck-process)') narrow both the list
-# and the runs. Everything lives under target/partitions/ and is replaced
-# on the next run. Exits 1 if a test failed or the partitions did not
-# cover the list exactly once.
+# and the runs. Everything lives in $CROSSCHECK_PARTITIONS_DIR (default
+# $TMPDIR/crosscheck-partitions, outside the checkout) and is replaced on
+# the next run. Exits 1 if a test failed or the partitions did not cover
+# the list exactly once.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,10 +33,25 @@ esac
 filter=("$@")
 
 repo=$PWD
-work=$repo/target/partitions
+work=${CROSSCHECK_PARTITIONS_DIR:-${TMPDIR:-/tmp}/crosscheck-partitions}
 archive=$work/tests.tar.zst
 rm -rf "$work"
-mkdir -p "$work"
+mkdir -p "$work/empty"
+case $work/ in
+"$repo"/*)
+	echo "partitions.sh: $work is inside the checkout; choose a directory outside it" >&2
+	exit 2
+	;;
+esac
+
+# Runs "$@" with the checkout hidden, where this user may.
+hidden=(env)
+if [ "$(id -u)" = 0 ] && unshare --mount true 2>/dev/null; then
+	hidden=(unshare --mount --propagation private sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' sh "$work/empty" "$repo")
+	echo "== the checkout ($repo) is hidden from every partition"
+else
+	echo "== not root: the partitions can still see the checkout ($repo)"
+fi
 
 echo "== archiving the workspace's tests"
 started=$(date +%s)
@@ -61,9 +82,10 @@ for k in $(seq 1 "$partitions"); do
 	git -C "$dir/workspace" checkout -q "$(git rev-parse HEAD)"
 	started=$(date +%s)
 	set +e
-	cargo nextest run --archive-file "$archive" --workspace-remap "$dir/workspace" \
-		--extract-to "$dir/extracted" --partition "hash:$k/$partitions" --profile ci \
-		--no-fail-fast "${filter[@]}" >"$dir/run.log" 2>&1
+	(cd "$dir/workspace" && "${hidden[@]}" cargo nextest run --archive-file "$archive" \
+		--workspace-remap "$dir/workspace" --extract-to "$dir/extracted" \
+		--partition "hash:$k/$partitions" --profile ci --no-fail-fast "${filter[@]}") \
+		>"$dir/run.log" 2>&1
 	code=$?
 	set -e
 	elapsed=$(($(date +%s) - started))

@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
+mod support;
+
 use std::path::{Path, PathBuf};
 
 use crosscheck_codegen::app_identity::AppIdentity;
@@ -42,9 +44,7 @@ fn render(directory: &Path, compile: Compile) -> (&'static str, String) {
 }
 
 fn family_cases(family: &str) -> Vec<PathBuf> {
-    let base = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/golden")
-        .join(family);
+    let base = support::package_dir().join("tests/golden").join(family);
     let mut cases: Vec<PathBuf> = std::fs::read_dir(&base)
         .unwrap_or_else(|error| panic!("cannot list {}: {error}", base.display()))
         .map(|entry| entry.expect("a directory entry").path())

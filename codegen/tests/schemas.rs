@@ -2,13 +2,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
-use std::path::Path;
+mod support;
 
 use crosscheck_codegen::schema;
 
 #[test]
 fn committed_schemas_are_up_to_date() {
-    let directory = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/schema");
+    let directory = support::package_dir().join("../specs/schema");
     let mut stale = Vec::new();
     for (name, expected) in schema::all() {
         let committed = std::fs::read_to_string(directory.join(name)).unwrap_or_default();
@@ -34,7 +34,7 @@ const SPEC_FILES: &[(&str, &str)] = &[
 ];
 
 fn specs() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs")
+    support::package_dir().join("../specs")
 }
 
 #[test]

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
-use std::path::Path;
+mod support;
 
 use crosscheck_codegen::SpecFamily;
 use crosscheck_codegen::app_identity::{AppIdentity, load, plan};
@@ -188,8 +188,8 @@ fn every_case_becomes_one_test_per_pair_and_a_new_file_adds_tests() {
 
 #[test]
 fn the_project_specs_compile() {
-    let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/app_identity");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let specs = support::package_dir().join("../specs/app_identity");
+    let root = support::package_dir().join("..");
     let plan = AppIdentity::plan(&specs, &root).unwrap_or_else(|d| panic!("{d}"));
     let tests = AppIdentity::tests(&plan).unwrap_or_else(|d| panic!("{d}"));
     assert!(tests.to_string().contains("fn rust_to_ts"));

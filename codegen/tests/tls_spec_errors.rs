@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on what they set up
 
+mod support;
+
 use std::path::Path;
 
 use crosscheck_codegen::SpecFamily;
@@ -631,12 +633,12 @@ fn a_directory_of_no_family_is_a_clear_error() {
 }
 
 fn project_specs() -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/tls")
+    support::package_dir().join("../specs/tls")
 }
 
 #[test]
 fn the_project_specs_compile() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = support::package_dir().join("..");
     let plan = Tls::plan(&project_specs(), &root).unwrap_or_else(|d| panic!("{d}"));
     let tests = Tls::tests(&plan)
         .unwrap_or_else(|d| panic!("{d}"))
